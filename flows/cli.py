@@ -1,0 +1,158 @@
+"""`sealreview` command line (Japanese messages; errors in Japanese and English)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from flows.settings import configure_environment
+
+
+class UsageError(Exception):
+    """A run that cannot do its job: one line in Japanese, one in English."""
+
+    def __init__(self, ja: str, en: str, code: int = 2) -> None:
+        super().__init__(ja)
+        self.ja, self.en, self.code = ja, en, code
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sealreview",
+        description="申請書等の押印・署名の求めを読み取り、見直し台帳（register.xlsx/.csv/.jsonl）を作成します。",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="フォルダ内の様式を読み取り、台帳を作成します")
+    scan.add_argument("inputs", nargs="+", metavar="INPUT_DIR", help="様式ファイルのフォルダ（複数可）")
+    add_run_options(scan)
+
+    corrections = sub.add_parser("corrections", help="レビュー結果（修正済みの台帳）を取り込みます")
+    corr_sub = corrections.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imp = corr_sub.add_parser("import", help="レビュー済み register.xlsx を検証して取り込みます")
+    imp.add_argument("register", metavar="REGISTER.xlsx")
+    imp.add_argument("--out", required=True, metavar="OUT_DIR", help="台帳の出力フォルダ")
+    return parser
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="OUT_DIR", help="台帳の出力フォルダ")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="判定の基準日（既定: 今日、日本時間）")
+    parser.add_argument("--policy", default="default", metavar="NAME|FILE", help="判定方針（既定: default＝川崎市方式）")
+    parser.add_argument("--manifest", metavar="FILE", help="様式と根拠法令の対応表（CSV または Excel）")
+    parser.add_argument("--workers", type=int, default=default_workers(), metavar="N", help="並列プロセス数（既定: コア数）")
+    parser.add_argument("--dask-address", metavar="ADDRESS", help="既存の Dask クラスタのアドレス（例 tcp://host:8786）")
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    for raw in getattr(args, "inputs", None) or []:
+        if not Path(raw).exists():
+            raise UsageError(f"入力フォルダが見つかりません: {raw}", f"input folder not found: {raw}")
+    if args.as_of:
+        try:
+            date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(
+                f"--as-of の日付が正しくありません（YYYY-MM-DD で指定してください）: {args.as_of}",
+                f"--as-of is not a valid date (YYYY-MM-DD): {args.as_of}",
+            ) from None
+    if args.manifest and not Path(args.manifest).is_file():
+        raise UsageError(f"対応表ファイルが見つかりません: {args.manifest}", f"manifest not found: {args.manifest}")
+    if args.workers < 1:
+        raise UsageError("--workers は 1 以上にしてください", "--workers must be at least 1")
+    ensure_writable(Path(args.out))
+
+
+def ensure_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(
+            f"出力フォルダに書き込めません: {out_dir}（{exc.strerror or exc}）",
+            f"cannot write to output folder: {out_dir} ({exc.strerror or exc})",
+            code=1,
+        ) from None
+
+
+def check_rules(args: argparse.Namespace) -> None:
+    """Load the catalogue and policy once up front so a broken file stops the run clearly."""
+    from rules.engine import load_context
+    from rules.errors import RuleDataError
+
+    try:
+        load_context(
+            policy=args.policy,
+            as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+            manifest=Path(args.manifest) if args.manifest else None,
+        )
+    except RuleDataError as exc:
+        raise UsageError(f"規則データに誤りがあります: {exc}", f"invalid rule data: {exc}", code=1) from None
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    check_run_options(args)
+    check_rules(args)
+    from flows.scan import run_scan
+
+    result = run_scan(
+        inputs=args.inputs,
+        out=args.out,
+        as_of=args.as_of,
+        policy=args.policy,
+        manifest=args.manifest,
+        workers=args.workers,
+    )
+    print(f"{result['rows']} 件を読み取りました。{result['sentence']}")
+    print(f"台帳: {result['paths'].get('xlsx')}")
+    return 0
+
+
+def cmd_corrections(args: argparse.Namespace) -> int:
+    from output.corrections import import_corrections
+
+    register = Path(args.register)
+    if not register.is_file():
+        raise UsageError(f"台帳ファイルが見つかりません: {register}", f"register not found: {register}")
+    report = import_corrections(register, Path(args.out))
+    if not report.ok:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"エラー: {len(report.problems)} 件の誤りがあるため、修正は1件も取り込んでいません。",
+            file=sys.stderr,
+        )
+        print(f"error: {len(report.problems)} invalid cells; nothing was imported.", file=sys.stderr)
+        return 1
+    print(f"レビュー結果 {report.applied} 件を取り込みました。次回の scan / reaudit で台帳に反映されます。")
+    return 0
+
+
+COMMANDS = {"scan": cmd_scan, "corrections": cmd_corrections}
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_environment()
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"エラー: {exc.ja}", file=sys.stderr)
+        print(f"error: {exc.en}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("中断しました / interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The per-file pipeline as plain functions: extract → detect → decide → a register row.
+
+No Prefect here: flows call these inside coarse tasks, tests call them directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from classifiers import engine as detection_engine
+from classifiers.models import Detection
+from classifiers.title import guess_title
+from extractors.discover import SourceFile
+from extractors.models import Document, Status
+from extractors.registry import EXTRACTOR_VERSION, extract
+from flows.settings import PIPELINE_VERSION, quiet_libraries
+from output.models import RegisterRow
+from rules.engine import RuleContext, decide, load_context
+from rules.models import Decision
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    """Everything a worker needs to process files; plain values so it pickles."""
+
+    as_of: str | None = None  # YYYY-MM-DD; None = today in Asia/Tokyo
+    policy: str = "default"
+    manifest: str | None = None
+    ocr: bool = True
+    work_dir: str | None = None
+
+
+@lru_cache(maxsize=4)
+def rule_context(options: PipelineOptions) -> RuleContext:
+    """One rule context per worker process and option set (YAML parsed once)."""
+    as_of = date.fromisoformat(options.as_of) if options.as_of else None
+    manifest = Path(options.manifest) if options.manifest else None
+    return load_context(policy=options.policy, as_of=as_of, manifest=manifest)
+
+
+def warm_worker() -> None:
+    """Process-pool initializer: quiet loggers and load GiNZA once per worker."""
+    quiet_libraries()
+    detection_engine.get_detector()
+
+
+def versions(ctx: RuleContext) -> dict:
+    return {
+        "pipeline": PIPELINE_VERSION,
+        "extractor": EXTRACTOR_VERSION,
+        **detection_engine.versions(),
+        **ctx.versions(),
+    }
+
+
+def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
+    """One file through every stage. Never raises: a crash becomes an `error` row."""
+    ctx = rule_context(options)
+    try:
+        work_dir = Path(options.work_dir) if options.work_dir else None
+        document = extract(source, work_dir=work_dir, ocr=options.ocr)
+        return analyse(source, document, ctx)
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
+        log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
+        return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
+
+
+def analyse(source: SourceFile, document: Document, ctx: RuleContext) -> RegisterRow:
+    """Detect and decide on an extracted document."""
+    title = guess_title(document, source.path.name) if document.status != Status.FAILED else source.path.stem
+    detection = detection_engine.detect(document) if document.status != Status.FAILED else Detection()
+    decision = decide(document, detection, rel_path=source.rel_path, title=title, ctx=ctx)
+    department = source.department
+    if ctx.manifest is not None:
+        entry = ctx.manifest.lookup(source.rel_path, title)
+        if entry is not None and entry.department:
+            department = entry.department
+    return build_row(source, document, detection, decision, title=title, department=department, ctx=ctx)
+
+
+def process_batch(sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
+    return [process_file(source, options) for source in sources]
+
+
+def build_row(
+    source: SourceFile,
+    document: Document,
+    detection: Detection,
+    decision: Decision,
+    *,
+    title: str,
+    department: str | None,
+    ctx: RuleContext,
+) -> RegisterRow:
+    unreadable = decision.decision == "error"
+    return RegisterRow(
+        path=source.rel_path,
+        sha256=source.sha256,
+        format=source.format.value,
+        title=title,
+        department=department,
+        seal_requested=None if unreadable else detection.seal_requested,
+        seal_kinds=[] if unreadable else list(detection.seal_kinds),
+        signature_required=None if unreadable else detection.signature_required,
+        legal_basis=[{"citation": c.citation, "level": c.level} for c in decision.legal_basis],
+        decision=decision.decision,
+        replacement=decision.replacement,
+        reason=decision.reason,
+        evidence=[{"text": e.text, "location": e.location, "rule": e.rule} for e in decision.evidence],
+        confidence=round(decision.confidence, 2),
+        error=(document.errors[0] if document.errors else decision.reason) if unreadable else None,
+        rule_id=decision.rule_id,
+        document_class=decision.document_class,
+        basis_category=decision.basis_category,
+        reiki_kaisei=decision.reiki_kaisei,
+        input_root=str(source.root),
+        warnings=list(document.warnings),
+        versions=versions(ctx),
+    )
+
+
+def error_row(source: SourceFile, reason: str, ctx: RuleContext) -> RegisterRow:
+    return RegisterRow(
+        path=source.rel_path,
+        sha256=source.sha256,
+        format=source.format.value,
+        title=source.path.stem,
+        department=source.department,
+        seal_requested=None,
+        seal_kinds=[],
+        signature_required=None,
+        legal_basis=[],
+        decision="error",
+        replacement=None,
+        reason=reason,
+        evidence=[],
+        confidence=0.0,
+        error=reason,
+        rule_id="decide.error.v1",
+        input_root=str(source.root),
+        versions=versions(ctx),
+    )

@@ -1,0 +1,43 @@
+"""Process-wide settings that must be in place before Prefect is imported."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PIPELINE_VERSION = "0.1.0"
+
+
+def prefect_home() -> Path:
+    """The project's own PREFECT_HOME (never the user's ~/.prefect)."""
+    configured = os.environ.get("SEALREVIEW_PREFECT_HOME")
+    home = Path(configured) if configured else PROJECT_ROOT / ".prefect"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        home = Path.home() / ".cache" / "sealreview" / "prefect"
+        home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def configure_environment() -> None:
+    """Offline, project-local Prefect; quiet libraries. Call before `import prefect`."""
+    env = os.environ
+    env.setdefault("PREFECT_HOME", str(prefect_home()))
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env.setdefault("DO_NOT_TRACK", "1")
+    env.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")
+    env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    env.setdefault("PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS", "4")
+    env.setdefault("PREFECT_UI_ENABLED", "false")
+    env.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract in parallel workers
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """pdfminer at DEBUG slows pdfplumber 30×; keep it at WARNING (pitfalls.md)."""
+    for name in ("pdfminer", "pdfplumber", "PIL", "openpyxl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
