@@ -32,9 +32,14 @@ class RegisterRow:
     machine_decision: str | None = None  # the machine's own decision when a reviewer overrode it
     reviewer_comment: str | None = None
     review_note: str | None = None  # e.g. the file changed after the correction
+    review_decision: str | None = None  # the reviewer's decision code (DECISIONS key) when one is applied
+    corrected_basis: str | None = None  # 根拠法令（修正）: the reviewer's corrected legal basis, as written
+    reviewer: str | None = None  # who made the correction, when given
     input_root: str = ""
     warnings: list[str] = field(default_factory=list)
     versions: dict = field(default_factory=dict)
+    revised_path: str | None = None  # the revised draft under OUT_DIR/revised/ (abolish only)
+    revisions: list[dict] = field(default_factory=list)  # [{location, before, after}] edits in the draft
 
     def to_json(self) -> dict:
         return asdict(self)

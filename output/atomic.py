@@ -1,0 +1,56 @@
+"""Atomic file replacement: write to a temporary file in the target folder, then `os.replace`.
+
+A crash (or a full disk) leaves the previous file untouched, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to `target`; on success it replaces `target` atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the register the usual permissions
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def atomic_write(target: Path, write: Callable[[IO], None], *, mode: str = "w", **open_kwargs) -> Path:
+    """Open a temporary file with `open(tmp, mode, **open_kwargs)`, call `write(fh)`, then replace `target`."""
+    with atomic_path(target) as tmp:
+        with open(tmp, mode, **open_kwargs) as fh:
+            write(fh)
+    return Path(target)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

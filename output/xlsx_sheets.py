@@ -1,0 +1,108 @@
+"""Sheets 集計 (totals, the Kawasaki sentence, a chart) and 根拠法令一覧 (legal bases with their forms)."""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from output.columns import basis_level_text
+from output.models import RegisterRow
+from output.summary import summarize
+from output.xlsx_style import BODY_FONT, BORDER, WRAP_TOP, a4_landscape, fit_widths, header_row, put
+
+
+def write_summary_sheet(ws: Worksheet, rows: list[RegisterRow], run_info: dict) -> None:
+    s = summarize(rows)
+    put(ws, 1, 1, "押印・署名の見直し 集計").font = Font(name=BODY_FONT.name, bold=True, size=14)
+    put(ws, 2, 1, s["sentence"]).font = Font(name=BODY_FONT.name, bold=True, size=12)
+    r = _run_info(ws, 4, run_info, s)
+    chart_anchor_row = r + 1
+    r = _table(ws, r + 1, "判定別件数", ["判定", "件数"], [[k, v] for k, v in s["by_decision"].items()]
+               + [["計", s["total"]]])
+    _chart(ws, chart_anchor_row + 1, len(s["by_decision"]))
+    r = _cross_table(ws, r + 1, "根拠区分 × 判定", "根拠区分", s["by_basis"])
+    r = _cross_table(ws, r + 1, "所管 × 判定", "所管", s["by_department"])
+    _cross_table(ws, r + 1, "押印・署名の見直し結果（狛江市方式）", "区分", s["signatures"])
+    fit_widths(ws, {1: ["根拠区分", "要領その他", "（所管なし）"], **{c: ["存続（登録印）"] for c in range(2, 10)}},
+               maximum=30)
+    a4_landscape(ws)
+
+
+def _run_info(ws: Worksheet, row: int, info: dict, s: dict) -> int:
+    versions = info.get("versions") or {}
+    items = [
+        ("基準日", str(info.get("as_of", ""))),
+        ("開始", str(info.get("started", ""))),
+        ("終了", str(info.get("finished", ""))),
+        ("入力フォルダ", "\n".join(str(p) for p in info.get("inputs", []) or [])),
+        ("バージョン", "\n".join(f"{k}: {v}" for k, v in versions.items())),
+        ("ファイル数", s["total"]),
+        ("レビュー反映済み", s["reviewed"]),
+    ]
+    for offset, (key, value) in enumerate(items):
+        put(ws, row + offset, 1, key).font = Font(name=BODY_FONT.name, bold=True)
+        cell = put(ws, row + offset, 2, value)
+        cell.alignment = WRAP_TOP
+    return row + len(items)
+
+
+def _table(ws: Worksheet, row: int, title: str, header: list[str], body: list[list]) -> int:
+    put(ws, row, 1, title).font = Font(name=BODY_FONT.name, bold=True)
+    header_row(ws, row + 1, header)
+    for i, values in enumerate(body, start=row + 2):
+        for col, value in enumerate(values, start=1):
+            cell = put(ws, i, col, value)
+            cell.border, cell.font = BORDER, BODY_FONT
+    return row + 2 + len(body)
+
+
+def _cross_table(ws: Worksheet, row: int, title: str, label: str, table: dict[str, dict[str, int]]) -> int:
+    columns = list(next(iter(table.values())).keys()) if table else ["計"]
+    body = [[name, *[counts.get(c, 0) for c in columns]] for name, counts in table.items()]
+    totals = ["計", *[sum(counts.get(c, 0) for counts in table.values()) for c in columns]]
+    return _table(ws, row, title, [label, *columns], [*body, totals])
+
+
+def _chart(ws: Worksheet, first_row: int, count: int) -> None:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "判定別件数"
+    chart.legend = None
+    data = Reference(ws, min_col=2, min_row=first_row, max_row=first_row + count)
+    cats = Reference(ws, min_col=1, min_row=first_row + 1, max_row=first_row + count)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.height, chart.width = 8, 14
+    ws.add_chart(chart, f"E{first_row}")
+
+
+def bases_index(rows: list[RegisterRow]) -> dict[str, dict]:
+    """citation → {level, forms: [様式名（ファイル）]} over the machine's and reviewers' bases."""
+    index: dict[str, dict] = {}
+    for row in rows:
+        cited = [(b.get("citation", ""), b.get("level", "")) for b in row.legal_basis]
+        if row.corrected_basis:
+            cited.append((row.corrected_basis, "reviewer"))
+        for citation, level in cited:
+            if not citation:
+                continue
+            entry = index.setdefault(citation, {"level": level, "forms": []})
+            entry["forms"].append(f"{row.title}（{row.path}）")
+    return dict(sorted(index.items(), key=lambda kv: (-len(kv[1]["forms"]), kv[0])))
+
+
+def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
+    header = ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式"]
+    header_row(ws, 1, header)
+    index = bases_index(rows)
+    for r, (citation, entry) in enumerate(index.items(), start=2):
+        level = "レビュー者の修正" if entry["level"] == "reviewer" else basis_level_text(entry["level"])
+        for col, value in enumerate([citation, level, len(entry["forms"]), "\n".join(entry["forms"])], 1):
+            cell = put(ws, r, col, value)
+            cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:D{max(len(index) + 1, 2)}"
+    fit_widths(ws, {1: [header[0], *index.keys()], 2: ["要綱・要領等"], 3: ["件数"],
+                    4: [f for e in index.values() for f in e["forms"]]}, caps={1: 40, 4: 70})
+    a4_landscape(ws, title_rows="1:1")

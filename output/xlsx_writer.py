@@ -1,0 +1,124 @@
+"""register.xlsx: sheet 一覧 for reviewers, 集計, 根拠法令一覧, and a hidden sheet of choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from output.atomic import atomic_path
+from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
+from output.models import RegisterRow
+from output.xlsx_sheets import write_bases_sheet, write_summary_sheet
+from output.xlsx_style import (
+    BODY_FONT,
+    BORDER,
+    REVIEW_FILL,
+    WRAP_TOP,
+    a4_landscape,
+    fit_widths,
+    header_row,
+    put,
+)
+from rules.models import DECISIONS
+
+LIST_SHEET, SUMMARY_SHEET, BASES_SHEET, CHOICES_SHEET = "一覧", "集計", "根拠法令一覧", "選択肢"
+WIDTH_CAPS = {"ファイル": 40, "様式名": 36, "根拠法令": 36, "理由": 50, "根拠箇所": 56, "レビュー者コメント": 40,
+              "根拠法令（修正）": 36, "備考": 40, "ファイルハッシュ": 20}
+HIGHLIGHT = {"要確認": "FFEB9C", "読取不可": "F4CCCC"}
+SAMPLE_ROWS = 300
+
+
+def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: bool = True) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = LIST_SHEET
+    write_list_sheet(ws, rows)
+    write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
+    write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
+    write_choices_sheet(wb.create_sheet(CHOICES_SHEET))
+    wb.active = 0
+    if not atomic:
+        wb.save(path)
+        return Path(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def col_of(name: str) -> int:
+    return COLUMNS.index(name) + 1
+
+
+def write_list_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
+    header_row(ws, 1, COLUMNS)
+    review_cols = {col_of(c) for c in REVIEWER_COLUMNS}
+    for i, row in enumerate(rows, start=1):
+        for col, value in enumerate(render(row, i).values, start=1):
+            cell = put(ws, i + 1, col, value)
+            cell.font, cell.alignment, cell.border = BODY_FONT, WRAP_TOP, BORDER
+            if col in review_cols:
+                cell.protection = Protection(locked=False)
+                cell.fill = REVIEW_FILL
+            elif col == col_of("信頼度"):
+                cell.number_format = "0.00"
+    last = max(len(rows) + 1, 2)
+    ws.freeze_panes = "D2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
+    _widths(ws, rows)
+    _highlight(ws, last)
+    _review_dropdown(ws, last)
+    _protect(ws)
+    for name in HIDDEN_COLUMNS:
+        ws.column_dimensions[get_column_letter(col_of(name))].hidden = True
+    a4_landscape(ws, title_rows="1:1")
+
+
+def _widths(ws: Worksheet, rows: list[RegisterRow]) -> None:
+    samples: dict[int, list[str]] = {col: [name] for col, name in enumerate(COLUMNS, start=1)}
+    for i, row in enumerate(rows[:SAMPLE_ROWS], start=1):
+        for col, value in enumerate(render(row, i).values, start=1):
+            samples[col].append(str(value))
+    caps = {col_of(name): cap for name, cap in WIDTH_CAPS.items()}
+    fit_widths(ws, samples, minimum=6, maximum=24, caps=caps)
+    for name in REVIEWER_COLUMNS:  # room for the reviewers to write
+        letter = get_column_letter(col_of(name))
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 16)
+
+
+def _highlight(ws: Worksheet, last: int) -> None:
+    decision = get_column_letter(col_of("判定"))
+    area = f"A2:{get_column_letter(len(COLUMNS))}{last}"
+    for label, colour in HIGHLIGHT.items():
+        fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+        ws.conditional_formatting.add(area, FormulaRule(formula=[f'${decision}2="{label}"'], fill=fill))
+
+
+def _review_dropdown(ws: Worksheet, last: int) -> None:
+    letter = get_column_letter(col_of(REVIEW_DECISION))
+    dv = DataValidation(type="list", formula1=f"'{CHOICES_SHEET}'!$A$1:$A${len(DECISIONS)}", allow_blank=True,
+                        showErrorMessage=True, errorTitle="レビュー判定", showInputMessage=True,
+                        promptTitle="レビュー判定", prompt="一覧から選んでください（空欄は機械の判定のまま）",
+                        error="選択肢から選んでください: " + " / ".join(DECISIONS.values()))
+    dv.add(f"{letter}2:{letter}{max(last, 1000)}")
+    ws.add_data_validation(dv)
+
+
+def _protect(ws: Worksheet) -> None:
+    """Machine columns locked, reviewers' columns open; filtering, sorting and resizing stay allowed."""
+    prot = ws.protection
+    prot.sheet = True
+    prot.autoFilter = prot.sort = False
+    prot.formatColumns = prot.formatRows = prot.formatCells = False
+    prot.selectLockedCells = prot.selectUnlockedCells = False
+
+
+def write_choices_sheet(ws: Worksheet) -> None:
+    for i, label in enumerate(DECISIONS.values(), start=1):
+        put(ws, i, 1, label)
+    ws.sheet_state = "hidden"
