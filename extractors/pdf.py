@@ -1,0 +1,190 @@
+"""PDF: text lines and table cells with positions (pdfplumber); pages without a usable text layer
+fall back to pypdfium2, then to OCR."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+from extractors.models import Document, InputFormat, Location, Status, TextBlock
+from extractors.safety import EncryptedFile
+
+logging.getLogger("pdfminer").setLevel(logging.WARNING)
+
+CID_MARK = "(cid:"
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+MAX_PAGES = 300
+
+
+def _garbage(text: str) -> bool:
+    """`(cid:NN)` runs or replacement characters mean the text layer cannot be trusted."""
+    if not text.strip():
+        return True
+    cid = text.count(CID_MARK) * 8 + text.count("\ufffd")
+    return cid > len(text) * 0.3
+
+
+def _real_tables(page) -> list:
+    """Ruled tables with at least two cells (a frame around the whole page is not a table)."""
+    tables = []
+    for table in page.find_tables(TABLE_SETTINGS):
+        cells = [c for row in table.rows for c in row.cells if c is not None]
+        if len(cells) >= 2:
+            tables.append(table)
+    return tables
+
+
+def _inside(obj: dict, bboxes: list[tuple[float, float, float, float]]) -> bool:
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in bboxes)
+
+
+def _is_vertical(page) -> bool:
+    """Most characters stacked top to bottom in the content stream: vertical writing."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    if len(chars) < 6:
+        return False
+    stacked = sum(
+        1 for a, b in zip(chars, chars[1:], strict=False)
+        if abs(a["x0"] - b["x0"]) < 1.5 and 0 < b["top"] - a["top"] < 2.5 * max(a["size"], 1)
+    )
+    return stacked > 0.6 * (len(chars) - 1)
+
+
+def _table_blocks(page, page_no: int, tables: list, first_table: int) -> list[tuple[float, TextBlock]]:
+    placed: list[tuple[float, TextBlock]] = []
+    for t_index, table in enumerate(tables, start=first_table):
+        texts = table.extract()
+        for r_index, (row, row_text) in enumerate(zip(table.rows, texts, strict=False), start=1):
+            for c_index, (cell, text) in enumerate(zip(row.cells, row_text, strict=False), start=1):
+                if cell is None or not text or not text.strip():
+                    continue
+                loc = Location(kind="table", page=page_no, table=t_index, row=r_index, col=c_index,
+                               bbox=tuple(round(v, 1) for v in cell))
+                block = TextBlock(text=text, location=loc, line_key=("pt", page_no, t_index, r_index), order=c_index)
+                placed.append((cell[1], block))
+    return placed
+
+
+def _line_blocks(page, page_no: int, bboxes: list) -> list[tuple[float, TextBlock]]:
+    body = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, bboxes)) if bboxes else page
+    if _is_vertical(body):
+        lines = body.extract_text_lines(line_dir="rtl", char_dir="ttb", return_chars=False)
+    else:
+        lines = body.extract_text_lines(return_chars=False)
+    placed = []
+    for line in lines:
+        if line["text"].strip():
+            bbox = (round(line["x0"], 1), round(line["top"], 1), round(line["x1"], 1), round(line["bottom"], 1))
+            placed.append((line["top"], line["text"], bbox))
+    return [(top, (text, bbox)) for top, text, bbox in placed]
+
+
+def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], int, str]:
+    """Blocks of one page in reading order, the number of tables found, and the raw page text."""
+    tables = _real_tables(page)
+    bboxes = [t.bbox for t in tables]
+    placed: list[tuple[float, int, object]] = [(top, 1, b) for top, b in _table_blocks(page, page_no, tables, first_table)]
+    placed += [(top, 0, tb) for top, tb in _line_blocks(page, page_no, bboxes)]
+    placed.sort(key=lambda item: (item[0], item[1]))
+    blocks: list[TextBlock] = []
+    line_no = 0
+    for _top, is_table, item in placed:
+        if is_table:
+            blocks.append(item)
+            continue
+        text, bbox = item
+        line_no += 1
+        loc = Location(kind="body", page=page_no, line=line_no, bbox=bbox)
+        blocks.append(TextBlock(text=text, location=loc, line_key=("p", page_no, line_no)))
+    raw = "\n".join(b.text for b in blocks)
+    return blocks, len(tables), raw
+
+
+def pdfium_page_lines(path: Path, page_no: int) -> list[TextBlock]:
+    """Plain text lines of one page through pypdfium2 (a second opinion on odd fonts)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[page_no - 1]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        textpage.close()
+        page.close()
+    finally:
+        pdf.close()
+    blocks = []
+    for line in (t for t in text.replace("\r\n", "\n").split("\n") if t.strip()):
+        loc = Location(kind="body", page=page_no, line=len(blocks) + 1)
+        blocks.append(TextBlock(text=line, location=loc, line_key=("p", page_no, len(blocks) + 1)))
+    return blocks
+
+
+def _fallback(path: Path, page_no: int, ocr: bool, work_dir: Path | None) -> tuple[list[TextBlock], str | None]:
+    """pypdfium2, then OCR, for a page whose text layer is missing or garbage."""
+    try:
+        blocks = pdfium_page_lines(path, page_no)
+    except Exception:  # noqa: BLE001
+        blocks = []
+    if blocks and not _garbage("\n".join(b.text for b in blocks)):
+        return blocks, None
+    if not ocr:
+        return [], f"{page_no}ページ目は文字情報がなく、OCRをしないため読み取っていません"
+    from extractors.ocr import ocr_pdf_page
+
+    blocks = ocr_pdf_page(path, page_no, work_dir=work_dir)
+    if not blocks:
+        return [], f"{page_no}ページ目の文字を読み取れませんでした（画像のみのページ）"
+    return blocks, None
+
+
+def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Path | None = None,
+                ocr: bool = True, **_: object) -> Document:
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise EncryptedFile() from exc
+    blocks: list[TextBlock] = []
+    warnings: list[str] = []
+    ocr_pages: list[int] = []
+    try:
+        total = len(pdf.pages)
+        tables = 0
+        for page_no in range(1, min(total, MAX_PAGES) + 1):
+            page = pdf.pages[page_no - 1]
+            try:
+                page_blocks, found, raw = read_page(page, page_no, tables + 1)
+                tables += found
+            except Exception:  # noqa: BLE001 - one bad page must not lose the others
+                page_blocks, raw = [], ""
+                warnings.append(f"{page_no}ページ目の一部を読み取れませんでした")
+            finally:
+                page.close()
+            if _garbage(raw):
+                page_blocks, problem = _fallback(path, page_no, ocr, work_dir)
+                if problem:
+                    warnings.append(problem)
+                if any(b.ocr for b in page_blocks):
+                    ocr_pages.append(page_no)
+            blocks.extend(page_blocks)
+        if total > MAX_PAGES:
+            warnings.append(f"{MAX_PAGES}ページを超える部分は読み取っていません")
+    finally:
+        pdf.close()
+    return _document(fmt, blocks, warnings, total, ocr_pages)
+
+
+def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], total: int,
+              ocr_pages: list[int]) -> Document:
+    if not blocks and total:
+        return Document(format=fmt, status=Status.FAILED, pages=total, extractor="pdf",
+                        errors=("PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）",),
+                        warnings=tuple(warnings), meta={"ocr_pages": ocr_pages})
+    status = Status.PARTIAL if warnings else Status.OK
+    return Document(format=fmt, blocks=tuple(blocks), status=status, pages=total, extractor="pdf",
+                    warnings=tuple(warnings), meta={"ocr_pages": ocr_pages})

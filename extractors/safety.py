@@ -1,0 +1,58 @@
+"""Defensive reading of OOXML containers: zip-bomb checks and entity-free XML parsing."""
+
+from __future__ import annotations
+
+import zipfile
+
+from lxml import etree
+
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one uncompressed part
+MAX_TOTAL_BYTES = 500 * 1024 * 1024  # the whole container, uncompressed
+MAX_RATIO = 200  # uncompressed / compressed, for big parts only
+
+
+class UnsafeContainer(Exception):
+    """The container looks like a zip bomb (message in Japanese)."""
+
+
+class EncryptedFile(Exception):
+    """The file is password protected."""
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, load_dtd=False
+)
+
+
+def check_zip(zf: zipfile.ZipFile) -> None:
+    """Refuse containers whose declared uncompressed sizes are absurd."""
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise UnsafeContainer("展開後のサイズが大きすぎるため読み取りません（zip爆弾の疑い）")
+        if info.file_size > 10 * 1024 * 1024 and info.compress_size and (
+            info.file_size / info.compress_size > MAX_RATIO
+        ):
+            raise UnsafeContainer("圧縮率が異常なため読み取りません（zip爆弾の疑い）")
+    if total > MAX_TOTAL_BYTES:
+        raise UnsafeContainer("展開後のサイズが大きすぎるため読み取りません（zip爆弾の疑い）")
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """Parse XML without resolving entities or touching the network."""
+    return etree.fromstring(data, parser=_PARSER)
+
+
+def read_xml(zf: zipfile.ZipFile, name: str) -> etree._Element | None:
+    """A part of the container parsed as XML, or None when it is missing."""
+    try:
+        data = zf.read(name)
+    except KeyError:
+        return None
+    return parse_xml(data)
+
+
+def is_ole_encrypted(head: bytes) -> bool:
+    """An OOXML file saved with a password is an OLE2 container with an EncryptedPackage."""
+    return "EncryptedPackage".encode("utf-16-le") in head
