@@ -1,0 +1,102 @@
+"""The legal basis of one form: citations from the text and the manifest, matched against the catalogue."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from extractors.models import Document
+from rules.catalogue import Catalogue, CatalogueEntry, Period
+from rules.citations import normalise, parse_citations
+from rules.doc_class import headings
+from rules.manifest import ManifestEntry
+from rules.models import Citation, Evidence
+
+EXTERNAL_LEVELS = ("national", "prefectural")
+NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")
+OWN_RULE_KINDS = ("条例", "規則")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A catalogue entry that applies to this form, and the period in force on the audit date."""
+
+    entry: CatalogueEntry
+    period: Period | None
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Basis:
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    evidence: dict[str, Evidence]  # citation text → where it was found
+
+    def unknown_external(self) -> list[Citation]:
+        """National or prefectural laws cited that the catalogue does not know."""
+        return [c for c in self.citations
+                if c.level in EXTERNAL_LEVELS and c.kind not in NON_LAW_KINDS and c.catalogue_id is None]
+
+    def own_rules(self) -> list[Citation]:
+        """The city's own 条例 / 規則 (their text must be amended: 例規改正要)."""
+        return [c for c in self.citations if c.level == "municipal" and c.kind in OWN_RULE_KINDS]
+
+    def category(self) -> str:
+        """区分 for the summary (稲沢市 style): 国の法令 / 条例 / 規則 / 要綱 / 要領その他 / なし."""
+        if self.hits and any(h.entry.level in EXTERNAL_LEVELS for h in self.hits) or self.unknown_external():
+            return "国の法令"
+        kinds = [c.kind for c in self.citations if c.level != "national"]
+        for kind in ("条例", "規則", "要綱"):
+            if kind in kinds:
+                return kind
+        return "要領その他" if self.citations else "なし"
+
+
+def _locate(document: Document, needle: str) -> str:
+    for line in document.lines():
+        norm = normalise(line.text)
+        if needle and needle in norm:
+            # NFKC keeps most offsets; the block is found by the offset in the original line when it matches.
+            offset = line.text.find(needle)
+            return line.block_at(max(offset, 0)).location.describe()
+    return "本文"
+
+
+def _from_catalogue(citation: Citation, entry: CatalogueEntry, as_of: dt.date) -> Hit:
+    return Hit(entry, entry.period_on(as_of), dataclasses.replace(citation, catalogue_id=entry.id))
+
+
+def gather(document: Document, *, title: str, catalogue: Catalogue, as_of: dt.date,
+           manifest_entry: ManifestEntry | None, city: str | None) -> Basis:
+    """Citations (manifest winning over the form text), catalogue hits, and where each was found."""
+    text = document.text
+    evidence: dict[str, Evidence] = {}
+    if manifest_entry and manifest_entry.citations:
+        raw = list(manifest_entry.citations)
+        for c in raw:
+            evidence[c.citation] = Evidence(c.citation, f"台帳（マニフェスト）{manifest_entry.row}行目", "manifest")
+    else:
+        raw = parse_citations(f"{title}\n{text}", city=city)
+        for c in raw:
+            evidence[c.citation] = Evidence(c.citation, _locate(document, c.law or c.citation), "citation")
+    citations: list[Citation] = []
+    hits: list[Hit] = []
+    for c in raw:
+        entry = catalogue.for_citation(c.citation)
+        if entry is None:
+            citations.append(c)
+            continue
+        hit = _from_catalogue(c, entry, as_of)
+        hits.append(hit)
+        citations.append(hit.citation)
+        evidence[c.citation] = dataclasses.replace(evidence[c.citation], rule=entry.id)
+    for heading in headings(title, text):
+        entry = catalogue.for_title(heading)
+        if entry and all(h.entry.id != entry.id for h in hits):
+            c = Citation(entry.name, entry.level, entry.kind, entry.name, issuer="国" if entry.level == "national" else None,
+                         catalogue_id=entry.id, source="catalogue")
+            hits.append(Hit(entry, entry.period_on(as_of), c))
+            citations.append(c)
+            evidence[c.citation] = Evidence(heading, "様式名", entry.id)
+    return Basis(tuple(citations), tuple(hits), evidence)

@@ -1,0 +1,121 @@
+"""Legal citations in form text: 様式第3号（第5条関係）, 地方自治法第234条第5項, ○○市補助金交付規則 …
+
+Parsed with patterns on NFKC-normalised text (GiNZA splits citations badly).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rules.models import Citation
+
+KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUM = r"[0-9〇零一二三四五六七八九十百千]+"
+NAME_CHARS = r"[一-龥々〆ヵヶァ-ヴー○◯〇]"
+JOINERS = r"(?:に関する|における|に係る|のための|を図るための|及び|並びに|の)"
+# Longest first: the kind is read from the end of the name.
+KINDS = ("施行規則", "施行令", "法律", "政令", "省令", "府令", "規則", "条例", "要綱", "要領", "基準", "告示", "通知", "法", "令")
+NATIONAL_KINDS = {"法律", "法", "政令", "施行令", "省令", "府令", "施行規則", "令"}
+INTERNAL_KINDS = {"要綱", "要領", "基準", "通知"}
+LAW_RE = re.compile(
+    rf"(?P<era>(?:明治|大正|昭和|平成|令和)(?:元|{NUM})年)?"
+    rf"(?P<name>{NAME_CHARS}+(?:{JOINERS}{NAME_CHARS}+)*{JOINERS}?(?:{'|'.join(KINDS)}))"
+    rf"(?=第|附録|附則|別表|別記|[^一-龥々ァ-ヴー]|$)\s*"
+    rf"(?P<article>第{NUM}条(?:の{NUM})*(?:第{NUM}項)?(?:第{NUM}号)?|第{NUM}号)?"
+)
+FORM_RE = re.compile(
+    rf"(?:別記)?(?:第{NUM}号)?様式(?:第{NUM}号(?:の{NUM})?)?\s*[(（]\s*(?P<art>第{NUM}条(?:の{NUM})*(?:第{NUM}項)?)関係\s*[)）]"
+)
+# Words that end like a law but are not one.
+NOT_LAWS = re.compile(
+    r"(方法|手法|寸法|用法|違法|適法|合法|不法|工法|製法|療法|文法|作法|法令|命令|指令|発令|号令|条令|"
+    r"通知|関係法令|関係規則|関係法)$"
+)
+SHORT_LAWS = {"民法", "商法", "刑法", "憲法"}
+NOISE_PREFIX = re.compile(r"^(根拠法令|根拠法規|根拠規定|根拠|法令名|関係法令|本|同|当該|上記|下記|年|号|及び|並びに|又は|若しくは)")
+PREFECTURE_RE = re.compile(r"^(東京都|北海道|大阪府|京都府|.{1,3}県)")
+MUNICIPAL_RE = re.compile(r"^(.{1,5}?[市町村区])(?!町村|民|場|街|況)")
+NATIONAL_ISSUER_RE = re.compile(r"^(内閣府|内閣|.{1,8}?省|.{1,8}?庁|.{1,8}?委員会)")
+
+
+def normalise(text: str) -> str:
+    """NFKC, with the spaces inside Japanese text removed (氏　名 → 氏名)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"(?<=[一-龥ぁ-んァ-ヴー])[ \u3000]+(?=[一-龥ぁ-んァ-ヴー0-9])", "", text)
+
+
+def kanji_to_int(token: str) -> int | None:
+    """一 → 1, 二百三十四 → 234, 234 → 234; None when it is not a number."""
+    if token.isdigit():
+        return int(token)
+    total, current = 0, 0
+    for ch in token:
+        if ch in KANJI_DIGITS:
+            current = current * 10 + KANJI_DIGITS[ch] if current else KANJI_DIGITS[ch]
+        elif ch in KANJI_UNITS:
+            total += (current or 1) * KANJI_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def arabic(text: str) -> str:
+    """第二百三十四条第五項 → 第234条第5項."""
+    return re.sub(NUM, lambda m: str(kanji_to_int(m.group(0)) or m.group(0)), text)
+
+
+def kind_of(name: str) -> str:
+    for kind in KINDS:
+        if name.endswith(kind):
+            return kind
+    return ""
+
+
+def issuer_and_level(name: str, kind: str, *, city: str | None = None) -> tuple[str | None, str]:
+    """The issuing body and the level (national / prefectural / municipal / internal) of a named rule."""
+    if kind in NATIONAL_KINDS or name.endswith("法施行規則") or name.endswith("登記規則"):
+        return "国", "national"
+    if city and name.startswith(city):
+        return city, "internal" if kind in INTERNAL_KINDS else "municipal"
+    if (m := PREFECTURE_RE.match(name)) and not name.startswith("都市"):
+        return m.group(1), "internal" if kind in INTERNAL_KINDS else "prefectural"
+    if (m := NATIONAL_ISSUER_RE.match(name)) and kind in {"告示", "通知", "規則", "要領", "基準"}:
+        return "国", "national"
+    if (m := MUNICIPAL_RE.match(name)) and not name.startswith("都市"):
+        return m.group(1), "internal" if kind in INTERNAL_KINDS else "municipal"
+    # 条例 / 規則 without an issuer are the city's own; 要綱・要領・基準 are internal.
+    return None, "internal" if kind in INTERNAL_KINDS or kind == "告示" else "municipal"
+
+
+def _clean_name(name: str) -> str | None:
+    while (m := NOISE_PREFIX.match(name)) and len(name) - len(m.group(0)) >= 2:
+        name = name[len(m.group(0)):]
+    kind = kind_of(name)
+    if NOT_LAWS.search(name) and name not in SHORT_LAWS:
+        return None
+    if len(name) - len(kind) < 2 and name not in SHORT_LAWS:
+        return None
+    return name
+
+
+def parse_citations(text: str, *, source: str = "form", city: str | None = None) -> list[Citation]:
+    """All citations in the text, in order of appearance, without duplicates."""
+    norm = normalise(text)
+    found: dict[str, Citation] = {}
+    for m in LAW_RE.finditer(norm):
+        name = m.group("name") if m.group("era") else _clean_name(m.group("name"))
+        if name is None:
+            continue
+        kind = kind_of(name)
+        article = arabic(m.group("article")) if m.group("article") else None
+        issuer, level = issuer_and_level(name, kind, city=city)
+        era = arabic(m.group("era") or "")
+        cite = era + name + (article or "")
+        found.setdefault(cite, Citation(cite, level, kind, name, article, issuer, source=source))
+    for m in FORM_RE.finditer(norm):
+        cite = arabic(re.sub(r"\s+", "", m.group(0)))
+        found.setdefault(cite, Citation(cite, "internal", "様式", "", arabic(m.group("art")), None, source=source))
+    return list(found.values())

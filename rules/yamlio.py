@@ -1,0 +1,64 @@
+"""Small helpers shared by the rule-data loaders: read YAML, check fields, parse dates and regexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rules.errors import RuleDataError
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RuleDataError(path, "ファイル", "ファイルが見つかりません") from exc
+    except yaml.YAMLError as exc:
+        raise RuleDataError(path, "YAML", f"YAMLとして読めません（{exc}）") from exc
+    if not isinstance(data, dict):
+        raise RuleDataError(path, "全体", "先頭はキーと値の組（マッピング）にしてください")
+    return data
+
+
+def need(data: dict, key: str, typ: type | tuple[type, ...], path: Path, where: str) -> Any:
+    if key not in data or data[key] is None:
+        raise RuleDataError(path, f"{where}.{key}", "必須の項目がありません")
+    if not isinstance(data[key], typ):
+        raise RuleDataError(path, f"{where}.{key}", f"型が不正です（{type(data[key]).__name__}）")
+    return data[key]
+
+
+def str_list(data: dict, key: str, path: Path, where: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleDataError(path, f"{where}.{key}", "文字列のリストにしてください")
+    return tuple(value)
+
+
+def regexes(data: dict, key: str, path: Path, where: str) -> tuple[re.Pattern, ...]:
+    out = []
+    for i, pattern in enumerate(str_list(data, key, path, where)):
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            raise RuleDataError(path, f"{where}.{key}[{i}]", f"正規表現が不正です: {pattern}（{exc}）") from exc
+    return tuple(out)
+
+
+def as_date(value: Any, path: Path, where: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise RuleDataError(path, where, f"日付が不正です（{value}）。YYYY-MM-DD で書いてください") from exc

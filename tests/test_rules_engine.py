@@ -1,0 +1,151 @@
+"""The decision procedure, table-driven: the issue 5 'Done when' cases and the steps of domain.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors.models import Status
+from rules.engine import RuleContext, decide, load_context
+from rules.models import DECISIONS
+from tests.rules_helpers import doc, no_seal, seal
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def contexts():
+    cache: dict[dt.date, RuleContext] = {}
+
+    def get(day: dt.date) -> RuleContext:
+        if day not in cache:
+            cache[day] = load_context(as_of=day)
+        return cache[day]
+
+    return get
+
+
+KONIN = ("婚姻届", "夫になる人 署名 印", "妻になる人 署名 印")
+KOYO = ("雇用保険被保険者資格取得届", "雇用保険法施行規則第6条関係", "事業主 氏名 印")
+KEIYAKU = ("工事請負契約書", "地方自治法第234条第5項の規定により、発注者と受注者は記名押印する。", "受注者 印")
+TOKI = ("承諾書", "不動産登記令第19条の規定により承諾する。", "印鑑証明書を添付すること。", "承諾者 氏名 実印")
+UNKNOWN = ("使用届", "家畜伝染病予防法第12条の規定により届け出ます。", "氏名 印")
+HOJO = ("補助金交付申請書", "様式第1号（第4条関係）", "川崎市補助金等交付規則第4条の規定により申請します。", "申請者 氏名 印")
+YOKO = ("事業参加申込書", "川崎市子育て支援事業実施要綱第5条の規定により申し込みます。", "申込者 氏名 印")
+KOZA = ("口座振替依頼書", "金融機関お届け印を押印してください。", "預金者 氏名 印")
+SEIYAKU = ("誓約書", "私は、次の事項を誓約します。", "氏名 印")
+
+CASES = [
+    # id, lines, detection, as_of, decision, replacement, reiki_kaisei, rule_id, words in the reason
+    ("konin_before", KONIN, seal(signature=True), D(2021, 4, 1), "keep_law", None, False, "decide.keep_law.v1", ["戸籍法施行規則"]),
+    ("konin_after", KONIN, seal(signature=True), D(2021, 9, 1), "abolish", "shomei", False, "decide.abolish.v1", ["2021-09-01", "署名"]),
+    ("konin_later", KONIN, seal(signature=True), D(2025, 1, 1), "abolish", "shomei", False, "decide.abolish.v1", ["令和3年法務省令第40号"]),
+    ("koyo_before", KOYO, seal(), D(2023, 9, 30), "keep_law", None, False, "decide.keep_law.v1", ["雇用保険法施行規則"]),
+    ("koyo_after", KOYO, seal(), D(2023, 10, 1), "abolish", "kimei", False, "decide.abolish.v1", ["2023-10-01"]),
+    ("keiyaku", KEIYAKU, seal(), D(2025, 4, 1), "keep_contract", None, False, "decide.keep_contract.v1", ["地方自治法第234条第5項"]),
+    ("toki", TOKI, seal("jitsuin"), D(2025, 4, 1), "keep_law", None, False, "decide.keep_law.v1", ["不動産登記令第19条", "印鑑証明書"]),
+    ("unknown_law", UNKNOWN, seal(), D(2025, 4, 1), "needs_review", None, False, "decide.review.unknown_law.v1", ["家畜伝染病予防法第12条"]),
+    ("hojo_kisoku", HOJO, seal(), D(2025, 4, 1), "abolish", "kimei", True, "decide.abolish.v1", ["川崎市補助金等交付規則", "例規改正要"]),
+    ("yoko", YOKO, seal(), D(2025, 4, 1), "abolish", "kimei", False, "decide.abolish.v1", ["記名のみ"]),
+    ("koza", KOZA, seal("bank"), D(2025, 4, 1), "keep_registered", None, False, "decide.keep_registered.v1", ["届出印"]),
+    ("seiyaku", SEIYAKU, seal(), D(2025, 4, 1), "abolish", "shomei", False, "decide.abolish.v1", ["誓約書", "署名"]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_done_when_cases(case, contexts):
+    _, lines, detection, as_of, decision, replacement, reiki, rule_id, words = case
+    result = decide(doc(*lines), detection, rel_path=f"{lines[0]}.docx", title=lines[0], ctx=contexts(as_of))
+    assert result.decision == decision, result.reason
+    assert result.replacement == replacement
+    assert result.reiki_kaisei is reiki
+    assert result.rule_id == rule_id
+    for word in words:
+        assert word in result.reason, (word, result.reason)
+    assert result.versions == {"catalogue": contexts(as_of).catalogue.version,
+                               "policy": contexts(as_of).policy.version, "as_of": as_of.isoformat()}
+    assert result.decision in DECISIONS
+
+
+def test_evidence_has_findings_and_the_citation(contexts):
+    result = decide(doc(*TOKI), seal("jitsuin"), rel_path="a.docx", title="承諾書", ctx=contexts(D(2025, 4, 1)))
+    rules = [e.rule for e in result.evidence]
+    assert "law.fudosan_toki.kimei_oin" in rules
+    assert any(e.text == "印" and e.location == "表1 5行3列" for e in result.evidence)
+    cited = next(e for e in result.evidence if e.rule == "law.fudosan_toki.kimei_oin")
+    assert cited.location == "段落2"
+    assert [c.catalogue_id for c in result.legal_basis] == ["law.fudosan_toki.kimei_oin"]
+    assert result.basis_category == "国の法令"
+
+
+def test_konin_without_any_citation_is_matched_by_its_title(contexts):
+    result = decide(doc(*KONIN), seal(), rel_path="婚姻届.pdf", title="婚姻届", ctx=contexts(D(2021, 4, 1)))
+    assert result.legal_basis[0].catalogue_id == "law.koseki.todokesho"
+    assert result.legal_basis[0].source == "catalogue"
+    assert result.evidence[-1].location == "様式名"
+
+
+@pytest.mark.parametrize(("lines", "category"), [
+    (HOJO, "規則"), (YOKO, "要綱"), (("申請書", "氏名 印"), "なし"), (UNKNOWN, "国の法令"),
+    (("申請書", "川崎市手数料条例第3条による。", "氏名 印"), "条例"), (("申請書", "様式第2号（第3条関係）", "氏名 印"), "要領その他"),
+])
+def test_basis_category(lines, category, contexts):
+    result = decide(doc(*lines), seal(), rel_path="x.docx", title=lines[0], ctx=contexts(D(2025, 4, 1)))
+    assert result.basis_category == category
+
+
+def test_failed_document_is_an_error_with_the_extractor_reason(contexts):
+    document = doc(status=Status.FAILED, errors=("パスワードで保護されているため読み取れません。",))
+    result = decide(document, no_seal(), rel_path="x.pdf", title="", ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id) == ("error", "decide.error.v1")
+    assert result.reason == "パスワードで保護されているため読み取れません。"
+
+
+@pytest.mark.parametrize(("detection", "status", "rule_id", "word"), [
+    (seal(ocr_only=True), Status.OK, "decide.review.ocr_only.v1", "OCR"),
+    (seal(inconsistent=True), Status.OK, "decide.review.inconsistent.v1", "押印不要"),
+    (seal(), Status.PARTIAL, "decide.review.partial.v1", "一部"),
+])
+def test_untrustworthy_forms_go_to_review(detection, status, rule_id, word, contexts):
+    document = doc("申請書", "氏名 印", status=status)
+    result = decide(document, detection, rel_path="x.pdf", title="申請書", ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id) == ("needs_review", rule_id)
+    assert word in result.reason
+    assert result.confidence <= 0.5
+
+
+@pytest.mark.parametrize(("detection", "word"), [(no_seal(signature=True), "署名"), (no_seal(), "対象外")])
+def test_no_seal(detection, word, contexts):
+    result = decide(doc("申請書", "氏名"), detection, rel_path="x.docx", title="申請書", ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id, result.replacement) == ("no_seal", "decide.no_seal.v1", None)
+    assert word in result.reason
+
+
+@pytest.mark.parametrize(("title", "decision", "replacement"), [
+    ("請求書", "keep_contract", None), ("入札書", "keep_contract", None), ("見積書", "keep_contract", None),
+    ("領収書", "keep_contract", None), ("協定書", "keep_contract", None), ("委任状", "abolish", "shomei"),
+    ("同意書", "abolish", "shomei"), ("承諾書", "abolish", "shomei"), ("印鑑登録申請書", "keep_registered", None),
+    ("情報公開開示請求書", "abolish", "kimei"), ("使用許可申請書", "abolish", "kimei"),
+])
+def test_document_classes_in_the_default_policy(title, decision, replacement, contexts):
+    result = decide(doc(title, "氏名 印"), seal(), rel_path="x.docx", title=title, ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.replacement) == (decision, replacement), result.reason
+
+
+def test_daihyo_only_registered_when_checked_against_a_registered_impression(contexts):
+    ctx = contexts(D(2025, 4, 1))
+    plain = decide(doc("届出書", "代表者 印"), seal("daihyo"), rel_path="x", title="届出書", ctx=ctx)
+    checked = decide(doc("届出書", "代表者印（使用印鑑届の印）を押印", "代表者 印"), seal("daihyo"), rel_path="x",
+                     title="届出書", ctx=ctx)
+    assert plain.decision == "abolish"
+    assert checked.decision == "keep_registered"
+
+
+def test_decide_never_raises(contexts, monkeypatch):
+    import rules.engine as engine
+
+    monkeypatch.setattr(engine, "gather", lambda *a, **k: 1 / 0)
+    result = decide(doc("申請書", "氏名 印"), seal(), rel_path="x", title="申請書", ctx=contexts(D(2025, 4, 1)))
+    assert result.decision == "needs_review"
+    assert "ZeroDivisionError" in result.reason
