@@ -1,0 +1,204 @@
+"""The state store: SQLite under OUT_DIR/.sealreview/state.sqlite.
+
+Tables: runs, files (path, sha256, extractor version), rows (each run's register rows as JSON, with the
+findings/evidence and decisions), corrections (the reviewers', keyed by file sha256 + path) and
+correction_log (every imported correction, never deleted). WAL mode; one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from output.models import RegisterRow
+
+STATE_DIR, STATE_FILE = ".sealreview", "state.sqlite"
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, finished TEXT, as_of TEXT,
+    args TEXT NOT NULL DEFAULT '{}', versions TEXT NOT NULL DEFAULT '{}', inputs TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT NOT NULL, path TEXT NOT NULL, input_root TEXT, format TEXT, extractor_version TEXT,
+    first_run INTEGER, last_run INTEGER, PRIMARY KEY (sha256, path));
+CREATE TABLE IF NOT EXISTS rows (
+    run_id INTEGER NOT NULL REFERENCES runs(id), sha256 TEXT NOT NULL, path TEXT NOT NULL,
+    decision TEXT NOT NULL, machine_decision TEXT, row_json TEXT NOT NULL, PRIMARY KEY (run_id, sha256, path));
+CREATE TABLE IF NOT EXISTS corrections (
+    sha256 TEXT NOT NULL, path TEXT NOT NULL, decision TEXT, comment TEXT, legal_basis TEXT,
+    reviewer TEXT, at TEXT NOT NULL, source TEXT, PRIMARY KEY (sha256, path));
+CREATE TABLE IF NOT EXISTS correction_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, path TEXT NOT NULL, decision TEXT,
+    comment TEXT, legal_basis TEXT, reviewer TEXT, at TEXT NOT NULL, source TEXT);
+CREATE INDEX IF NOT EXISTS corrections_path ON corrections (path);
+"""
+ROW_FIELDS = {f.name for f in fields(RegisterRow)}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A reviewer's correction of one file's row. None = not given."""
+
+    sha256: str
+    path: str
+    decision: str | None = None  # DECISIONS key
+    comment: str | None = None
+    legal_basis: str | None = None  # 根拠法令（修正）, as written by the reviewer
+    reviewer: str | None = None
+    at: str = ""
+    source: str = ""  # the workbook it came from
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.sha256, self.path)
+
+
+def row_from_json(data: dict) -> RegisterRow:
+    return RegisterRow(**{k: v for k, v in data.items() if k in ROW_FIELDS})
+
+
+class StateStore:
+    """`with StateStore(out_dir) as store: ...` — or call close()."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = Path(out_dir) / STATE_DIR / STATE_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _tx(self):
+        return _Transaction(self.db)
+
+    # runs -------------------------------------------------------------------------------------------
+    def record_run(self, *, started: str | None = None, args: dict | None = None, versions: dict | None = None,
+                   as_of: str | None = None, inputs: Iterable[str] = ()) -> int:
+        with self._tx():
+            cur = self.db.execute(
+                "INSERT INTO runs (started, as_of, args, versions, inputs) VALUES (?, ?, ?, ?, ?)",
+                (started or now_iso(), as_of, _dump(args or {}), _dump(versions or {}),
+                 _dump([str(p) for p in inputs])))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, finished: str | None = None) -> None:
+        with self._tx():
+            self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (finished or now_iso(), run_id))
+
+    def runs(self) -> list[dict]:
+        out = []
+        for r in self.db.execute("SELECT * FROM runs ORDER BY id"):
+            out.append({**dict(r), "args": json.loads(r["args"]), "versions": json.loads(r["versions"]),
+                        "inputs": json.loads(r["inputs"])})
+        return out
+
+    def last_run_id(self) -> int | None:
+        """The newest run that saved rows."""
+        r = self.db.execute("SELECT MAX(run_id) FROM rows").fetchone()
+        return r[0]
+
+    # rows and files ---------------------------------------------------------------------------------
+    def save_rows(self, run_id: int, rows: list[RegisterRow]) -> None:
+        """Save a run's rows and the files they came from, in one transaction."""
+        with self._tx():
+            for row in rows:
+                ext = (row.versions or {}).get("extractor")
+                self.db.execute(
+                    "INSERT INTO files (sha256, path, input_root, format, extractor_version, first_run, last_run)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, path) DO UPDATE SET"
+                    " last_run = excluded.last_run, extractor_version = excluded.extractor_version,"
+                    " input_root = excluded.input_root",
+                    (row.sha256, row.path, row.input_root, row.format, ext, run_id, run_id))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
+                    (run_id, row.sha256, row.path, row.decision, row.machine_decision or row.decision,
+                     _dump(row.to_json())))
+
+    def load_rows(self, run_id: int | None = None) -> list[RegisterRow]:
+        """Rows of `run_id` (default: the newest run that saved rows), in the order they were saved."""
+        run_id = self.last_run_id() if run_id is None else run_id
+        if run_id is None:
+            return []
+        cur = self.db.execute("SELECT row_json FROM rows WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [row_from_json(json.loads(r[0])) for r in cur]
+
+    def current_keys(self) -> dict[str, str]:
+        """path → sha256 of the files in the newest run."""
+        run_id = self.last_run_id()
+        if run_id is None:
+            return {}
+        return {r["path"]: r["sha256"] for r in self.db.execute(
+            "SELECT path, sha256 FROM rows WHERE run_id = ?", (run_id,))}
+
+    # corrections ------------------------------------------------------------------------------------
+    def corrections(self) -> dict[tuple[str, str], Correction]:
+        cur = self.db.execute("SELECT * FROM corrections")
+        return {(r["sha256"], r["path"]): Correction(**dict(r)) for r in cur}
+
+    def correction_log(self) -> list[Correction]:
+        cur = self.db.execute("SELECT * FROM correction_log ORDER BY id")
+        return [Correction(**{k: r[k] for k in r.keys() if k != "id"}) for r in cur]
+
+    def add_corrections(self, items: list[Correction], *, atomic: bool = True) -> int:
+        """Upsert corrections (and log them). atomic=True: all in one transaction, or none."""
+        if atomic:
+            with self._tx():
+                for item in items:
+                    self._put_correction(item)
+        else:
+            for item in items:
+                with self._tx():
+                    self._put_correction(item)
+        return len(items)
+
+    def _put_correction(self, c: Correction) -> None:
+        c = Correction(**{**asdict(c), "at": c.at or now_iso()})
+        values = (c.sha256, c.path, c.decision, c.comment, c.legal_basis, c.reviewer, c.at, c.source)
+        self.db.execute("INSERT OR REPLACE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+        self.db.execute("INSERT INTO correction_log (sha256, path, decision, comment, legal_basis, reviewer,"
+                        " at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, *_rest) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def record_scan(out_dir: Path, rows: list[RegisterRow], *, run_info: dict, args: dict | None = None) -> int:
+    """Convenience for the pipeline: record one finished run and its rows; returns the run id."""
+    with StateStore(out_dir) as store:
+        run_id = store.record_run(started=run_info.get("started"), args=args, versions=run_info.get("versions"),
+                                  as_of=run_info.get("as_of"), inputs=run_info.get("inputs") or ())
+        store.save_rows(run_id, rows)
+        store.finish_run(run_id, run_info.get("finished"))
+    return run_id

@@ -1,0 +1,153 @@
+"""The reviewers' loop: write the register, edit it as a reviewer would, import, apply on the next run."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from output.columns import COLUMNS
+from output.corrections import apply_corrections, corrected_basis, import_corrections
+from output.register import write_register
+from output.state import StateStore, record_scan
+from tests.test_output_register import RUN_INFO
+from tests.test_output_rows import make_row
+
+COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
+
+
+def machine_rows():
+    return [make_row(1), make_row(2, decision="needs_review", replacement=None), make_row(3, title="=危険な様式名")]
+
+
+def scan(out: Path, rows=None) -> Path:
+    """What the pipeline does after deciding: apply corrections, write the register, record the run."""
+    rows = machine_rows() if rows is None else rows
+    if (out / ".sealreview").exists():
+        with StateStore(out) as store:
+            rows = apply_corrections(rows, store)
+    paths = write_register(rows, out, run_info=RUN_INFO)
+    record_scan(out, rows, run_info=RUN_INFO)
+    return paths["xlsx"]
+
+
+def review(register: Path, dest: Path, edits: dict[tuple[int, str], object]) -> Path:
+    """A reviewer opens the workbook, types into cells, saves a copy and sends it back."""
+    shutil.copy(register, dest)
+    wb = load_workbook(dest)
+    ws = wb["一覧"]
+    for (row, column), value in edits.items():
+        ws.cell(row=row, column=COL[column]).value = value
+    wb.save(dest)
+    return dest
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "out"
+
+
+def test_round_trip_corrections_survive_the_next_scan(out, tmp_path):
+    register = scan(out)
+    sent = review(register, tmp_path / "reviewed.xlsx", {
+        (2, "レビュー判定"): "存続（契約等）", (2, "レビュー者コメント"): "契約書として扱う",
+        (2, "根拠法令（修正）"): "地方自治法第234条第5項", (2, "レビュー者"): "総務課 山田",
+        (3, "レビュー判定"): "廃止"})
+    before = digest(sent)
+    report = import_corrections(sent, out)
+    assert report.ok, report.errors
+    assert (report.applied, report.unchanged) == (2, 0)
+    assert digest(sent) == before  # the reviewer's workbook is never re-saved
+
+    with StateStore(out) as store:
+        assert corrected_basis(store) == {(f"{1:064x}", "総務局/総務課/申請書1.docx"): "地方自治法第234条第5項"}
+        rows = apply_corrections(machine_rows(), store)
+    first = rows[0]
+    assert (first.decision, first.machine_decision, first.reviewed) == ("keep_contract", "abolish", True)
+    assert first.replacement is None and first.reviewer_comment == "契約書として扱う"
+    assert first.reviewer == "総務課 山田" and first.corrected_basis == "地方自治法第234条第5項"
+    assert (rows[1].decision, rows[1].replacement, rows[1].machine_decision) == ("abolish", "kimei", "needs_review")
+    assert rows[2].reviewed is False and rows[2].machine_decision is None
+
+    register = scan(out)  # the next run shows the reviewer's decisions and keeps the machine's visible
+    ws = load_workbook(register)["一覧"]
+    cell = {name: ws.cell(row=2, column=COL[name]).value for name in COLUMNS}
+    assert (cell["判定"], cell["機械判定"], cell["レビュー判定"]) == ("存続（契約等）", "廃止", "存続（契約等）")
+    assert cell["レビュー者コメント"] == "契約書として扱う" and cell["根拠法令（修正）"] == "地方自治法第234条第5項"
+    assert ws.cell(row=4, column=COL["様式名"]).value == "=危険な様式名"
+    again = import_corrections(register, out)  # importing the fresh register changes nothing
+    assert again.ok and (again.applied, again.unchanged) == (0, 2)
+
+
+def test_bad_values_are_named_by_cell_and_nothing_is_applied(out, tmp_path):
+    register = scan(out)
+    sent = review(register, tmp_path / "bad.xlsx", {
+        (2, "レビュー判定"): "廃止",  # valid, but must not be applied either
+        (3, "レビュー判定"): "はいし", (4, "レビュー者コメント"): "=1+1", (4, "レビュー判定"): 5})
+    report = import_corrections(sent, out)
+    assert not report.ok and report.applied == 0
+    assert report.errors[0].startswith("一覧!P3: 「はいし」は選択肢にありません")
+    assert report.errors[1].startswith("一覧!P4: 「5」は選択肢にありません")
+    assert report.errors[2].startswith("一覧!Q4: 数式は使えません")
+    assert len(report.errors) == 3
+    assert "何も反映していません" in report.message() and "一覧!P3" in report.message()
+    with StateStore(out) as store:
+        assert store.corrections() == {} and store.correction_log() == []
+
+
+def test_choices_accept_half_width_brackets_and_codes(out, tmp_path):
+    register = scan(out)
+    sent = review(register, tmp_path / "r.xlsx", {(2, "レビュー判定"): "存続(契約等)", (3, "レビュー判定"): "keep_law"})
+    assert import_corrections(sent, out).ok
+    with StateStore(out) as store:
+        assert sorted(c.decision for c in store.corrections().values()) == ["keep_contract", "keep_law"]
+
+
+def test_row_whose_file_changed_since_the_register_is_refused(out, tmp_path):
+    register = scan(out)
+    sent = review(register, tmp_path / "r.xlsx", {(2, "レビュー判定"): "廃止", (3, "レビュー判定"): "廃止"})
+    rows = machine_rows()
+    rows[0].sha256 = "f" * 64  # 申請書1 was edited and re-scanned
+    scan(out, rows[1:] + [rows[0]])
+    report = import_corrections(sent, out)
+    assert not report.ok
+    assert report.errors == [
+        "一覧!C2: 「総務局/総務課/申請書1.docx」はこの台帳の作成後に変更されています。最新の台帳でレビューしてください"]
+
+
+def test_file_changed_after_correction_asks_for_review(out, tmp_path):
+    register = scan(out)
+    assert import_corrections(review(register, tmp_path / "r.xlsx", {(2, "レビュー判定"): "存続（契約等）"}), out).ok
+    changed = make_row(1, sha256="e" * 64)
+    with StateStore(out) as store:
+        [row] = apply_corrections([changed], store)
+    assert (row.decision, row.machine_decision, row.reviewed) == ("needs_review", "abolish", False)
+    assert "ファイルが変更された" in row.review_note and "存続（契約等）" in row.review_note
+    assert row.review_decision is None
+
+
+def test_missing_state_store_and_non_workbook(tmp_path):
+    bogus = tmp_path / "x.xlsx"
+    bogus.write_bytes(b"not a zip")
+    report = import_corrections(bogus, tmp_path / "nowhere")
+    assert not report.ok and "状態データベースがありません" in report.errors[0]
+    assert not (tmp_path / "nowhere").exists()
+    out = tmp_path / "out"
+    scan(out)
+    report = import_corrections(bogus, out)
+    assert report.errors == ["x.xlsx: Excel ブック（.xlsx）として開けません"]
+
+
+def test_rows_with_empty_key_are_refused(out, tmp_path):
+    register = scan(out)
+    sent = review(register, tmp_path / "r.xlsx", {(5, "レビュー判定"): "廃止", (5, "No"): 4})
+    report = import_corrections(sent, out)
+    assert not report.ok
+    assert report.errors[0].startswith("一覧!C5: 照合用の「ファイル」が空です")
