@@ -231,7 +231,7 @@ def _abolish(form: _Form) -> Decision:
     own = form.basis.own_rules()
     if own:
         reason += f"様式が{own[0].law or own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"
-    cited = tuple(c.citation for c in own) + ((by_law.citation.citation,) if by_law else ())
+    cited = tuple(dict.fromkeys(c.citation for c in (*own, *form.basis.citations)))[:MAX_FINDINGS]
     confidence = (0.85 if form.basis.citations else 0.8) * form.detection.confidence
     return form.decision("abolish", reason, "decide.abolish.v1", confidence=confidence, replacement=replacement,
                          reiki_kaisei=bool(own), cited=cited)

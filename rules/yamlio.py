@@ -12,12 +12,22 @@ import yaml
 from rules.errors import RuleDataError
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is reported with its field (as_date)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except FileNotFoundError as exc:
         raise RuleDataError(path, "ファイル", "ファイルが見つかりません") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise RuleDataError(path, "YAML", f"YAMLとして読めません（{exc}）") from exc
     if not isinstance(data, dict):
         raise RuleDataError(path, "全体", "先頭はキーと値の組（マッピング）にしてください")

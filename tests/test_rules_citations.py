@@ -1,0 +1,64 @@
+"""Citations parsed from form text: names, articles (kanji numerals too), issuer and level."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.citations import arabic, kanji_to_int, parse_citations
+
+CITY = "川崎市"
+
+
+@pytest.mark.parametrize(("text", "citation", "level", "kind", "issuer"), [
+    ("地方自治法第二百三十四条第五項の規定により", "地方自治法第234条第5項", "national", "法", "国"),
+    ("地方自治法施行令第167条の2第1項第3号", "地方自治法施行令第167条の2第1項第3号", "national", "施行令", "国"),
+    ("根拠法令：雇用保険法施行規則第６条", "雇用保険法施行規則第6条", "national", "施行規則", "国"),
+    ("不動産登記令第19条", "不動産登記令第19条", "national", "令", "国"),
+    ("令和3年法務省令第40号", "令和3年法務省令第40号", "national", "省令", "国"),
+    ("個人情報の保護に関する法律第76条", "個人情報の保護に関する法律第76条", "national", "法律", "国"),
+    ("川崎市補助金等交付規則第4条の規定により", "川崎市補助金等交付規則第4条", "municipal", "規則", "川崎市"),
+    ("川崎市印鑑条例", "川崎市印鑑条例", "municipal", "条例", "川崎市"),
+    ("○○市補助金交付要綱第5条", "○○市補助金交付要綱第5条", "internal", "要綱", "○○市"),
+    ("神奈川県収入証紙条例", "神奈川県収入証紙条例", "prefectural", "条例", "神奈川県"),
+    ("神奈川県補助金交付要領", "神奈川県補助金交付要領", "internal", "要領", "神奈川県"),
+    ("都市計画法第29条", "都市計画法第29条", "national", "法", "国"),
+    ("厚生労働省告示第100号", "厚生労働省告示第100号", "national", "告示", "国"),
+    ("戸籍法施行規則附録第12号様式", "戸籍法施行規則", "national", "施行規則", "国"),
+    ("会計規則第10条", "会計規則第10条", "municipal", "規則", None),
+    ("様式第3号（第5条関係）", "様式第3号(第5条関係)", "internal", "様式", None),
+    ("別記様式第1号（第三条関係）", "別記様式第1号(第3条関係)", "internal", "様式", None),
+])
+def test_citation(text, citation, level, kind, issuer):
+    found = parse_citations(text, city=CITY)
+    assert found, text
+    first = found[0]
+    assert (first.citation, first.level, first.kind, first.issuer) == (citation, level, kind, issuer)
+
+
+@pytest.mark.parametrize("text", [
+    "提出方法", "法人の代表者", "通知書", "この規則は", "押印は法律で定められています", "印鑑登録証明書",
+    "関係法令を遵守します", "根拠法令", "命令に従う", "使用方法", "法務局",
+])
+def test_not_a_citation(text):
+    assert parse_citations(text, city=CITY) == []
+
+
+def test_several_citations_keep_order_and_drop_duplicates():
+    text = "様式第2号（第4条関係）\n川崎市補助金等交付規則第4条及び地方自治法第232条の2\n川崎市補助金等交付規則第4条"
+    found = [c.citation for c in parse_citations(text, city=CITY)]
+    assert found == ["川崎市補助金等交付規則第4条", "地方自治法第232条の2", "様式第2号(第4条関係)"]
+
+
+def test_full_width_and_spaced_text_is_normalised():
+    found = parse_citations("地方自治法　第２３４条第５項", city=CITY)
+    assert found[0].citation == "地方自治法第234条第5項"
+
+
+@pytest.mark.parametrize(("token", "value"), [("一", 1), ("十", 10), ("十二", 12), ("二百三十四", 234),
+                                              ("千九", 1009), ("234", 234), ("百", 100)])
+def test_kanji_numerals(token, value):
+    assert kanji_to_int(token) == value
+
+
+def test_arabic():
+    assert arabic("第二百三十四条第五項第十号") == "第234条第5項第10号"
