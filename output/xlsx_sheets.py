@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.columns import basis_level_text
@@ -43,7 +43,11 @@ def _run_info(ws: Worksheet, row: int, info: dict, s: dict) -> int:
     for offset, (key, value) in enumerate(items):
         put(ws, row + offset, 1, key).font = Font(name=BODY_FONT.name, bold=True)
         cell = put(ws, row + offset, 2, value)
-        cell.alignment = WRAP_TOP
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        ws.merge_cells(start_row=row + offset, start_column=2, end_row=row + offset, end_column=9)
+        lines = str(value).count("\n") + 1
+        if lines > 1:
+            ws.row_dimensions[row + offset].height = 15 * lines
     return row + len(items)
 
 
@@ -74,7 +78,7 @@ def _chart(ws: Worksheet, first_row: int, count: int) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.height, chart.width = 8, 14
-    ws.add_chart(chart, f"E{first_row}")
+    ws.add_chart(chart, f"K{first_row}")
 
 
 def bases_index(rows: list[RegisterRow]) -> dict[str, dict]:

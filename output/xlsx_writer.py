@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.atomic import atomic_path
-from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
+from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, SPEC_COLUMNS, render
 from output.models import RegisterRow
 from output.xlsx_sheets import write_bases_sheet, write_summary_sheet
 from output.xlsx_style import (
@@ -28,8 +28,8 @@ from output.xlsx_style import (
 from rules.models import DECISIONS
 
 LIST_SHEET, SUMMARY_SHEET, BASES_SHEET, CHOICES_SHEET = "一覧", "集計", "根拠法令一覧", "選択肢"
-WIDTH_CAPS = {"ファイル": 40, "様式名": 36, "根拠法令": 36, "理由": 50, "根拠箇所": 56, "レビュー者コメント": 40,
-              "根拠法令（修正）": 36, "備考": 40, "ファイルハッシュ": 20}
+WIDTH_CAPS = {"ファイル": 30, "様式名": 30, "根拠法令": 28, "理由": 40, "根拠箇所": 40, "レビュー者コメント": 30,
+              "根拠法令（修正）": 28, "備考": 40, "ファイルハッシュ": 20}
 HIGHLIGHT = {"要確認": "FFEB9C", "読取不可": "F4CCCC"}
 SAMPLE_ROWS = 300
 
@@ -77,6 +77,7 @@ def write_list_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
     for name in HIDDEN_COLUMNS:
         ws.column_dimensions[get_column_letter(col_of(name))].hidden = True
     a4_landscape(ws, title_rows="1:1")
+    ws.print_area = f"A1:{get_column_letter(len(SPEC_COLUMNS))}{last}"  # print the spec's columns
 
 
 def _widths(ws: Worksheet, rows: list[RegisterRow]) -> None:

@@ -1,0 +1,116 @@
+"""register.xlsx made for reviewers and for print: protection, drop-down, colours, A4, 集計, 根拠法令一覧."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from output.columns import COLUMNS
+from output.register import write_register
+from tests.test_output_register import RUN_INFO
+from tests.test_output_rows import make_row
+
+COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
+
+
+def sample_rows():
+    law = [{"citation": "戸籍法施行規則第57条", "level": "national"}]
+    return [
+        make_row(1),
+        make_row(2, decision="needs_review", replacement=None, department="市民局/戸籍課", legal_basis=law,
+                 basis_category="国の法令", title="=cmd|' /C calc'!A0"),
+        make_row(3, decision="error", seal_requested=None, error="暗号化されています", legal_basis=[]),
+        make_row(4, decision="keep_contract", replacement=None, department="財政局/契約課", signature_required=True),
+    ]
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory) -> Path:
+    return write_register(sample_rows(), tmp_path_factory.mktemp("reg"), run_info=RUN_INFO)["xlsx"]
+
+
+def test_list_sheet_protection_and_reviewer_columns(register):
+    ws = load_workbook(register)["一覧"]
+    assert ws.protection.sheet is True
+    assert ws.protection.autoFilter is False and ws.protection.sort is False  # filtering/sorting allowed
+    for name in ("レビュー判定", "レビュー者コメント", "根拠法令（修正）", "レビュー者"):
+        assert ws.cell(2, COL[name]).protection.locked is False, name
+    for name in ("判定", "様式名", "理由", "No"):
+        assert ws.cell(2, COL[name]).protection.locked is True, name
+    assert ws.column_dimensions["Z"].hidden is True and COLUMNS[25] == "ファイルハッシュ"
+
+
+def test_dropdown_points_to_hidden_choices(register):
+    wb = load_workbook(register)
+    choices = wb["選択肢"]
+    assert choices.sheet_state == "hidden"
+    assert [choices.cell(i, 1).value for i in range(1, 8)] == [
+        "押印なし", "廃止", "存続（法令等）", "存続（契約等）", "存続（登録印）", "要確認", "読取不可"]
+    [dv] = wb["一覧"].data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == "'選択肢'!$A$1:$A$7"
+    assert "P2:P1000" in str(dv.sqref)
+
+
+def test_conditional_colours_for_review_and_unreadable(register):
+    ws = load_workbook(register)["一覧"]
+    formulas = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
+    assert formulas == ['$K2="要確認"', '$K2="読取不可"']
+
+
+def test_print_setup_and_layout(register):
+    ws = load_workbook(register)["一覧"]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref == "A1:Z5"
+    assert 10 <= ws.column_dimensions["D"].width <= 30  # 様式名 sized for Japanese text
+    assert ws.cell(2, COL["理由"]).alignment.wrap_text is True
+
+
+def test_formula_text_quote_prefixed(register):
+    ws = load_workbook(register)["一覧"]
+    cell = ws.cell(3, COL["様式名"])
+    assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s" and cell.quotePrefix is True
+
+
+def test_summary_sheet_tables_and_chart(register):
+    ws = load_workbook(register)["集計"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    flat = [v for row in values for v in row if v is not None]
+    assert "押印を求めている申請書等3件のうち1件（約33%）について押印を廃止" in flat
+    by_title = {row[0]: row for row in values if row and row[0]}
+    for title in ("判定別件数", "根拠区分 × 判定", "所管 × 判定", "押印・署名の見直し結果（狛江市方式）"):
+        assert title in by_title
+    rows = {r[0]: r for r in values if r[0] in ("条例", "規則", "要綱", "要領その他", "国の法令", "なし", "押印", "署名")}
+    assert rows["規則"][1:9] == [0, 1, 0, 1, 0, 0, 1, 3]  # 押印なし 廃止 法令 契約 登録印 要確認 読取不可 計
+    assert rows["国の法令"][1:9] == [0, 0, 0, 0, 0, 1, 0, 1]
+    assert rows["押印"][1:6] == [1, 1, 1, 0, 3] and rows["署名"][1:6] == [0, 1, 0, 0, 1]
+    assert len(ws._charts) == 1
+
+
+def test_legal_bases_sheet_lists_forms(register):
+    ws = load_workbook(register)["根拠法令一覧"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式"]
+    assert rows[1][:3] == ["狛江市補助金等交付規則第4条", "市の例規", 2]
+    assert rows[1][3] == ("補助金交付申請書1（総務局/総務課/申請書1.docx）\n"
+                          "補助金交付申請書4（総務局/総務課/申請書4.docx）")
+    assert rows[2][:3] == ["戸籍法施行規則第57条", "国の法令", 1]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_to_pdf(register, tmp_path):
+    """Staff print the register: LibreOffice headless must open it and export a PDF."""
+    cmd = ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+           "--outdir", str(tmp_path), str(register)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, start_new_session=True)
+    pdf = tmp_path / "register.pdf"
+    assert proc.returncode == 0, proc.stderr
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+        assert "様式名" in text and "押印を求めている申請書等3件のうち1件" in text
