@@ -1,0 +1,89 @@
+"""Revise a .docx at the XML level: only the text of the affected runs changes, so styles,
+tables and layout stay as they were. Text boxes holding only a seal mark are removed whole."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from extractors.safety import check_zip
+from output.revised.docx_units import FALLBACK, MC, ancestor, q, read_units
+from output.revised.edits import is_mark_only, is_office
+from output.revised.planner import edit_record, revise_units
+from output.revised.units import TextUnit
+from output.revised.zipio import read_members, write_members
+
+PARTS = re.compile(r"word/(document\d*|header\d+|footer\d+)\.xml")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _box_text(box: etree._Element) -> str:
+    return "".join(t.text or "" for t in box.iter(q("t")))
+
+
+def _mark_boxes(root: etree._Element) -> list[tuple[etree._Element, etree._Element, str]]:
+    """(element to remove, anchor paragraph, text) for text boxes / shapes holding only a seal mark."""
+    found = []
+    for box in root.iter(q("txbxContent")):
+        if ancestor(box, FALLBACK) is not None:
+            continue
+        text = _box_text(box)
+        if not is_mark_only(text):
+            continue
+        run = ancestor(box, q("r"))
+        holder = run if run is not None else ancestor(box, f"{{{MC}}}AlternateContent")
+        anchor = ancestor(holder, q("p")) if holder is not None else None
+        if holder is not None and anchor is not None:
+            found.append((holder, anchor, text.strip()))
+    return found
+
+
+def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set[tuple]]:
+    """Remove mark-only text boxes beside a name field (never in an office box line)."""
+    units = read_units(root, part=part)
+    by_element = {u.element: u for u in units}
+    lines: dict[tuple, str] = {}
+    for unit in units:
+        lines[unit.line_key] = lines.get(unit.line_key, "") + "\t" + unit.text
+    edits: list[dict] = []
+    mark_lines: set[tuple] = set()
+    for holder, anchor, text in _mark_boxes(root):
+        unit: TextUnit | None = by_element.get(anchor)
+        line = lines.get(unit.line_key, "") if unit else ""
+        if is_office(line):
+            continue
+        holder.getparent().remove(holder)
+        where = f"{unit.location} テキストボックス" if unit else "テキストボックス"
+        edits.append(edit_record(where, text, ""))
+        if unit is not None:
+            mark_lines.add(unit.line_key)
+    return edits, mark_lines
+
+
+def revise_docx(source: Path, target: Path, *, replacement: str) -> list[dict]:
+    """Write the revised copy to `target` when there is anything to change; return the edits."""
+    with zipfile.ZipFile(source) as zf:
+        check_zip(zf)
+        members = read_members(zf)
+    roots = {name: etree.fromstring(data, parser=_PARSER) for name, (_info, data) in members.items()
+             if PARTS.fullmatch(name)}
+    order = sorted(roots, key=lambda n: (not n.startswith("word/document"), n))
+    edits: list[dict] = []
+    mark_lines: set[tuple] = set()
+    units: list[TextUnit] = []
+    for name in order:
+        box_edits, lines = _remove_mark_boxes(roots[name], name)
+        edits += box_edits
+        mark_lines |= lines
+        units += read_units(roots[name], part=name)
+    edits += revise_units(units, replacement=replacement, mark_lines=mark_lines)
+    if not edits:
+        return []
+    for name, root in roots.items():
+        info, _old = members[name]
+        members[name] = (info, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+    write_members(target, members)
+    return edits

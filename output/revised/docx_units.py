@@ -1,0 +1,162 @@
+"""Word XML → `TextUnit`s: one per paragraph (table cells, text boxes, headers, footers),
+with the location staff see (`表1 2行3列`, `段落5`, `テキストボックス`) and the visual line
+(a table row) it belongs to. An EQ field (`eq \\o\\ac(○,印)`) becomes one piece that,
+when deleted, removes the whole field."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from extractors.word import eq_text
+from output.revised.units import Piece, TextUnit
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+PART_LABELS = {"header": "ヘッダー", "footer": "フッター"}
+
+
+def q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+FALLBACK = f"{{{MC}}}Fallback"
+SKIP = {q("del"), q("moveFrom"), q("rPr"), q("pPr"), q("delText"), q("rt"), FALLBACK, q("txbxContent")}
+RECURSE = {q("hyperlink"), q("ins"), q("moveTo"), q("smartTag"), q("customXml"), q("sdt"), q("sdtContent"),
+           q("bdo"), q("dir"), q("ruby"), q("rubyBase")}
+
+
+def ancestor(el: etree._Element, tag: str, stop: str | None = None) -> etree._Element | None:
+    """The nearest ancestor with `tag`, not looking past an ancestor with `stop`."""
+    node = el.getparent()
+    while node is not None:
+        if node.tag == tag:
+            return node
+        if stop is not None and node.tag == stop:
+            return None
+        node = node.getparent()
+    return None
+
+
+def in_fallback(el: etree._Element) -> bool:
+    return ancestor(el, FALLBACK) is not None
+
+
+def _items(el: etree._Element):
+    """Runs and simple fields of a paragraph, in order, not entering text boxes or deletions."""
+    for child in el:
+        if child.tag == q("r") or child.tag == q("fldSimple"):
+            yield child
+        elif child.tag in RECURSE:
+            yield from _items(child)
+
+
+class ParagraphReader:
+    """Reads one paragraph into pieces; complex EQ fields showing 印 become one droppable piece."""
+
+    def __init__(self, unit: TextUnit) -> None:
+        self.unit = unit
+        self.fields: list[dict] = []
+
+    def read(self, p: etree._Element) -> None:
+        for item in _items(p):
+            if item.tag == q("fldSimple"):
+                self._simple(item)
+            else:
+                self._run(item)
+        while self.fields:  # an unterminated field: keep what it showed
+            self._flush(self.fields.pop()["pieces"])
+
+    def _target(self) -> list[Piece]:
+        return self.fields[-1]["pieces"] if self.fields else self.unit.pieces
+
+    def _flush(self, pieces: list[Piece]) -> None:
+        self._target().extend(p for p in pieces if p.text)
+
+    def _simple(self, el: etree._Element) -> None:
+        shown = eq_text(el.get(q("instr")) or "")
+        if shown:
+            self._target().append(Piece(shown, None, drop=[el]))
+        else:
+            for run in _items(el):
+                self._run(run)
+
+    def _run(self, run: etree._Element) -> None:
+        for field in self.fields:
+            field["runs"].append(run)
+        for child in run:
+            tag = child.tag
+            if tag == q("fldChar"):
+                self._fld_char(child, run)
+            elif tag == q("instrText") and self.fields:
+                self.fields[-1]["instr"].append(child.text or "")
+            elif tag == q("t"):
+                self._target().append(Piece(child.text or "", child))
+            elif tag == q("tab"):
+                self._target().append(Piece("\t", None))
+            elif tag in (q("br"), q("cr")):
+                self._target().append(Piece("\n", None))
+
+    def _fld_char(self, el: etree._Element, run: etree._Element) -> None:
+        kind = el.get(q("fldCharType"))
+        if kind == "begin":
+            self.fields.append({"runs": [run], "instr": [], "pieces": []})
+        elif kind == "end" and self.fields:
+            field = self.fields.pop()
+            shown = eq_text("".join(field["instr"]))
+            if shown:
+                self._target().append(Piece(shown, None, drop=list(field["runs"])))
+            else:
+                self._flush(field["pieces"])
+
+
+class TableIndex:
+    """Table numbers in document order, and (row, column) of a cell."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.numbers = {t: n for n, t in enumerate(root.iter(q("tbl")), start=1)}
+
+    def position(self, tc: etree._Element) -> tuple[int, int, int]:
+        tr = ancestor(tc, q("tr"))
+        tbl = ancestor(tr, q("tbl")) if tr is not None else None
+        rows = [r for r in tbl.iter(q("tr")) if ancestor(r, q("tbl")) is tbl] if tbl is not None else []
+        row = rows.index(tr) + 1 if tr in rows else 1
+        col = 1
+        for cell in tr.iter(q("tc")) if tr is not None else []:
+            if cell is tc:
+                break
+            if ancestor(cell, q("tr")) is tr:
+                span = cell.find(f"{q('tcPr')}/{q('gridSpan')}")
+                col += int(span.get(q("val"), "1")) if span is not None else 1
+        return self.numbers.get(tbl, 0), row, col
+
+
+def part_label(part: str) -> str:
+    stem = part.rsplit("/", 1)[-1]
+    return next((label for kind, label in PART_LABELS.items() if stem.startswith(kind)), "")
+
+
+def read_units(root: etree._Element, *, part: str = "word/document.xml") -> list[TextUnit]:
+    """Every paragraph of one part as a unit, in document order."""
+    tables = TableIndex(root)
+    prefix = part_label(part)
+    units: list[TextUnit] = []
+    count = 0
+    boxes: dict[etree._Element, int] = {}
+    for p in root.iter(q("p")):
+        fallback = in_fallback(p)
+        if not fallback:
+            count += 1
+        box = ancestor(p, q("txbxContent"))
+        tc = ancestor(p, q("tc"), stop=q("txbxContent"))
+        if box is not None:
+            where, key = "テキストボックス", ("box", part, boxes.setdefault(box, len(boxes)))
+        elif tc is not None:
+            table, row, col = tables.position(tc)
+            where, key = f"表{table} {row}行{col}列", ("t", part, table, row)
+        else:
+            where, key = f"段落{count}", ("p", part, count)
+        unit = TextUnit(location=f"{prefix} {where}".strip(), line_key=key, report=not fallback)
+        unit.element = p
+        ParagraphReader(unit).read(p)
+        units.append(unit)
+    return units
