@@ -16,6 +16,7 @@ from rules.models import Citation, Evidence
 EXTERNAL_LEVELS = ("national", "prefectural")
 NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")
 OWN_RULE_KINDS = ("条例", "規則")
+TITLE_HEADINGS = 4  # the title and the first heading lines: a 婚姻届 listed deeper in a form is not its title
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def gather(document: Document, *, title: str, catalogue: Catalogue, as_of: dt.da
         hits.append(hit)
         citations.append(hit.citation)
         evidence[c.citation] = dataclasses.replace(evidence[c.citation], rule=entry.id)
-    for heading in headings(title, text):
+    for heading in headings(title, text)[:TITLE_HEADINGS]:
         entry = catalogue.for_title(heading)
         if entry and all(h.entry.id != entry.id for h in hits):
             c = Citation(entry.name, entry.level, entry.kind, entry.name, issuer="国" if entry.level == "national" else None,

@@ -118,4 +118,10 @@ def parse_citations(text: str, *, source: str = "form", city: str | None = None)
     for m in FORM_RE.finditer(norm):
         cite = arabic(re.sub(r"\s+", "", m.group(0)))
         found.setdefault(cite, Citation(cite, "internal", "様式", "", arabic(m.group("art")), None, source=source))
-    return list(found.values())
+    return _drop_prefixes(list(found.values()))
+
+
+def _drop_prefixes(citations: list[Citation]) -> list[Citation]:
+    """農地法第3条 and 農地法第3条第1項 → keep the more precise one."""
+    texts = [c.citation for c in citations]
+    return [c for c in citations if not any(t != c.citation and t.startswith(c.citation) and c.article for t in texts)]

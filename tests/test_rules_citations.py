@@ -62,3 +62,8 @@ def test_kanji_numerals(token, value):
 
 def test_arabic():
     assert arabic("第二百三十四条第五項第十号") == "第234条第5項第10号"
+
+
+def test_a_less_precise_duplicate_is_dropped():
+    found = [c.citation for c in parse_citations("農地法第3条許可申請書\n農地法第3条第1項の規定により", city=CITY)]
+    assert found == ["農地法第3条第1項"]

@@ -149,3 +149,16 @@ def test_decide_never_raises(contexts, monkeypatch):
     result = decide(doc("申請書", "氏名 印"), seal(), rel_path="x", title="申請書", ctx=contexts(D(2025, 4, 1)))
     assert result.decision == "needs_review"
     assert "ZeroDivisionError" in result.reason
+
+
+def test_other_koseki_articles_are_not_the_todokesho_entry(contexts):
+    lines = ("戸籍謄本等交付請求書", "戸籍法第10条第1項の規定により請求します。", "請求者 氏名 印")
+    result = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=contexts(D(2021, 4, 1)))
+    assert result.decision == "needs_review"
+    assert "戸籍法第10条第1項" in result.reason
+
+
+def test_a_todokesho_listed_deep_in_another_form_is_not_its_title(contexts):
+    lines = ("届書記載事項証明書請求書", "様式第1号", "請求の内容", "対象の届書", "出生届", "婚姻届", "請求者 氏名 印")
+    result = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=contexts(D(2021, 4, 1)))
+    assert result.decision == "abolish"
