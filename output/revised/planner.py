@@ -50,8 +50,10 @@ def _wants_jisho(unit: TextUnit, mark_lines: set[tuple]) -> bool:
 
 
 def revise_units(units: list[TextUnit], *, replacement: str, mark_lines: set[tuple] | None = None) -> list[dict]:
-    """Edit the units in place; return the edits of the units that are reported."""
-    marks = set(mark_lines or ())
+    """Edit the units in place; return the edits of the units that are reported.
+
+    `mark_lines` (updated in place) holds the lines whose seal mark was removed."""
+    marks = mark_lines if mark_lines is not None else set()
     joined, previous = _line_texts(units)
     planned: list[tuple[TextUnit, list[Op]]] = []
     for unit in units:
