@@ -1,0 +1,132 @@
+"""Detection: Document → Detection (findings with rule id, text, location, score).
+
+Patterns are YAML data (`classifiers/patterns/`); the ja_ginza model is loaded once per process and
+only used on candidate lines (tokenizer) and candidate sentences (parser).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from classifiers import models as m
+from classifiers.lines import Hit, LineAnalyser, compact
+from classifiers.nlp import memory_zone, model_versions
+from classifiers.normalize import normalize
+from classifiers.patterns import PatternSet, load_patterns
+from classifiers.seal import RowContext
+from classifiers.summary import summarise
+from extractors.models import Document, InputFormat, Line, Location, Status, TextBlock
+
+PATTERNS: PatternSet = load_patterns()
+PATTERNS_VERSION: str = PATTERNS.version
+PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?コ|判|は ?ん ?こ|シ ?[ャヤ] ?チ|(?i:signature)"
+                       r"|決 ?裁|使 ?用 ?欄|処 ?理 ?欄")
+NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
+CONTEXT_CHARS = 80
+
+_detector: SealDetector | None = None
+_lock = threading.Lock()
+
+
+class SealDetector:
+    """Applies the pattern set to documents; one per process (see `get_detector`)."""
+
+    def __init__(self, patterns: PatternSet = PATTERNS) -> None:
+        self.patterns = patterns
+        self.analyser = LineAnalyser(patterns)
+
+    def detect(self, document: Document) -> Detection:
+        if document.status == Status.FAILED:
+            return m.Detection(patterns_version=self.patterns.version)
+        lines = list(document.lines())
+        compacts = [compact(normalize(line.text).text) for line in lines]
+        findings: list[m.Finding] = []
+        with memory_zone():
+            for index, line in enumerate(lines):
+                view = normalize(line.text)
+                if not PREFILTER.search(view.text):
+                    continue
+                row = self._row(line, view.text, compacts, index)
+                result = self.analyser.analyse(view, row)
+                findings.extend(self._finding(hit, line, view) for hit in result.hits)
+        return summarise(findings, self.patterns.version)
+
+    def trace(self, text: str) -> set[str]:
+        """Rule ids that fire on one line of text (cells separated by tabs). Used by the pattern tests."""
+        line = next(_document_of(text).lines())
+        view = normalize(line.text)
+        result = self.analyser.analyse(view, self._row(line, view.text, [compact(view.text)], 0))
+        trace = set(result.trace)
+        for role in ("name_field", "office_context"):
+            hit = self.analyser.context_word(view.text, role)
+            if hit:
+                trace.add(hit[0])
+        return trace
+
+    def _row(self, line: Line, view_text: str, compacts: list[str], index: int) -> RowContext:
+        name = self.analyser.context_word(compacts[index], "name_field")
+        neighbour = None
+        for j in range(max(0, index - NEIGHBOURS), min(len(compacts), index + NEIGHBOURS + 1)):
+            if j != index and neighbour is None:
+                found = self.analyser.context_word(compacts[j], "name_field")
+                neighbour = found[1] if found else None
+        office = self.analyser.context_word(compacts[index], "office_context")
+        above = self.analyser.context_word(compacts[index - 1], "office_context") if index else None
+        return RowContext(name[1] if name else None, neighbour, office[1] if office else None, view_text,
+                          above[1] if above else None)
+
+    def _finding(self, hit: Hit, line: Line, view) -> m.Finding:
+        o_start, o_end = view.span(hit.start, hit.end)
+        blocks = line.blocks_in(o_start, o_end)
+        block = blocks[0]
+        hidden = any(b.hidden for b in blocks)
+        explanation = hit.explanation + ("（非表示シートのため判定には使わない）" if hidden else "")
+        return m.Finding(
+            rule_id=hit.rule_id, label=hit.label, text=line.text[o_start:o_end] or view.text[hit.start:hit.end],
+            context=_shorten(line.text, o_start, o_end),
+            location=block.location, score=round(hit.score, 3), explanation=explanation,
+            seal_kind=hit.seal_kind, supporting=hit.supporting, ocr=any(b.ocr for b in blocks),
+            example=any(b.example for b in blocks), hidden=hidden,
+        )
+
+
+# `Detection` is re-exported for type hints in callers.
+Detection = m.Detection
+
+
+def _shorten(text: str, start: int, end: int) -> str:
+    lo = max(0, start - CONTEXT_CHARS // 2)
+    hi = min(len(text), end + CONTEXT_CHARS // 2)
+    piece = text[lo:hi].replace("\t", " | ")
+    return ("…" if lo else "") + piece + ("…" if hi < len(text) else "")
+
+
+def _document_of(text: str) -> Document:
+    cells = text.split("\t")
+    blocks = tuple(
+        TextBlock(cell, Location(kind="table", table=1, row=1, col=i + 1), line_key=("t", 1), order=i)
+        for i, cell in enumerate(cells)
+    )
+    return Document(format=InputFormat.DOCX, blocks=blocks)
+
+
+def get_detector() -> SealDetector:
+    """The process-wide detector; loads the patterns and ja_ginza once."""
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                from classifiers.nlp import get_nlp
+
+                get_nlp()
+                _detector = SealDetector()
+    return _detector
+
+
+def detect(document: Document, *, detector: SealDetector | None = None) -> m.Detection:
+    return (detector or get_detector()).detect(document)
+
+
+def versions() -> dict:
+    return {"patterns": PATTERNS_VERSION, **model_versions()}

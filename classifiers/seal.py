@@ -1,0 +1,55 @@
+"""Layout evidence for seal marks: is this 印 a box to stamp, or a word in a sentence?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from classifiers import nlp as ginza
+
+BEFORE_OK = set(" \t_＿)]〓:：|｜-‐") | {""}
+AFTER_OK = set(" \t(※_＿)〓|｜") | {""}
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What the mark's row (and its neighbours) says."""
+
+    name_field: str | None  # the name-field word on the same row (氏名, 代表者…)
+    neighbour_name_field: str | None  # one on the rows just above/below
+    office: str | None  # an office-box word on the row (受付, 決裁…)
+    cell_text: str  # the normalised text of the cell holding the mark
+    office_above: str | None = None  # an office-box word on the row just above (a header row)
+
+
+def positioned(masked: str, start: int, end: int) -> bool:
+    """The mark stands apart: blank or a separator on both sides (氏名　山田　印)."""
+    before = masked[start - 1] if start > 0 else ""
+    after = masked[end] if end < len(masked) else ""
+    return before in BEFORE_OK and after in AFTER_OK
+
+
+def at_line_end(masked: str, end: int) -> bool:
+    return not masked[end:].strip(" \t_＿)")
+
+
+def object_of_osu(text: str, start: int, end: int) -> bool:
+    """The parse says this 印 is the object of 押す (ここに印を押してください)."""
+    doc, offset = ginza.parse(text, start, end)
+    token = ginza.token_at(doc, start - offset)
+    if token is None or token.text != text[start:end]:
+        return False
+    head = token.head
+    return token.dep_ in ("obj", "nsubj", "obl") and head.lemma_ in ("押す", "押印", "捺印")
+
+
+def layout_holds(layout: str, masked: str, start: int, end: int, row: RowContext) -> bool:
+    if layout == "any" or layout == "prose":
+        return True
+    if layout == "name_field":
+        return row.name_field is not None and positioned(masked, start, end)
+    if layout == "standalone":
+        alone = row.cell_text.strip(" _＿") == masked[start:end]
+        return positioned(masked, start, end) and (alone or at_line_end(masked, end))
+    if layout == "object_of_osu":
+        return object_of_osu(masked, start, end)
+    return False
