@@ -24,6 +24,11 @@ class ImportReport:
     applied: int = 0  # corrections stored (new or changed)
     unchanged: int = 0  # reviewer rows identical to what is already stored
 
+    @property
+    def problems(self) -> list[str]:
+        """Alias of `errors` (the bad cells, e.g. `一覧!P5: 「はいし」は選択肢にありません`)."""
+        return self.errors
+
     def message(self) -> str:
         """Japanese summary for the command line (errors one per line)."""
         if not self.ok:

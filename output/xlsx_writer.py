@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill, Protection
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -57,16 +59,16 @@ def col_of(name: str) -> int:
 
 def write_list_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
     header_row(ws, 1, COLUMNS)
-    review_cols = {col_of(c) for c in REVIEWER_COLUMNS}
+    styles = _prototype_styles(ws)
+    column_style = ["review" if name in REVIEWER_COLUMNS else "number" if name == "信頼度" else "body"
+                    for name in COLUMNS]
     for i, row in enumerate(rows, start=1):
         for col, value in enumerate(render(row, i).values, start=1):
-            cell = put(ws, i + 1, col, value)
-            cell.font, cell.alignment, cell.border = BODY_FONT, WRAP_TOP, BORDER
-            if col in review_cols:
-                cell.protection = Protection(locked=False)
-                cell.fill = REVIEW_FILL
-            elif col == col_of("信頼度"):
-                cell.number_format = "0.00"
+            cell = put(ws, i + 1, col, value, cleaned=True)
+            quote = cell.quotePrefix
+            cell._style = copy(styles[column_style[col - 1]])  # copying a style is ~50x faster than setting it
+            if quote:
+                cell.quotePrefix = True
     last = max(len(rows) + 1, 2)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
@@ -78,6 +80,20 @@ def write_list_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
         ws.column_dimensions[get_column_letter(col_of(name))].hidden = True
     a4_landscape(ws, title_rows="1:1")
     ws.print_area = f"A1:{get_column_letter(len(SPEC_COLUMNS))}{last}"  # print the spec's columns
+
+
+def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
+    """Style each kind of body cell once (on a scratch cell), to copy onto every cell of that kind."""
+    scratch = ws.cell(row=1, column=len(COLUMNS) + 5)
+    out = {}
+    for kind in ("body", "review", "number"):
+        scratch.font, scratch.alignment, scratch.border = BODY_FONT, WRAP_TOP, BORDER
+        scratch.protection = Protection(locked=kind != "review")
+        scratch.fill = REVIEW_FILL if kind == "review" else PatternFill()
+        scratch.number_format = "0.00" if kind == "number" else "General"
+        out[kind] = copy(scratch._style)
+    ws._cells.pop((scratch.row, scratch.column))
+    return out
 
 
 def _widths(ws: Worksheet, rows: list[RegisterRow]) -> None:
