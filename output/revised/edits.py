@@ -37,9 +37,11 @@ BARE_MARK = re.compile(rf"(?:^|(?<=[{SPACE}＿_…‥・.]))印(?=[{SPACE}]*$|[{
 MARK_ONLY = re.compile(rf"[{SPACE}]*(?:{STRONG_MARK.pattern}|印)[{SPACE}]*")
 # Words that make a line a name field, and words that make it an office box.
 NAME_WORDS = re.compile(
-    r"氏[\s\u3000]*名|名[\s\u3000]*称|代表者|申請者|届出者|請求者|誓約者|同意者|承諾者|委任者|申出者|報告者"
-    r"|所有者|事業主|保護者|本人|署[\s\u3000]*名|記[\s\u3000]*名"
+    r"氏[\s\u3000]*名|名[\s\u3000]*称|代表者|事業主|保護者|本人|署[\s\u3000]*名|記[\s\u3000]*名"
+    r"|(?:申込|申請|届出|請求|誓約|同意|承諾|委任|受任|申出|報告|所有|使用|利用|借受|相続|納税|契約|連帯保証)(?:者|人)"
 )
+# A bare 印 right after these is part of a word split by spaces (実 印, 代表者 印鑑), not a mark.
+WORD_BEFORE_MARK = re.compile(r"(?:実|認|銀行|届出|職|公|割|契|消|訂正|捨|代表者|使用|受付|確認|検)[\s\u3000]*$")
 OFFICE_WORDS = re.compile(
     r"受付|使用欄|処理欄|記入しないで|決裁|検印|担当|確認印|審査|職員|収入印紙|消印|公印|職印|割印|契印|訂正印|捨印"
 )
@@ -140,7 +142,7 @@ def mark_ops(text: str, taken: list[tuple[int, int]], *, name_context: bool) -> 
             spans.append((m.start(), m.end()))
     if name_context:
         for m in BARE_MARK.finditer(text):
-            if _free(m.start(), m.end(), spans):
+            if _free(m.start(), m.end(), spans) and not WORD_BEFORE_MARK.search(text[:m.start()]):
                 ops.append(Op(m.start(), m.end(), ""))
                 spans.append((m.start(), m.end()))
     return ops
