@@ -30,3 +30,17 @@ def write_register(rows: list[RegisterRow], out_dir: Path, *, run_info: dict) ->
         write_csv(rows, tmp["csv"], atomic=False)
         write_xlsx(rows, tmp["xlsx"], run_info=run_info, atomic=False)
     return targets
+
+
+def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict,
+              args: dict | None = None) -> tuple[list[RegisterRow], dict[str, Path]]:
+    """What a scan / re-audit does after deciding: apply the reviewers' corrections from the state store,
+    write the register, and record the run and its rows in the state store. Returns (rows shown, paths)."""
+    from output.corrections import apply_corrections
+    from output.state import StateStore, record_scan
+
+    with StateStore(out_dir) as store:
+        rows = apply_corrections(rows, store)
+    paths = write_register(rows, out_dir, run_info=run_info)
+    record_scan(out_dir, rows, run_info=run_info, args=args)
+    return rows, paths
