@@ -25,7 +25,9 @@ def _candidate(text: str) -> str | None:
     if not flat:
         return None
     flat = LEAD.sub("", flat)
-    flat = BULLET.sub("", flat).strip("【】()「」")
+    flat = BULLET.sub("", flat).strip("【】「」")
+    if flat.startswith("(") and flat.endswith(")"):
+        flat = flat[1:-1]
     if not flat or len(flat) > MAX_TITLE or NOT_TITLE.search(flat):
         return None
     return flat if SUFFIX.search(flat) else None
