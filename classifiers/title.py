@@ -30,7 +30,8 @@ def _candidate(text: str) -> str | None:
         flat = flat[1:-1]
     if not flat or len(flat) > MAX_TITLE or NOT_TITLE.search(flat):
         return None
-    return flat if SUFFIX.search(flat) else None
+    base = re.sub(r"\([^()]*\)$", "", flat)  # 〇〇申請書(兼△△申込書)
+    return flat if SUFFIX.search(base) or SUFFIX.search(flat) else None
 
 
 def guess_title(document: Document, filename: str) -> str:
