@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from extractors.excel_drawings import sheet_parts, sheet_shapes
@@ -73,6 +77,21 @@ def _header_footer(ws: Worksheet, flags: dict) -> list[TextBlock]:
     return blocks
 
 
+_patch_lock = threading.Lock()
+
+
+@contextmanager
+def _no_merge_formatting() -> Iterator[None]:
+    """openpyxl re-applies borders to every merged cell on load (seconds on big forms); we only read text."""
+    with _patch_lock:
+        original = MergedCellRange.format
+        MergedCellRange.format = lambda self: None
+        try:
+            yield
+        finally:
+            MergedCellRange.format = original
+
+
 def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, **_: object) -> Document:
     with path.open("rb") as fh:
         if fh.read(8).startswith(b"\xd0\xcf\x11\xe0"):
@@ -81,7 +100,8 @@ def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, **_: object
         check_zip(zf)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = load_workbook(path, data_only=True, read_only=False, keep_links=False, rich_text=False)
+        with _no_merge_formatting():
+            wb = load_workbook(path, data_only=True, read_only=False, keep_links=False, rich_text=False)
     try:
         return _read_workbook(path, wb, fmt)
     finally:

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from extractors.models import Location, TextBlock
@@ -19,6 +20,7 @@ from extractors.models import Location, TextBlock
 DPI = 300
 TIMEOUT_S = 120
 LANG = "jpn"
+MIN_CONFIDENCE = 60.0
 
 
 def available() -> bool:
@@ -94,11 +96,57 @@ def _rows_to_blocks(boxes: list[tuple[str, tuple]], page_no: int) -> list[TextBl
     return blocks
 
 
-def ocr_image(image: Path, page_no: int, dpi: int = DPI) -> list[TextBlock]:
+def _tesseract(image: Path, page_no: int, dpi: int) -> tuple[list[TextBlock], float]:
+    """OCR one image: blocks and the mean word confidence (0–100)."""
     result = _run(["tesseract", str(image), "stdout", "-l", LANG, "--psm", "3", "tsv"], TIMEOUT_S)
     if result.returncode != 0:
-        return []
-    return parse_tsv(result.stdout.decode("utf-8", "replace"), page_no, 72.0 / dpi)
+        return [], 0.0
+    tsv = result.stdout.decode("utf-8", "replace")
+    confs = []
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == "5" and (row.get("text") or "").strip():
+            try:
+                confs.append(float(row["conf"]))
+            except (KeyError, ValueError):
+                pass
+    return parse_tsv(tsv, page_no, 72.0 / dpi), (sum(confs) / len(confs) if confs else 0.0)
+
+
+def _rotation(image: Path) -> int:
+    """Tesseract's orientation guess (0/90/180/270) on a reduced copy of the page."""
+    from PIL import Image
+
+    small = image.with_name("osd.png")
+    with Image.open(image) as img:
+        img.reduce(2).save(small, dpi=(150, 150))
+    result = _run(["tesseract", str(small), "stdout", "--psm", "0", "-l", "osd"], TIMEOUT_S)
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("Rotate:"):
+            try:
+                return int(line.split(":")[1]) % 360
+            except ValueError:
+                return 0
+    return 0
+
+
+def ocr_image(image: Path, page_no: int, dpi: int = DPI) -> list[TextBlock]:
+    """OCR a page image; a low-confidence result is retried after turning the page upright."""
+    blocks, conf = _tesseract(image, page_no, dpi)
+    if conf >= MIN_CONFIDENCE:
+        return blocks
+    angle = _rotation(image)
+    if not angle:
+        return blocks
+    from PIL import Image
+
+    turned = image.with_name("turned.png")
+    with Image.open(image) as img:
+        img.rotate(-angle, expand=True).save(turned)
+    rotated, rotated_conf = _tesseract(turned, page_no, dpi)
+    if rotated_conf <= conf:
+        return blocks
+    # Positions of a turned page do not match the PDF page: keep the lines, drop the boxes.
+    return [replace(b, location=replace(b.location, bbox=None)) for b in rotated]
 
 
 def ocr_pdf_page(path: Path, page_no: int, *, work_dir: Path | None = None, dpi: int = DPI) -> list[TextBlock]:

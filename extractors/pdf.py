@@ -102,7 +102,17 @@ def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], in
         loc = Location(kind="body", page=page_no, line=line_no, bbox=bbox)
         blocks.append(TextBlock(text=text, location=loc, line_key=("p", page_no, line_no)))
     raw = "\n".join(b.text for b in blocks)
+    if not raw.strip() and not _has_graphics(page):
+        raw = BLANK
     return blocks, len(tables), raw
+
+
+BLANK = "\x00blank"
+
+
+def _has_graphics(page) -> bool:
+    """An image, or many curves (text drawn as outlines): something OCR may read."""
+    return bool(page.images) or len(page.curves) > 20
 
 
 def pdfium_page_lines(path: Path, page_no: int) -> list[TextBlock]:
@@ -152,6 +162,7 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
     blocks: list[TextBlock] = []
     warnings: list[str] = []
     ocr_pages: list[int] = []
+    blank: list[int] = []
     try:
         total = len(pdf.pages)
         tables = 0
@@ -165,7 +176,9 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
                 warnings.append(f"{page_no}ページ目の一部を読み取れませんでした")
             finally:
                 page.close()
-            if _garbage(raw):
+            if raw == BLANK:
+                blank.append(page_no)
+            elif _garbage(raw):
                 page_blocks, problem = _fallback(path, page_no, ocr, work_dir)
                 if problem:
                     warnings.append(problem)
@@ -176,15 +189,14 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
             warnings.append(f"{MAX_PAGES}ページを超える部分は読み取っていません")
     finally:
         pdf.close()
-    return _document(fmt, blocks, warnings, total, ocr_pages)
+    return _document(fmt, blocks, warnings, total, {"ocr_pages": ocr_pages, "blank_pages": blank})
 
 
-def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], total: int,
-              ocr_pages: list[int]) -> Document:
+def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], total: int, meta: dict) -> Document:
     if not blocks and total:
         return Document(format=fmt, status=Status.FAILED, pages=total, extractor="pdf",
                         errors=("PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）",),
-                        warnings=tuple(warnings), meta={"ocr_pages": ocr_pages})
+                        warnings=tuple(warnings), meta=meta)
     status = Status.PARTIAL if warnings else Status.OK
     return Document(format=fmt, blocks=tuple(blocks), status=status, pages=total, extractor="pdf",
-                    warnings=tuple(warnings), meta={"ocr_pages": ocr_pages})
+                    warnings=tuple(warnings), meta=meta)
