@@ -1,0 +1,98 @@
+"""Evaluate detection on the generated corpus (bench/gen_corpus.py) through extract → detect.
+
+    .venv/bin/python bench/eval_detect.py [--corpus bench/corpus] [--regen] [--n 120] [--show 20]
+
+Prints seal and signature precision/recall overall, per format and per location of the evidence,
+seal-kind agreement, the first misses with their findings, and the detection speed (forms/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eval_real import prf  # noqa: E402
+from gen_corpus import generate  # noqa: E402
+
+from classifiers.engine import detect, get_detector, versions  # noqa: E402
+from extractors.discover import discover  # noqa: E402
+from extractors.registry import extract  # noqa: E402
+
+TARGETS = {"seal": (0.98, 0.99), "signature": (0.95, 0.95)}  # (precision, recall)
+
+
+def _table(title: str, groups: dict[str, list[tuple[bool, bool]]]) -> list[str]:
+    out = [f"{title:28s} {'n':>4s} {'P':>6s} {'R':>6s}  tp  fp  fn"]
+    for key in sorted(groups):
+        p, r, tp, fp, fn = prf(groups[key])
+        out.append(f"  {key:26s} {len(groups[key]):4d} {p:6.3f} {r:6.3f} {tp:3d} {fp:3d} {fn:3d}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "corpus")
+    ap.add_argument("--regen", action="store_true", help="regenerate the corpus first")
+    ap.add_argument("--n", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--show", type=int, default=20, help="misses to print")
+    args = ap.parse_args(argv)
+    labels_path = args.corpus / "labels.tsv"
+    if args.regen or not labels_path.exists():
+        generate(args.corpus, args.n, args.seed)
+    with labels_path.open(encoding="utf-8") as fh:
+        labels = {row["file"]: row for row in csv.DictReader(fh, delimiter="\t")}
+    get_detector()
+    seal = defaultdict(list)
+    sig = defaultdict(list)
+    kinds_ok = kinds_n = 0
+    misses: list[str] = []
+    det_seconds = 0.0
+    n = 0
+    for source in discover([args.corpus]):
+        row = labels.get(source.path.name)
+        if row is None:
+            continue
+        document = extract(source, ocr=False)
+        started = time.perf_counter()
+        det = detect(document)
+        det_seconds += time.perf_counter() - started
+        n += 1
+        t_seal, t_sig = row["seal_requested"] == "yes", row["signature_required"] == "yes"
+        for key in ("all", f"format={row['format']}", f"location={row['location']}"):
+            seal[key].append((t_seal, det.seal_requested))
+            sig[key].append((t_sig, det.signature_required))
+        if t_seal and det.seal_requested:
+            kinds_n += 1
+            kinds_ok += set(row["seal_kinds"].split(",")) == set(det.seal_kinds)
+        if (t_seal, t_sig) != (det.seal_requested, det.signature_required):
+            misses.append(f"{row['file']} truth seal={t_seal} sig={t_sig} got seal={det.seal_requested} "
+                          f"sig={det.signature_required}: "
+                          + "; ".join(f"{f.rule_id}「{f.text}」{f.score}" for f in det.findings))
+    print("\n".join(_table("seal_requested", seal)))
+    print("\n".join(_table("signature_required", sig)))
+    print(f"seal kinds exact: {kinds_ok}/{kinds_n}")
+    print(f"detection: {n} forms in {det_seconds:.2f}s = {n / max(det_seconds, 1e-9):.1f} forms/s")
+    print(f"versions: {versions()}")
+    for line in misses[: args.show]:
+        print("MISS", line)
+    ok = True
+    for name, groups in (("seal", seal), ("signature", sig)):
+        p, r, *_ = prf(groups["all"])
+        tp, tr = TARGETS[name]
+        ok &= p >= tp and r >= tr
+        print(f"{name}: P={p:.3f} (target {tp}) R={r:.3f} (target {tr})")
+    print("TARGETS MET" if ok else "TARGETS NOT MET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

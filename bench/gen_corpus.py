@@ -1,0 +1,184 @@
+"""Generate a labelled corpus of synthetic forms for bench/eval_detect.py (not the shipped examples).
+
+    .venv/bin/python bench/gen_corpus.py [--out bench/corpus] [--n 120] [--seed 7]
+
+Writes N forms per format (.docx, .xlsx, .pdf) and `labels.tsv` (file, format, seal_requested,
+seal_kinds, signature_required, location, variant). Each form mixes a title, a preamble, an applicant
+block, a seal variant (marks, instructions, kinds, conditionals, negations, alternatives), a signature
+variant and 0-4 confusers (印刷, 矢印, 収入印紙, 受付印 boxes, 公印省略, ○印をつけて…), placed in
+tables, body text, Word EQ fields, Excel 記入例 or hidden sheets. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_writers import write_docx, write_pdf, write_xlsx  # noqa: E402
+
+SP = "\u3000"
+TITLES = ["補助金交付申請書", "道路占用許可申請書", "住所変更届", "使用許可申請書", "誓約書", "同意書", "委任状",
+          "事業計画変更承認申請書", "届出事項変更届", "廃止届", "承諾書", "実績報告書", "利用申込書", "請求書",
+          "入札書", "工事請負契約書", "口座振替依頼書", "証明願", "申出書", "登録申請書"]
+PREAMBLES = ["次のとおり申請します。", "下記のとおり届け出ます。", "上記のとおり相違ありません。",
+             "私は、下記の者を代理人と定め、次の権限を委任します。", "関係書類を添えて申し込みます。"]
+NAME_LABELS = ["氏名", "申請者氏名", "代表者氏名", "届出人", "申込者", "委任者 氏名", "代表者の役職・氏名",
+               "氏名又は名称", "請求者", "入札者"]
+MARKS = ["印", "㊞", "（印）", "〔印〕", "○印", "印"]
+INSTRUCTIONS = ["上記の欄に記名押印してください。", "※申請者本人が押印してください。", "ご捺印の上、提出してください。",
+                "代表者が押印すること。", "届出人の印を押してください。", "押印欄に押印のこと。",
+                "押印がない場合は受理できません。", "押印のない申請書は受け付けません。", "※押印を忘れずにお願いします。"]
+KINDS = [("実印を押印し、印鑑登録証明書（発行後3か月以内）を添付してください。", "jitsuin"),
+         ("代表者印を押印してください。", "daihyo"), ("金融機関お届け印を押してください。", "bank"),
+         ("各ページに契印すること。", "keiin"), ("正副2通に割印をしてください。", "wariin"),
+         ("認印で可。", "mitome"), ("印鑑証明書と同じ印（実印）で押印してください。", "jitsuin")]
+NEGATIONS = ["※押印は不要です。", "押印を省略することができます。", "（※押印は任意）", "本様式への押印は廃止しました。",
+             "押印の必要はありません。", "※押印不要", "押印しないでください。"]
+SIGNATURES = [("（自署）", "name"), ("署名欄", "row"), ("ご署名ください。", "para"), ("本人が署名してください。", "para"),
+              ("こちらにサインしてください。", "para"), ("自筆で記入してください。", "para")]
+NOT_SIGNATURES = ["署名は不要です。", "記名のみで可。", "電子署名を付与して提出することもできます。",
+                  "氏名は記名（ワープロ印字可）で可。"]
+CONFUSERS = ["両面印刷で提出してください。", "※矢印の方向に記入してください。", "収入印紙（200円）貼付欄　※消印しないこと",
+             "（公印省略）", "該当するものに○印をつけてください。", "目印として付箋を貼ってください。",
+             "印鑑登録証明書交付申請書は別にあります。", "氏名（ゴム印可）", "デザインの変更は不可。",
+             "第一印象を記入", "インターネットから印字したものでも可。"]
+OFFICE_ROWS = [["受付印", "確認印", "担当印"], ["※受付", "決裁", "担当"], ["市使用欄", "検印", ""]]
+
+
+@dataclass
+class Form:
+    items: list = field(default_factory=list)
+    extra_sheets: list = field(default_factory=list)
+    seal: bool = False
+    kinds: set = field(default_factory=set)
+    signature: bool = False
+    location: str = "none"
+    variant: str = "none"
+
+
+def _name_row(rng: random.Random, mark: str = "", sig: str = "") -> list[str]:
+    return [rng.choice(NAME_LABELS) + sig, rng.choice(["", "山田　太郎", "株式会社〇〇 代表取締役 〇〇"]), mark]
+
+
+def _seal(rng: random.Random, form: Form, fmt: str) -> list:
+    """The applicant block with one seal variant; sets the labels."""
+    variant = rng.choice(["none", "mark", "mark", "mark_body", "eq", "instruction", "kind", "alt", "negated",
+                          "negated", "inconsistent", "example_only", "hidden_only"])
+    if variant == "eq" and fmt == "pdf":
+        variant = "mark_body"
+    if variant in ("example_only", "hidden_only") and fmt != "xlsx":
+        variant = "mark"
+    form.variant = variant
+    block = [("row", ["住所", "〇〇市〇〇町1-2-3", ""])]
+    if variant in ("mark", "inconsistent"):
+        block.append(("row", _name_row(rng, rng.choice(MARKS))))
+        form.seal, form.location = True, "table"
+    elif variant == "mark_body":
+        block.append(("para", rng.choice(NAME_LABELS) + SP * rng.randint(4, 12) + rng.choice(MARKS)))
+        form.seal, form.location = True, "body"
+    elif variant == "eq":
+        block.append(("eqseal", rng.choice(NAME_LABELS)))
+        form.seal, form.location = True, "field"
+    else:
+        block.append(("row", _name_row(rng)))
+    if variant == "instruction":
+        block.append(("para", rng.choice(INSTRUCTIONS)))
+        form.seal, form.location = True, "body"
+    elif variant == "kind":
+        text, kind = rng.choice(KINDS)
+        block.append(("para", text))
+        form.seal, form.location = True, "body"
+        form.kinds.add(kind)
+    elif variant == "alt":
+        block[-1] = ("row", _name_row(rng, "印", rng.choice(["（署名又は記名押印）", "（※自署または記名捺印）"])))
+        form.seal, form.signature, form.location = True, True, "table"
+    elif variant in ("negated", "inconsistent"):
+        block.append(("para", rng.choice(NEGATIONS)))
+    elif variant in ("example_only", "hidden_only"):
+        hidden = variant == "hidden_only"
+        form.extra_sheets.append(("記入例" if not hidden else "旧様式", [("row", _name_row(rng, "㊞"))], hidden))
+        form.location = "example_sheet" if not hidden else "hidden_sheet"
+    if form.seal and not form.kinds:
+        form.kinds.add("mitome")
+    return block
+
+
+def _signature(rng: random.Random, form: Form, block: list) -> None:
+    roll = rng.random()
+    if roll < 0.3:
+        text, where = rng.choice(SIGNATURES)
+        form.signature = True
+        if where == "name":
+            block.append(("row", [rng.choice(NAME_LABELS) + text, "", ""]))
+        elif where == "row":
+            block.append(("row", [text, "", ""]))
+        else:
+            block.append(("para", text))
+    elif roll < 0.45:
+        block.append(("para", rng.choice(NOT_SIGNATURES)))
+
+
+def compose(rng: random.Random, fmt: str) -> Form:
+    form = Form()
+    title = rng.choice(TITLES)
+    items: list = []
+    if fmt == "docx" and rng.random() < 0.3:
+        items.append(("header", "様式第" + str(rng.randint(1, 20)) + "号（第" + str(rng.randint(2, 9)) + "条関係）"))
+    items += [("para", title), ("para", "令和" + SP + "年" + SP + "月" + SP + "日"), ("para", "〇〇市長　様"),
+              ("para", rng.choice(PREAMBLES))]
+    block = _seal(rng, form, fmt)
+    _signature(rng, form, block)
+    items += block
+    for text in rng.sample(CONFUSERS, rng.randint(0, 4)):
+        items.append(("para", text))
+    if rng.random() < 0.4:
+        office = rng.choice(OFFICE_ROWS)
+        items += [("para", "（以下は記入しないでください）"), ("row", office), ("row", ["印" if c else "" for c in office]
+                                                               if office[0].startswith("※") else ["", "", ""])]
+    form.items = items
+    return form
+
+
+def generate(out: Path, n: int, seed: int) -> Path:
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for fmt in ("docx", "xlsx", "pdf"):
+        for i in range(n):
+            form = compose(rng, fmt)
+            name = f"{fmt}_{i:04d}_{form.variant}.{fmt}"
+            path = out / name
+            if fmt == "docx":
+                write_docx(form.items, path)
+            elif fmt == "xlsx":
+                write_xlsx(form.items, path, form.extra_sheets)
+            else:
+                write_pdf(form.items, path, grid=rng.random() < 0.5)
+            rows.append([name, fmt, "yes" if form.seal else "no", ",".join(sorted(form.kinds)),
+                         "yes" if form.signature else "no", form.location, form.variant])
+    labels = out / "labels.tsv"
+    with labels.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(["file", "format", "seal_requested", "seal_kinds", "signature_required", "location", "variant"])
+        writer.writerows(rows)
+    return labels
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "corpus")
+    ap.add_argument("--n", type=int, default=120, help="forms per format")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+    labels = generate(args.out, args.n, args.seed)
+    print(f"wrote {3 * args.n} forms and {labels}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
