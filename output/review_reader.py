@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -17,6 +17,7 @@ from output.columns import BASIS_FIX, KEY_PATH, KEY_SHA, REVIEW_COMMENT, REVIEW_
 from rules.models import DECISIONS
 
 SHEET = "一覧"
+MACHINE_AUTHORS = frozenset({"openpyxl", "sealreview"})
 REQUIRED = (REVIEW_DECISION, REVIEW_COMMENT, KEY_PATH, KEY_SHA)
 LIMITS = {REVIEW_COMMENT: 2000, BASIS_FIX: 500, REVIEWER: 100}
 _CHOICES = {unicodedata.normalize("NFKC", label).replace(" ", ""): code for code, label in DECISIONS.items()}
@@ -43,16 +44,26 @@ def choice_code(text: str) -> str | None:
 
 
 def read_review_cells(register: Path) -> tuple[list[ReviewEntry], list[str]]:
-    """All non-empty reviewer rows and the list of errors (empty when every cell is valid)."""
-    if not zipfile.is_zipfile(register):
+    """All non-empty reviewer rows and the list of errors (empty when every cell is valid).
+
+    When a row names no reviewer, the workbook's 最終更新者 (lastModifiedBy, set by Excel) is used.
+    """
+    try:
+        if not zipfile.is_zipfile(register):
+            raise ValueError("not a zip")
+        wb = load_workbook(register, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - any unreadable workbook is one clear message
         return [], [f"{register.name}: Excel ブック（.xlsx）として開けません"]
-    wb = load_workbook(register, read_only=True, data_only=False)
     try:
         if SHEET not in wb.sheetnames:
             return [], [f"{register.name}: シート「{SHEET}」がありません"]
-        return _read_sheet(wb[SHEET])
+        entries, errors = _read_sheet(wb[SHEET])
+        author = (wb.properties.lastModifiedBy or "").strip()
     finally:
         wb.close()
+    if author and author not in MACHINE_AUTHORS:
+        entries = [e if e.reviewer else replace(e, reviewer=author[: LIMITS[REVIEWER]]) for e in entries]
+    return entries, errors
 
 
 def _read_sheet(ws) -> tuple[list[ReviewEntry], list[str]]:

@@ -45,6 +45,8 @@ def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: b
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_choices_sheet(wb.create_sheet(CHOICES_SHEET))
     wb.active = 0
+    wb.properties.creator = wb.properties.lastModifiedBy = "sealreview"
+    wb.properties.title = "押印・署名の見直し台帳"
     if not atomic:
         wb.save(path)
         return Path(path)

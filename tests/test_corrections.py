@@ -133,6 +133,21 @@ def test_file_changed_after_correction_asks_for_review(out, tmp_path):
     assert row.review_decision is None
 
 
+def test_reviewer_falls_back_to_last_modified_by(out, tmp_path):
+    register = scan(out)
+    sent = tmp_path / "r.xlsx"
+    shutil.copy(register, sent)
+    wb = load_workbook(sent)
+    wb["一覧"].cell(row=2, column=COL["レビュー判定"]).value = "要確認"
+    wb["一覧"].cell(row=3, column=COL["レビュー判定"]).value = "廃止"
+    wb["一覧"].cell(row=3, column=COL["レビュー者"]).value = "契約課 佐藤"
+    wb.properties.lastModifiedBy = "総務課 鈴木"
+    wb.save(sent)
+    assert import_corrections(sent, out).ok
+    with StateStore(out) as store:
+        assert sorted(c.reviewer for c in store.corrections().values()) == ["契約課 佐藤", "総務課 鈴木"]
+
+
 def test_missing_state_store_and_non_workbook(tmp_path):
     bogus = tmp_path / "x.xlsx"
     bogus.write_bytes(b"not a zip")
@@ -143,6 +158,9 @@ def test_missing_state_store_and_non_workbook(tmp_path):
     scan(out)
     report = import_corrections(bogus, out)
     assert report.errors == ["x.xlsx: Excel ブック（.xlsx）として開けません"]
+    docx = shutil.make_archive(str(tmp_path / "fake"), "zip", root_dir=tmp_path / "out")  # a zip, not a workbook
+    report = import_corrections(Path(docx), out)
+    assert report.errors == ["fake.zip: Excel ブック（.xlsx）として開けません"]
 
 
 def test_rows_with_empty_key_are_refused(out, tmp_path):
