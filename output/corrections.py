@@ -91,9 +91,16 @@ def _merge(entries: list[ReviewEntry], stored: dict, *, source: str) -> tuple[li
     return changed, unchanged
 
 
-def corrected_basis(store: StateStore) -> dict[tuple[str, str], str]:
-    """(sha256, path) → the reviewer's corrected 根拠法令, for the rules engine of the next run."""
-    return {key: c.legal_basis for key, c in store.corrections().items() if c.legal_basis}
+def corrected_basis(store: StateStore, *, by_path: bool = False) -> dict:
+    """The reviewers' corrected 根拠法令, for the rules engine of the next run.
+
+    Default: {(sha256, path): text} (applies to the exact file version reviewed). by_path=True:
+    {path: text}, the newest correction per path, also for a file edited since (its basis rarely changes).
+    """
+    items = sorted((c for c in store.corrections().values() if c.legal_basis), key=lambda c: c.at)
+    if by_path:
+        return {c.path: c.legal_basis for c in items}
+    return {c.key: c.legal_basis for c in items}
 
 
 def apply_corrections(rows: list[RegisterRow], store: StateStore) -> list[RegisterRow]:

@@ -68,6 +68,7 @@ def test_round_trip_corrections_survive_the_next_scan(out, tmp_path):
 
     with StateStore(out) as store:
         assert corrected_basis(store) == {(f"{1:064x}", "総務局/総務課/申請書1.docx"): "地方自治法第234条第5項"}
+        assert corrected_basis(store, by_path=True) == {"総務局/総務課/申請書1.docx": "地方自治法第234条第5項"}
         rows = apply_corrections(machine_rows(), store)
     first = rows[0]
     assert (first.decision, first.machine_decision, first.reviewed) == ("keep_contract", "abolish", True)
