@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from extractors.models import Document
+from extractors.models import Line
 from rules.catalogue import Catalogue, CatalogueEntry, Period
 from rules.citations import normalise, parse_citations
 from rules.doc_class import headings
@@ -54,9 +54,8 @@ class Basis:
         return "要領その他" if self.citations else "なし"
 
 
-def _locate(document: Document, needle: str) -> str:
-    for line in document.lines():
-        norm = normalise(line.text)
+def _locate(lines: list[tuple[Line, str]], needle: str) -> str:
+    for line, norm in lines:
         if needle and needle in norm:
             # NFKC keeps most offsets; the block is found by the offset in the original line when it matches.
             offset = line.text.find(needle)
@@ -68,10 +67,10 @@ def _from_catalogue(citation: Citation, entry: CatalogueEntry, as_of: dt.date) -
     return Hit(entry, entry.period_on(as_of), dataclasses.replace(citation, catalogue_id=entry.id))
 
 
-def gather(document: Document, *, title: str, catalogue: Catalogue, as_of: dt.date,
+def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.date,
            manifest_entry: ManifestEntry | None, city: str | None) -> Basis:
     """Citations (manifest winning over the form text), catalogue hits, and where each was found."""
-    text = document.text
+    text = "\n".join(line.text for line in lines)
     evidence: dict[str, Evidence] = {}
     if manifest_entry and manifest_entry.citations:
         raw = list(manifest_entry.citations)
@@ -79,8 +78,9 @@ def gather(document: Document, *, title: str, catalogue: Catalogue, as_of: dt.da
             evidence[c.citation] = Evidence(c.citation, f"台帳（マニフェスト）{manifest_entry.row}行目", "manifest")
     else:
         raw = parse_citations(f"{title}\n{text}", city=city)
+        normalised = [(line, normalise(line.text)) for line in lines] if raw else []
         for c in raw:
-            evidence[c.citation] = Evidence(c.citation, _locate(document, c.law or c.citation), "citation")
+            evidence[c.citation] = Evidence(c.citation, _locate(normalised, c.law or c.citation), "citation")
     citations: list[Citation] = []
     hits: list[Hit] = []
     for c in raw:

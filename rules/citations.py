@@ -14,7 +14,7 @@ KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五
 KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"[0-9〇零一二三四五六七八九十百千]+"
 NAME_CHARS = r"[一-龥々〆ヵヶァ-ヴー○◯〇]"
-JOINERS = r"(?:に関する|における|に係る|のための|を図るための|及び|並びに|の)"
+JOINERS = r"(?:に関する|における|に係る|による|のための|を図るための|及び|並びに|の|な)"
 # Longest first: the kind is read from the end of the name.
 KINDS = ("施行規則", "施行令", "法律", "政令", "省令", "府令", "規則", "条例", "要綱", "要領", "基準", "告示", "通知", "法", "令")
 NATIONAL_KINDS = {"法律", "法", "政令", "施行令", "省令", "府令", "施行規則", "令"}
@@ -31,7 +31,7 @@ FORM_RE = re.compile(
 # Words that end like a law but are not one.
 NOT_LAWS = re.compile(
     r"(方法|手法|寸法|用法|違法|適法|合法|不法|工法|製法|療法|文法|作法|法令|命令|指令|発令|号令|条令|"
-    r"通知|関係法令|関係規則|関係法)$"
+    r"通知|関係法令|関係規則|関係法|就業規則|管理規則|利用規則|会則|社則)$"
 )
 SHORT_LAWS = {"民法", "商法", "刑法", "憲法"}
 NOISE_PREFIX = re.compile(r"^(根拠法令|根拠法規|根拠規定|根拠|法令名|関係法令|本|同|当該|上記|下記|年|号|及び|並びに|又は|若しくは)")
@@ -78,6 +78,8 @@ def issuer_and_level(name: str, kind: str, *, city: str | None = None) -> tuple[
     """The issuing body and the level (national / prefectural / municipal / internal) of a named rule."""
     if kind in NATIONAL_KINDS or name.endswith("法施行規則") or name.endswith("登記規則"):
         return "国", "national"
+    if name.startswith(("公安委員会", "警察")):
+        return "都道府県公安委員会", "prefectural"
     if city and name.startswith(city):
         return city, "internal" if kind in INTERNAL_KINDS else "municipal"
     if (m := PREFECTURE_RE.match(name)) and not name.startswith("都市"):

@@ -73,6 +73,7 @@ class _Form:
     doc_class: str | None
     basis: Basis
     ctx: RuleContext
+    text: str  # normalised
 
     def decision(self, decision: str, reason: str, rule_id: str, *, confidence: float,
                  labels: tuple[str, ...] = SEAL_LABELS, replacement: str | None = None,
@@ -106,9 +107,11 @@ def decide(document: Document, detection: Detection, *, rel_path: str, title: st
 
 def _decide(document: Document, detection: Detection, *, rel_path: str, title: str, ctx: RuleContext) -> Decision:
     entry = ctx.manifest.lookup(rel_path, title) if ctx.manifest else None
-    basis = gather(document, title=title, catalogue=ctx.catalogue, as_of=ctx.as_of, manifest_entry=entry,
+    lines = list(document.lines())
+    text = "\n".join(line.text for line in lines)
+    basis = gather(lines, title=title, catalogue=ctx.catalogue, as_of=ctx.as_of, manifest_entry=entry,
                    city=ctx.policy.city)
-    form = _Form(document, detection, title, ctx.doc_classes.classify(title, document.text), basis, ctx)
+    form = _Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, normalise(text))
     for step in (_untrustworthy, _no_seal, _catalogue_keep, _contract, _registered, _external_review):
         decision = step(form)
         if decision is not None:
@@ -175,7 +178,7 @@ def _contract(form: _Form) -> Decision | None:
 
 
 def _registered(form: _Form) -> Decision | None:
-    pol, det, text = form.ctx.policy, form.detection, normalise(form.document.text)
+    pol, det, text = form.ctx.policy, form.detection, form.text
     kinds = [k for k in det.seal_kinds if k in pol.registered_seal_kinds]
     if "daihyo" in det.seal_kinds and any(p.search(text) for p in pol.daihyo_check_patterns):
         kinds.append("daihyo")

@@ -67,3 +67,16 @@ def test_arabic():
 def test_a_less_precise_duplicate_is_dropped():
     found = [c.citation for c in parse_citations("農地法第3条許可申請書\n農地法第3条第1項の規定により", city=CITY)]
     assert found == ["農地法第3条第1項"]
+
+
+@pytest.mark.parametrize(("text", "citation", "level"), [
+    ("暴力団員による不当な行為の防止等に関する法律", "暴力団員による不当な行為の防止等に関する法律", "national"),
+    ("公安委員会規則第1条", "公安委員会規則第1条", "prefectural"),
+])
+def test_more_names(text, citation, level):
+    first = parse_citations(text, city=CITY)[0]
+    assert (first.citation, first.level) == (citation, level)
+
+
+def test_a_company_work_rule_is_not_a_city_rule():
+    assert parse_citations("就業規則を遵守します", city=CITY) == []
