@@ -162,17 +162,20 @@ def jisho_ops(text: str, taken: list[tuple[int, int]]) -> list[Op]:
     return [Op(end, end, "（自署）")]
 
 
-def plan(text: str, *, replacement: str, name_context: bool, office: bool, jisho: bool = False) -> list[Op]:
-    """All the edits for one piece of text, sorted, non-overlapping, in original coordinates."""
+def plan(text: str, *, replacement: str, name_context: bool, office: bool, jisho: bool = False,
+         marks: bool = True) -> list[Op]:
+    """All the edits for one piece of text, sorted, non-overlapping, in original coordinates.
+
+    `marks=False` keeps seal marks (a line under an office-box line with no name field of its own)."""
     if office:
         return []
     ops = sentence_ops(text)
     taken = [(o.start, o.end) for o in ops]
     phrases = phrase_ops(text, replacement, taken)
     taken += [(o.start, o.end) for o in phrases]
-    marks = mark_ops(text, taken, name_context=name_context)
-    taken += [(o.start, o.end) for o in marks]
-    ops += phrases + marks
+    found = mark_ops(text, taken, name_context=name_context) if marks else []
+    taken += [(o.start, o.end) for o in found]
+    ops += phrases + found
     if jisho and replacement == SHOMEI:
         ops += jisho_ops(text, taken)
     return sorted(ops, key=lambda o: (o.start, o.end))

@@ -59,8 +59,11 @@ def revise_units(units: list[TextUnit], *, replacement: str, mark_lines: set[tup
     for unit in units:
         line = joined[unit.line_key]
         office = unit.office or is_office(line)
-        name_context = has_name_word(line) or has_name_word(previous[unit.line_key])
-        ops = plan(unit.text, replacement=replacement, name_context=name_context, office=office)
+        before = previous[unit.line_key]
+        name_here = has_name_word(line)
+        marks_allowed = name_here or not is_office(before)  # the boxes under 受付印・確認印 stay
+        ops = plan(unit.text, replacement=replacement, name_context=name_here or has_name_word(before),
+                   office=office, marks=marks_allowed)
         if any(_is_mark_op(unit.text, op) for op in ops):
             marks.add(unit.line_key)
         planned.append((unit, ops))

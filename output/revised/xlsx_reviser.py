@@ -25,6 +25,7 @@ XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 ANCHORS = {f"{{{XDR}}}{n}" for n in ("twoCellAnchor", "oneCellAnchor", "absoluteAnchor")}
+EMPTY_CIRCLE = "○（円の図形）"  # how an empty drawn circle appears in the edit list
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -215,7 +216,7 @@ def _empty_circles(book: Workbook, sheets: list[tuple[str, str]], marks: set[tup
                 row, ref = _anchor_cell(anchor)
                 if ("x", sheet, row) in marks and _is_empty_circle(anchor):
                     _remove_anchor(anchor)
-                    edits.append(edit_record(f"{sheet}!{ref} 図形", "○（円の図形）", ""))
+                    edits.append(edit_record(f"{sheet}!{ref} 図形", EMPTY_CIRCLE, ""))
     return edits
 
 
