@@ -32,7 +32,7 @@ from rules.models import DECISIONS
 LIST_SHEET, SUMMARY_SHEET, BASES_SHEET, CHOICES_SHEET = "一覧", "集計", "根拠法令一覧", "選択肢"
 WIDTH_CAPS = {"ファイル": 30, "様式名": 30, "根拠法令": 28, "理由": 40, "根拠箇所": 40, "レビュー者コメント": 30,
               "根拠法令（修正）": 28, "備考": 40, "ファイルハッシュ": 20}
-HIGHLIGHT = {"要確認": "FFEB9C", "読取不可": "F4CCCC"}
+HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; reviewers' columns keep their yellow
 SAMPLE_ROWS = 300
 
 
@@ -112,7 +112,7 @@ def _widths(ws: Worksheet, rows: list[RegisterRow]) -> None:
 
 def _highlight(ws: Worksheet, last: int) -> None:
     decision = get_column_letter(col_of("判定"))
-    area = f"A2:{get_column_letter(len(COLUMNS))}{last}"
+    area = f"A2:{get_column_letter(col_of(REVIEW_DECISION) - 1)}{last}"
     for label, colour in HIGHLIGHT.items():
         fill = PatternFill("solid", fgColor=colour, bgColor=colour)
         ws.conditional_formatting.add(area, FormulaRule(formula=[f'${decision}2="{label}"'], fill=fill))
