@@ -132,6 +132,9 @@ def _untrustworthy(form: _Form) -> Decision | None:
         why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
         return form.decision("needs_review", f"文書の一部を読み取れず（{why}）、押印の求めがあるため全体の確認が必要。",
                              "decide.review.partial.v1", confidence=0.5)
+    if det.seal_requested and det.confidence < form.ctx.policy.min_detection_confidence:
+        return form.decision("needs_review", f"押印の求めの検出の確からしさが低い（{det.confidence:.2f}）ため、様式の確認が必要。",
+                             "decide.review.low_confidence.v1", confidence=det.confidence)
     if det.seal_requested and det.example_only:
         return form.decision("needs_review", "押印の求めが記入例・見本にのみあるため、様式本体の確認が必要。",
                              "decide.review.example_only.v1", confidence=0.5)
@@ -147,6 +150,8 @@ def _no_seal(form: _Form) -> Decision | None:
         reason += "署名（自署）を求める記載あり。"
     elif det.seal_not_required_note:
         reason += "押印不要の注記あり。"
+    if det.example_only:
+        reason += "記入例・見本には押印欄があるため、記入例の修正も確認すること。"
     return form.decision("no_seal", reason, "decide.no_seal.v1", confidence=det.confidence,
                          labels=(SIGNATURE, SEAL_NOT_REQUIRED))
 
@@ -222,13 +227,16 @@ def _abolish(form: _Form) -> Decision:
     by_law = next((h for h in form.basis.hits if h.period and h.period.effect == "none"), None)
     law_replacement = by_law.period.replacement if by_law else None
     shomei_class = form.doc_class in pol.shomei_classes
-    replacement = law_replacement or ("shomei" if shomei_class else pol.default_replacement)
+    signed = pol.keep_existing_signature and form.detection.signature_required
+    replacement = law_replacement or ("shomei" if shomei_class or signed else pol.default_replacement)
     if by_law and by_law.period.reason:
         reason = _fill(by_law.period.reason, form, by_law)
         if not law_replacement:
             reason += f"見直し後の取扱いは{REPLACEMENTS[replacement]}。"
     elif shomei_class:
         reason = f"{form.doc_class}は本人の意思確認が必要なため、押印を廃止し署名とする。"
+    elif signed:
+        reason = "法令等の根拠がなく、様式が既に署名（自署）を求めているため、押印を廃止し署名のみとする。"
     else:
         reason = f"押印を義務付ける法令等の根拠がないため、押印を廃止し{REPLACEMENTS[replacement]}とする。"
     own = form.basis.own_rules()

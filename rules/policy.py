@@ -26,6 +26,8 @@ class Policy:
     default_replacement: str
     shomei_classes: tuple[str, ...]
     partial_with_seal: str
+    keep_existing_signature: bool = True
+    min_detection_confidence: float = 0.6
     path: str = ""
 
 
@@ -66,5 +68,21 @@ def load_policy(policy: str | Path = "default") -> Policy:
         default_replacement=_choice(data, "default_replacement", ("kimei", "shomei"), "kimei", path),
         shomei_classes=str_list(data, "shomei_classes", path, "policy"),
         partial_with_seal=_choice(data, "partial_with_seal", ("needs_review", "ignore"), "needs_review", path),
+        keep_existing_signature=_flag(data, "keep_existing_signature", True, path),
+        min_detection_confidence=_ratio(data, "min_detection_confidence", 0.6, path),
         path=str(path),
     )
+
+
+def _flag(data: dict, key: str, default: bool, path: Path) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise RuleDataError(path, key, f"true か false にしてください（{value}）")
+    return value
+
+
+def _ratio(data: dict, key: str, default: float, path: Path) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise RuleDataError(path, key, f"0 から 1 の数にしてください（{value}）")
+    return float(value)

@@ -162,3 +162,25 @@ def test_a_todokesho_listed_deep_in_another_form_is_not_its_title(contexts):
     lines = ("届書記載事項証明書請求書", "様式第1号", "請求の内容", "対象の届書", "出生届", "婚姻届", "請求者 氏名 印")
     result = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=contexts(D(2021, 4, 1)))
     assert result.decision == "abolish"
+
+
+def test_a_form_that_already_asks_for_a_signature_keeps_it(contexts):
+    result = decide(doc("申請書", "申請者 署名 印"), seal(signature=True), rel_path="x", title="申請書",
+                    ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.replacement) == ("abolish", "shomei")
+    assert "署名" in result.reason
+
+
+def test_a_weak_seal_signal_goes_to_review(contexts):
+    result = decide(doc("申請書", "氏名 印"), seal(confidence=0.4), rel_path="x", title="申請書",
+                    ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id) == ("needs_review", "decide.review.low_confidence.v1")
+
+
+def test_a_seal_only_in_the_filled_example_is_noted():
+    from classifiers.models import Detection
+
+    ctx = load_context(as_of=D(2025, 4, 1))
+    result = decide(doc("申請書", "氏名"), Detection(example_only=True), rel_path="x", title="申請書", ctx=ctx)
+    assert result.decision == "no_seal"
+    assert "記入例" in result.reason
