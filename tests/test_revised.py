@@ -116,6 +116,8 @@ DOCX_CASES = {
     "text_box": ("kimei", {"table": [["氏名", "", ""]], "box_in": (0, 2)}, [("表1 1行3列 テキストボックス", "印", "")]),
     "text_box_circled": ("shomei", {"table": [["氏名", "", ""]], "box_in": (0, 2), "box_text": "㊞"},
                          [("表1 1行3列 テキストボックス", "㊞", ""), ("表1 1行1列", "氏名", "氏名（自署）")]),
+    "text_box_text": ("kimei", {"table": [["氏名", "", ""]], "box_in": (0, 1), "box_text": "記名押印してください。"},
+                      [("テキストボックス", "記名押印してください。", "記名してください。")]),
     "with_confusers": ("kimei", {"paragraphs": ["申請書", *CONFUSERS], "table": [["氏名", "", "印"], *OFFICE_ROWS]},
                        [("表1 1行3列", "印", "")]),
 }
@@ -153,6 +155,21 @@ def test_docx_text_box_and_eq_field_are_gone_from_the_xml(tmp_path: Path) -> Non
     xml = zipfile.ZipFile(result.path).read("word/document.xml").decode()
     assert "fldChar" not in xml and "instrText" not in xml and "txbxContent" not in xml
     assert len(result.edits) == 2
+
+
+def test_text_box_fallback_copy_is_edited_too(tmp_path: Path) -> None:
+    src = make_docx(tmp_path / "f.docx", table=[["氏名", "", ""]], box_in=(0, 1), box_text="署名押印")
+    result = run(src, tmp_path / "out")
+    xml = zipfile.ZipFile(result.path).read("word/document.xml").decode()
+    assert triples(result) == [("テキストボックス", "署名押印", "署名")]  # reported once
+    assert xml.count(">署名<") == 2 and "押印" not in xml  # mc:Choice and mc:Fallback both changed
+
+
+def test_a_broken_file_gives_a_note_not_an_exception(tmp_path: Path) -> None:
+    src = tmp_path / "壊れた.docx"
+    src.write_bytes(b"PK\x03\x04 not really a zip")
+    result = run(src, tmp_path / "out")
+    assert result.path is None and result.edits == [] and "問題" in result.note
 
 
 def test_confusers_and_office_boxes_are_never_touched(tmp_path: Path) -> None:
@@ -238,6 +255,20 @@ def test_legacy_doc_and_xls_are_converted_then_revised(tmp_path: Path) -> None:
     assert result.path.suffix == ".xlsx" and triples(result) == [("様式!G5", "㊞", "")]
     ws = openpyxl.load_workbook(result.path).active
     assert ws["G5"].value is None and ws["B20"].value == "㊞" and ws["A5"].value == "氏名"
+
+
+# ---- the real corpus (skipped when absent) -------------------------------------------------------
+def test_real_forms_with_a_seal_get_clean_drafts(real_corpus: Path, tmp_path: Path) -> None:
+    with (real_corpus / "LABELS.tsv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["seal_requested"] == "yes"
+                and r["seal_kinds"] == "mitome" and r["file"].rsplit(".", 1)[-1] in ("docx", "xlsx", "xls")]
+    assert len(rows) >= 5
+    for row in rows:
+        source = describe_file(real_corpus / row["file"], real_corpus)
+        result = revise(source.path, fmt=source.format.value, rel_path=source.rel_path, replacement="kimei",
+                        out_dir=tmp_path)
+        assert result.path is not None and result.edits, row["file"]
+        assert scan(result.path).seal_requested is False, row["file"]
 
 
 # ---- the bundled examples ---------------------------------------------------------------------
