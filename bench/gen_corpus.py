@@ -32,16 +32,21 @@ NAME_LABELS = ["氏名", "申請者氏名", "代表者氏名", "届出人", "申
 MARKS = ["印", "㊞", "（印）", "〔印〕", "○印", "印"]
 INSTRUCTIONS = ["上記の欄に記名押印してください。", "※申請者本人が押印してください。", "ご捺印の上、提出してください。",
                 "代表者が押印すること。", "届出人の印を押してください。", "押印欄に押印のこと。",
-                "押印がない場合は受理できません。", "押印のない申請書は受け付けません。", "※押印を忘れずにお願いします。"]
+                "押印がない場合は受理できません。", "押印のない申請書は受け付けません。", "※押印を忘れずにお願いします。",
+                "押印をお願いします。", "申請書には必ず押印すること。", "はんこを押してください。", "印鑑を押してください。",
+                "押印されていない書類は無効となります。", "申請者欄に押印の上、ご提出ください。"]
 KINDS = [("実印を押印し、印鑑登録証明書（発行後3か月以内）を添付してください。", "jitsuin"),
          ("代表者印を押印してください。", "daihyo"), ("金融機関お届け印を押してください。", "bank"),
          ("各ページに契印すること。", "keiin"), ("正副2通に割印をしてください。", "wariin"),
          ("認印で可。", "mitome"), ("印鑑証明書と同じ印（実印）で押印してください。", "jitsuin")]
 NEGATIONS = ["※押印は不要です。", "押印を省略することができます。", "（※押印は任意）", "本様式への押印は廃止しました。",
-             "押印の必要はありません。", "※押印不要", "押印しないでください。"]
+             "押印の必要はありません。", "※押印不要", "押印しないでください。", "押印は要しません。",
+             "押印欄を削除しました。", "はんこは不要です。", "押印のない申請書でも受け付けます。",
+             "ハンコを押す必要はありません。", "申請者の押印は求めません。", "押印等を不要としました。"]
 SIGNATURES = [("（自署）", "name"), ("署名欄", "row"), ("ご署名ください。", "para"), ("本人が署名してください。", "para"),
-              ("こちらにサインしてください。", "para"), ("自筆で記入してください。", "para")]
-NOT_SIGNATURES = ["署名は不要です。", "記名のみで可。", "電子署名を付与して提出することもできます。",
+              ("こちらにサインしてください。", "para"), ("自筆で記入してください。", "para"),
+              ("本人の署名をお願いします。", "para"), ("（本人自署）", "name"), ("サイン欄", "row")]
+NOT_SIGNATURES = ["署名は不要です。", "署名の必要はありません。", "サインインしてから入力してください。", "記名のみで可。", "電子署名を付与して提出することもできます。",
                   "氏名は記名（ワープロ印字可）で可。"]
 CONFUSERS = ["両面印刷で提出してください。", "※矢印の方向に記入してください。", "収入印紙（200円）貼付欄　※消印しないこと",
              "（公印省略）", "該当するものに○印をつけてください。", "目印として付箋を貼ってください。",
@@ -68,7 +73,7 @@ def _name_row(rng: random.Random, mark: str = "", sig: str = "") -> list[str]:
 def _seal(rng: random.Random, form: Form, fmt: str) -> list:
     """The applicant block with one seal variant; sets the labels."""
     variant = rng.choice(["none", "mark", "mark", "mark_body", "eq", "instruction", "kind", "alt", "negated",
-                          "negated", "inconsistent", "example_only", "hidden_only"])
+                          "negated", "inconsistent", "example_only", "hidden_only", "wrap", "spaced"])
     if variant == "eq" and fmt == "pdf":
         variant = "mark_body"
     if variant in ("example_only", "hidden_only") and fmt != "xlsx":
@@ -81,10 +86,17 @@ def _seal(rng: random.Random, form: Form, fmt: str) -> list:
     elif variant == "mark_body":
         block.append(("para", rng.choice(NAME_LABELS) + SP * rng.randint(4, 12) + rng.choice(MARKS)))
         form.seal, form.location = True, "body"
+    elif variant == "wrap":  # the mark wrapped onto the next row, as LibreOffice/PDF layouts do
+        block += [("row", _name_row(rng)), ("row", ["", "", rng.choice(MARKS)])]
+        form.seal, form.location = True, "table"
+    elif variant == "spaced":  # 氏　　名 spread out, half-width brackets
+        label = SP.join(rng.choice(["氏名", "申請者", "代表者"]))
+        block.append(("para", label + "  " + rng.choice(["(印)", "印", "[印]", "㊞"])))
+        form.seal, form.location = True, "body"
     elif variant == "eq":
         block.append(("eqseal", rng.choice(NAME_LABELS)))
         form.seal, form.location = True, "field"
-    else:
+    elif variant not in ("wrap",):
         block.append(("row", _name_row(rng)))
     if variant == "instruction":
         block.append(("para", rng.choice(INSTRUCTIONS)))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from classifiers import nlp as ginza
 
 BEFORE_OK = set(" \t_＿)]〓:：|｜-‐") | {""}
 AFTER_OK = set(" \t(※_＿)〓|｜") | {""}
+OSU_NEAR = re.compile(r"^[^。\t]*?(押|捺)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,9 @@ def at_line_end(masked: str, end: int) -> bool:
 
 
 def object_of_osu(text: str, start: int, end: int) -> bool:
-    """The parse says this 印 is the object of 押す (ここに印を押してください)."""
+    """The parse says this 印 is the object of 押す (ここに印を押してください); parses only if 押 follows."""
+    if not OSU_NEAR.search(text[end:end + 12]):
+        return False
     doc, offset = ginza.parse(text, start, end)
     token = ginza.token_at(doc, start - offset)
     if token is None or token.text != text[start:end]:
