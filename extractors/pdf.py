@@ -55,6 +55,14 @@ def _is_vertical(page) -> bool:
     return stacked > 0.6 * (len(chars) - 1)
 
 
+def _unstack(text: str) -> str:
+    """A cell written vertically comes out one character per line (申\\n請\\n者): rejoin it."""
+    lines = text.split("\n")
+    if len(lines) >= 2 and all(len(line.strip()) <= 1 for line in lines):
+        return "".join(line.strip() for line in lines)
+    return text
+
+
 def _table_blocks(page, page_no: int, tables: list, first_table: int) -> list[tuple[float, TextBlock]]:
     placed: list[tuple[float, TextBlock]] = []
     for t_index, table in enumerate(tables, start=first_table):
@@ -63,6 +71,7 @@ def _table_blocks(page, page_no: int, tables: list, first_table: int) -> list[tu
             for c_index, (cell, text) in enumerate(zip(row.cells, row_text, strict=False), start=1):
                 if cell is None or not text or not text.strip():
                     continue
+                text = _unstack(text)
                 loc = Location(kind="table", page=page_no, table=t_index, row=r_index, col=c_index,
                                bbox=tuple(round(v, 1) for v in cell))
                 block = TextBlock(text=text, location=loc, line_key=("pt", page_no, t_index, r_index), order=c_index)
@@ -70,18 +79,37 @@ def _table_blocks(page, page_no: int, tables: list, first_table: int) -> list[tu
     return placed
 
 
-def _line_blocks(page, page_no: int, bboxes: list) -> list[tuple[float, TextBlock]]:
+def _line_blocks(page, bboxes: list) -> list[tuple[float, tuple[str, tuple]]]:
+    """(top, (text, bbox)) for every text line outside the tables."""
     body = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, bboxes)) if bboxes else page
     if _is_vertical(body):
-        lines = body.extract_text_lines(line_dir="rtl", char_dir="ttb", return_chars=False)
-    else:
-        lines = body.extract_text_lines(return_chars=False)
+        return _vertical_lines(body)
     placed = []
-    for line in lines:
+    for line in body.extract_text_lines(return_chars=False):
         if line["text"].strip():
             bbox = (round(line["x0"], 1), round(line["top"], 1), round(line["x1"], 1), round(line["bottom"], 1))
-            placed.append((line["top"], line["text"], bbox))
-    return [(top, (text, bbox)) for top, text, bbox in placed]
+            placed.append((line["top"], (line["text"], bbox)))
+    return placed
+
+
+def _vertical_lines(page) -> list[tuple[float, tuple[str, tuple]]]:
+    """縦書き: words read top to bottom, columns right to left; each column is one line."""
+    columns: list[list[dict]] = []
+    for word in sorted(page.extract_words(line_dir="rtl", char_dir="ttb"), key=lambda w: (-w["x1"], w["top"])):
+        for column in columns:
+            if word["x0"] < column[0]["x1"] and column[0]["x0"] < word["x1"]:
+                column.append(word)
+                break
+        else:
+            columns.append([word])
+    placed = []
+    for rank, column in enumerate(columns):
+        column.sort(key=lambda w: w["top"])
+        text = " ".join(w["text"] for w in column)
+        bbox = (round(min(w["x0"] for w in column), 1), round(min(w["top"] for w in column), 1),
+                round(max(w["x1"] for w in column), 1), round(max(w["bottom"] for w in column), 1))
+        placed.append((float(rank), (text, bbox)))  # reading order is column order, not height
+    return placed
 
 
 def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], int, str]:
@@ -89,7 +117,7 @@ def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], in
     tables = _real_tables(page)
     bboxes = [t.bbox for t in tables]
     placed: list[tuple[float, int, object]] = [(top, 1, b) for top, b in _table_blocks(page, page_no, tables, first_table)]
-    placed += [(top, 0, tb) for top, tb in _line_blocks(page, page_no, bboxes)]
+    placed += [(top, 0, tb) for top, tb in _line_blocks(page, bboxes)]
     placed.sort(key=lambda item: (item[0], item[1]))
     blocks: list[TextBlock] = []
     line_no = 0

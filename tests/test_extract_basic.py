@@ -165,3 +165,20 @@ def test_sniffed_broken_files_fail_cleanly(tmp_path):
 def test_source_error_passes_through(tmp_path):
     doc = extract(_source(tmp_path / "x.pdf", InputFormat.UNKNOWN, "ファイルを読む権限がありません"))
     assert doc.status is Status.FAILED and doc.errors == ("ファイルを読む権限がありません",)
+
+
+def test_pdf_vertical_text_reads_columns(tmp_path):
+    from tests.fixtures.extract_fixtures import make_vertical_pdf
+
+    path = make_vertical_pdf(tmp_path / "vertical.pdf")
+    doc = extract(describe_file(path, tmp_path))
+    assert doc.status is Status.OK
+    assert [b.text for b in doc.blocks] == ["委任状", "私は下記の者を代理人と定めます", "氏名 山田太郎 印"]
+    assert doc.blocks[2].location.describe() == "p.1 3行目"
+
+
+def test_pdf_unstack_vertical_cell():
+    from extractors.pdf import _unstack
+
+    assert _unstack("申\n請\n者") == "申請者"
+    assert _unstack("氏名\n山田") == "氏名\n山田"
