@@ -5,6 +5,7 @@ The first 18 columns are register-spec.md's, in its order; our extra columns com
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ BASIS_FIX = "根拠法令（修正）"
 REVIEWER = "レビュー者"
 EXTRA_COLUMNS: tuple[str, ...] = (
     BASIS_FIX, REVIEWER, "機械判定", "備考", "ルールID", "文書種別", "入力フォルダ", "ファイルハッシュ",
+    "取込済みレビュー",
 )
 COLUMNS: tuple[str, ...] = SPEC_COLUMNS + EXTRA_COLUMNS
 REVIEW_DECISION = "レビュー判定"
 REVIEW_COMMENT = "レビュー者コメント"
 REVIEWER_COLUMNS: frozenset[str] = frozenset({REVIEW_DECISION, REVIEW_COMMENT, BASIS_FIX, REVIEWER})
-HIDDEN_COLUMNS: frozenset[str] = frozenset({"ファイルハッシュ"})
+PREFILLED = "取込済みレビュー"  # hidden: the stored correction this register shows (to notice a cleared cell)
+HIDDEN_COLUMNS: frozenset[str] = frozenset({"ファイルハッシュ", PREFILLED})
 KEY_PATH, KEY_SHA = "ファイル", "ファイルハッシュ"
 
 SEAL_KINDS: dict[str, str] = {
@@ -110,9 +113,16 @@ def render(row: RegisterRow, number: int) -> Rendered:
         reviewed_label, row.reviewer_comment or "", "要" if row.reiki_kaisei else "",
         row.corrected_basis or "", row.reviewer or "",
         decision_label(row.machine_decision or row.decision), notes_text(row), row.rule_id,
-        row.document_class or "", row.input_root, row.sha256,
+        row.document_class or "", row.input_root, row.sha256, prefilled_text(row),
     ]
     return Rendered(tuple(clean(v) if isinstance(v, str) else v for v in values))
+
+
+def prefilled_text(row: RegisterRow) -> str:
+    """JSON of the reviewer values this row is pre-filled with ("" when none)."""
+    shown = {"decision": row.review_decision, "comment": row.reviewer_comment, "legal_basis": row.corrected_basis}
+    shown = {k: v for k, v in shown.items() if v}
+    return json.dumps(shown, ensure_ascii=False, sort_keys=True) if shown else ""
 
 
 def is_formula_like(text: str) -> bool:

@@ -76,19 +76,26 @@ def _check_files(entries: list[ReviewEntry], store: StateStore) -> list[str]:
 
 
 def _merge(entries: list[ReviewEntry], stored: dict, *, source: str) -> tuple[list[Correction], int]:
-    """Empty reviewer cells keep what was stored before; only new or changed corrections are returned."""
+    """Empty cells keep what was stored, unless the register showed a value there and the reviewer cleared it
+    (then that value is withdrawn). Only new or changed corrections are returned."""
     changed, unchanged, at = [], 0, now_iso()
     for e in entries:
         old = stored.get((e.sha256, e.path)) or Correction(e.sha256, e.path)
-        new = Correction(e.sha256, e.path, decision=e.decision or old.decision, comment=e.comment or old.comment,
-                         legal_basis=e.legal_basis or old.legal_basis, reviewer=e.reviewer or old.reviewer,
-                         at=at, source=source)
+        new = Correction(e.sha256, e.path, decision=_pick(e, "decision", old.decision),
+                         comment=_pick(e, "comment", old.comment),
+                         legal_basis=_pick(e, "legal_basis", old.legal_basis),
+                         reviewer=e.reviewer or old.reviewer, at=at, source=source)
         if (new.decision, new.comment, new.legal_basis, new.reviewer) == (
                 old.decision, old.comment, old.legal_basis, old.reviewer):
             unchanged += 1
         else:
             changed.append(new)
     return changed, unchanged
+
+
+def _pick(entry: ReviewEntry, field: str, previous: str | None) -> str | None:
+    given = getattr(entry, field)
+    return given or (None if field in entry.cleared else previous)
 
 
 def corrected_basis(store: StateStore, *, by_path: bool = False) -> dict:

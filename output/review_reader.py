@@ -5,6 +5,7 @@ Each bad cell becomes a message like `一覧!P5: 「はいし」は選択肢に�
 
 from __future__ import annotations
 
+import json
 import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
@@ -13,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from output.columns import BASIS_FIX, KEY_PATH, KEY_SHA, REVIEW_COMMENT, REVIEW_DECISION, REVIEWER
+from output.columns import BASIS_FIX, KEY_PATH, KEY_SHA, PREFILLED, REVIEW_COMMENT, REVIEW_DECISION, REVIEWER
 from rules.models import DECISIONS
 
 SHEET = "一覧"
@@ -36,6 +37,7 @@ class ReviewEntry:
     legal_basis: str | None
     reviewer: str | None
     path_ref: str  # the cell that holds the path, e.g. 一覧!C5 (for messages about the file)
+    cleared: frozenset[str] = frozenset()  # fields shown pre-filled and emptied by the reviewer: withdraw them
 
 
 def choice_code(text: str) -> str | None:
@@ -72,7 +74,7 @@ def _read_sheet(ws) -> tuple[list[ReviewEntry], list[str]]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         return [], [f"{SHEET}!1: 列「{name}」がありません" for name in missing]
-    cols = {name: header.index(name) for name in (*REQUIRED, BASIS_FIX, REVIEWER) if name in header}
+    cols = {name: header.index(name) for name in (*REQUIRED, BASIS_FIX, REVIEWER, PREFILLED) if name in header}
     entries, errors = [], []
     for number, cells in enumerate(rows, start=2):
         entry = _read_row(number, cells, cols, errors)
@@ -109,7 +111,9 @@ def _read_row(row: int, cells, cols: dict[str, int], errors: list[str]) -> Revie
     comment = _text(row, cells, cols, REVIEW_COMMENT, errors)
     basis = _text(row, cells, cols, BASIS_FIX, errors)
     reviewer = _text(row, cells, cols, REVIEWER, errors)
-    if decision_text is None and comment is None and basis is None and len(errors) == before:
+    given = {"decision": decision_text, "comment": comment, "legal_basis": basis}
+    cleared = frozenset(k for k in _prefilled(cells, cols) if given.get(k) is None)
+    if not any(given.values()) and not cleared and len(errors) == before:
         return None  # nothing from the reviewer on this row (a name alone is not a correction)
     decision = None
     if decision_text is not None:
@@ -121,7 +125,19 @@ def _read_row(row: int, cells, cols: dict[str, int], errors: list[str]) -> Revie
     path = _key(row, cells, cols, KEY_PATH, errors)
     if len(errors) > before or sha is None or path is None:
         return None
-    return ReviewEntry(row, sha, path, decision, comment, basis, reviewer, _ref(row, cols[KEY_PATH]))
+    return ReviewEntry(row, sha, path, decision, comment, basis, reviewer, _ref(row, cols[KEY_PATH]), cleared)
+
+
+def _prefilled(cells, cols: dict[str, int]) -> dict:
+    """The stored correction the register was written with (hidden column), {} if none or unreadable."""
+    if PREFILLED not in cols or cols[PREFILLED] >= len(cells):
+        return {}
+    value = cells[cols[PREFILLED]].value
+    try:
+        data = json.loads(value) if isinstance(value, str) and value else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _key(row: int, cells, cols: dict[str, int], name: str, errors: list[str]) -> str | None:

@@ -160,7 +160,7 @@ class StateStore:
         return [Correction(**{k: r[k] for k in r.keys() if k != "id"}) for r in cur]
 
     def add_corrections(self, items: list[Correction], *, atomic: bool = True) -> int:
-        """Upsert corrections (and log them). atomic=True: all in one transaction, or none."""
+        """Upsert corrections (and log them); an empty one withdraws. atomic=True: one transaction, or none."""
         if atomic:
             with self._tx():
                 for item in items:
@@ -172,9 +172,13 @@ class StateStore:
         return len(items)
 
     def _put_correction(self, c: Correction) -> None:
+        """Upsert; a correction with no decision, comment or basis withdraws the stored one (logged too)."""
         c = Correction(**{**asdict(c), "at": c.at or now_iso()})
         values = (c.sha256, c.path, c.decision, c.comment, c.legal_basis, c.reviewer, c.at, c.source)
-        self.db.execute("INSERT OR REPLACE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+        if c.decision is None and c.comment is None and c.legal_basis is None:
+            self.db.execute("DELETE FROM corrections WHERE sha256 = ? AND path = ?", (c.sha256, c.path))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
         self.db.execute("INSERT INTO correction_log (sha256, path, decision, comment, legal_basis, reviewer,"
                         " at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
 

@@ -87,6 +87,29 @@ def test_round_trip_corrections_survive_the_next_scan(out, tmp_path):
     assert again.ok and (again.applied, again.unchanged) == (0, 2)
 
 
+def test_clearing_a_prefilled_cell_withdraws_it(out, tmp_path):
+    register = scan(out)
+    blank = shutil.copy(register, tmp_path / "blank.xlsx")  # a register from before any review
+    first = review(register, tmp_path / "1.xlsx", {
+        (2, "レビュー判定"): "要確認", (2, "レビュー者コメント"): "確認中", (3, "レビュー判定"): "存続（法令等）"})
+    assert import_corrections(first, out).ok
+    register = scan(out)  # pre-filled with the stored corrections
+    second = review(register, tmp_path / "2.xlsx", {
+        (2, "レビュー判定"): None, (3, "レビュー判定"): None})  # row 2 keeps its comment; row 3 withdrawn
+    report = import_corrections(second, out)
+    assert report.ok and report.applied == 2
+    with StateStore(out) as store:
+        [kept] = store.corrections().values()
+        assert (kept.path, kept.decision, kept.comment) == ("総務局/総務課/申請書1.docx", None, "確認中")
+        rows = apply_corrections(machine_rows(), store)
+    assert (rows[0].decision, rows[0].reviewer_comment) == ("abolish", "確認中")
+    assert rows[1].reviewed is False and rows[1].decision == "needs_review"
+    report = import_corrections(Path(blank), out)  # an older workbook's empty cells withdraw nothing
+    assert report.ok and report.applied == 0
+    with StateStore(out) as store:
+        assert len(store.corrections()) == 1
+
+
 def test_bad_values_are_named_by_cell_and_nothing_is_applied(out, tmp_path):
     register = scan(out)
     sent = review(register, tmp_path / "bad.xlsx", {

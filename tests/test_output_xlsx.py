@@ -42,6 +42,7 @@ def test_list_sheet_protection_and_reviewer_columns(register):
     for name in ("判定", "様式名", "理由", "No"):
         assert ws.cell(2, COL[name]).protection.locked is True, name
     assert ws.column_dimensions["Z"].hidden is True and COLUMNS[25] == "ファイルハッシュ"
+    assert ws.column_dimensions["AA"].hidden is True and COLUMNS[26] == "取込済みレビュー"
 
 
 def test_dropdown_points_to_hidden_choices(register):
@@ -65,7 +66,7 @@ def test_print_setup_and_layout(register):
     ws = load_workbook(register)["一覧"]
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.print_title_rows == "$1:$1"
-    assert ws.freeze_panes == "D2" and ws.auto_filter.ref == "A1:Z5"
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref == "A1:AA5"
     assert 10 <= ws.column_dimensions["D"].width <= 30  # 様式名 sized for Japanese text
     assert ws.cell(2, COL["理由"]).alignment.wrap_text is True
 
