@@ -193,3 +193,20 @@ def test_rows_with_empty_key_are_refused(out, tmp_path):
     report = import_corrections(sent, out)
     assert not report.ok
     assert report.errors[0].startswith("一覧!C5: 照合用の「ファイル」が空です")
+
+
+def test_cli_import_exit_codes(out, tmp_path, capsys):
+    """`sealreview corrections import`: exit 1 with the bad cells on stderr; exit 0 when valid."""
+    from flows.cli import main
+
+    register = scan(out)
+    bad = review(register, tmp_path / "bad.xlsx", {(2, "レビュー判定"): "廃止", (4, "レビュー判定"): "はいし"})
+    assert main(["corrections", "import", str(bad), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "一覧!P4: 「はいし」は選択肢にありません" in err
+    with StateStore(out) as store:
+        assert store.corrections() == {}
+    good = review(register, tmp_path / "good.xlsx", {(2, "レビュー判定"): "廃止"})
+    assert main(["corrections", "import", str(good), "--out", str(out)]) == 0
+    with StateStore(out) as store:
+        assert [c.decision for c in store.corrections().values()] == ["abolish"]
