@@ -19,6 +19,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from extractors.discover import SourceFile, discover
 from flows.pipeline import PipelineOptions, process_batch, warm_worker
 from flows.progress import Progress
+from flows.server import prefect_api
 from output.models import RegisterRow
 from output.register import write_register
 from output.summary import kawasaki_sentence, summarize
@@ -61,7 +62,7 @@ def publish_artifacts(rows: list[RegisterRow], paths: dict[str, Path]) -> None:
     table = [{"判定": k, "件数": v} for k, v in summary.get("by_decision", {}).items()]
     create_table_artifact(table=table, key="sealreview-summary", description=kawasaki_sentence(rows))
     review = [r for r in rows if r.decision in ("needs_review", "error")]
-    lines = [f"# 押印見直し台帳", "", kawasaki_sentence(rows), "", f"台帳: `{paths.get('xlsx', '')}`", ""]
+    lines = ["# 押印見直し台帳", "", kawasaki_sentence(rows), "", f"台帳: `{paths.get('xlsx', '')}`", ""]
     if review:
         lines += ["## 要確認・読取不可", "", "| ファイル | 判定 | 理由 |", "|---|---|---|"]
         lines += [f"| {r.path} | {r.decision} | {r.reason} |" for r in review[:200]]
@@ -95,6 +96,7 @@ def scan_flow(
 
 
 def run_scan(*, inputs: list[str], out: str, as_of: str | None, policy: str, manifest: str | None, workers: int) -> dict:
-    """Run the flow with the task runner that fits the worker count."""
+    """Run the flow with the task runner that fits the worker count, on one shared API server."""
     configured = scan_flow.with_options(task_runner=task_runner(workers))
-    return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers)
+    with prefect_api():
+        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers)
