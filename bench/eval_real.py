@@ -4,7 +4,7 @@
 
 Runs the real path (discover → extract → detect) and prints precision/recall for seal_requested and
 signature_required, the seal-kind agreement, every disagreement with its evidence, and the speed.
-Extracted documents are cached in bench/.cache_real (pickles keyed by sha256 + extractor version).
+Extracted documents are cached in bench/out/cache_real (pickles keyed by sha256 + extractor version).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from extractors.discover import discover  # noqa: E402
 from extractors.registry import EXTRACTOR_VERSION, extract  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
-CACHE = ROOT / "bench" / ".cache_real"
+CACHE = ROOT / "bench" / "out" / "cache_real"  # bench/out/ is git-ignored
 
 
 def load_labels(corpus: Path) -> dict[str, dict]:
