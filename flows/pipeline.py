@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,8 @@ from extractors.registry import EXTRACTOR_VERSION, extract
 from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.models import RegisterRow
 from rules.engine import RuleContext, decide, load_context
+from rules.manifest import Manifest, ManifestEntry
+from rules.manifest import _citations as manifest_citations  # the manifest's own parser
 from rules.models import Decision
 
 log = logging.getLogger(__name__)
@@ -35,14 +37,34 @@ class PipelineOptions:
     manifest: str | None = None
     ocr: bool = True
     work_dir: str | None = None
+    corrected_basis: tuple[tuple[str, str], ...] = ()  # reviewers' 根拠法令（修正）: (path, text)
 
 
 @lru_cache(maxsize=4)
 def rule_context(options: PipelineOptions) -> RuleContext:
-    """One rule context per worker process and option set (YAML parsed once)."""
+    """One rule context per worker process and option set (YAML parsed once).
+
+    Reviewers' corrected 根拠法令 go in front of the staff manifest, so they win over both the
+    manifest and the form text.
+    """
     as_of = date.fromisoformat(options.as_of) if options.as_of else None
     manifest = Path(options.manifest) if options.manifest else None
-    return load_context(policy=options.policy, as_of=as_of, manifest=manifest)
+    ctx = load_context(policy=options.policy, as_of=as_of, manifest=manifest)
+    if not options.corrected_basis:
+        return ctx
+    city = ctx.policy.city
+    corrected = tuple(
+        ManifestEntry(path=path, title="", basis=text, citations=manifest_citations(text, city=city))
+        for path, text in options.corrected_basis
+    )
+    base = ctx.manifest.entries if ctx.manifest else ()
+    return replace(ctx, manifest=Manifest(entries=corrected + base, path="レビュー修正"))
+
+
+@lru_cache(maxsize=4)
+def staff_manifest(options: PipelineOptions) -> Manifest | None:
+    """The staff's manifest alone (its 所管 column), without the reviewers' corrections."""
+    return rule_context(replace(options, corrected_basis=())).manifest
 
 
 def warm_worker() -> None:
@@ -66,20 +88,22 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
         document = extract(source, work_dir=work_dir, ocr=options.ocr)
-        return analyse(source, document, ctx)
+        return analyse(source, document, ctx, staff_manifest(options))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
 
 
-def analyse(source: SourceFile, document: Document, ctx: RuleContext) -> RegisterRow:
+def analyse(
+    source: SourceFile, document: Document, ctx: RuleContext, manifest: Manifest | None = None
+) -> RegisterRow:
     """Detect and decide on an extracted document."""
     title = guess_title(document, source.path.name) if document.status != Status.FAILED else source.path.stem
     detection = detection_engine.detect(document) if document.status != Status.FAILED else Detection()
     decision = decide(document, detection, rel_path=source.rel_path, title=title, ctx=ctx)
     department = source.department
-    if ctx.manifest is not None:
-        entry = ctx.manifest.lookup(source.rel_path, title)
+    if manifest is not None:
+        entry = manifest.lookup(source.rel_path, title)
         if entry is not None and entry.department:
             department = entry.department
     return build_row(source, document, detection, decision, title=title, department=department, ctx=ctx)

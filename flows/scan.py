@@ -20,9 +20,12 @@ from extractors.discover import SourceFile, discover
 from flows.pipeline import PipelineOptions, process_batch, warm_worker
 from flows.progress import Progress
 from flows.server import prefect_api
+from output.corrections import corrected_basis
 from output.models import RegisterRow
-from output.register import write_register
+from output.register import write_run
+from output.state import StateStore
 from output.summary import kawasaki_sentence, summarize
+from rules.models import DECISIONS
 
 MAX_BATCH = 50
 
@@ -65,8 +68,16 @@ def publish_artifacts(rows: list[RegisterRow], paths: dict[str, Path]) -> None:
     lines = ["# 押印見直し台帳", "", kawasaki_sentence(rows), "", f"台帳: `{paths.get('xlsx', '')}`", ""]
     if review:
         lines += ["## 要確認・読取不可", "", "| ファイル | 判定 | 理由 |", "|---|---|---|"]
-        lines += [f"| {r.path} | {r.decision} | {r.reason} |" for r in review[:200]]
+        lines += [f"| {r.path} | {DECISIONS[r.decision]} | {r.reason} |" for r in review[:200]]
     create_markdown_artifact(markdown="\n".join(lines), key="sealreview-review-list")
+
+
+def reviewers_basis(out_dir: Path) -> tuple[tuple[str, str], ...]:
+    """The reviewers' corrected 根拠法令 from the state store (path → text), for the rules."""
+    if not (out_dir / ".sealreview").exists():
+        return ()
+    with StateStore(out_dir) as store:
+        return tuple(sorted(corrected_basis(store, by_path=True).items()))
 
 
 @flow(name="scan", log_prints=False)
@@ -80,7 +91,13 @@ def scan_flow(
 ) -> dict:
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     out_dir = Path(out)
-    options = PipelineOptions(as_of=as_of, policy=policy, manifest=manifest, work_dir=str(out_dir / ".work"))
+    options = PipelineOptions(
+        as_of=as_of,
+        policy=policy,
+        manifest=manifest,
+        work_dir=str(out_dir / ".work"),
+        corrected_basis=reviewers_basis(out_dir),
+    )
     sources = discover([Path(p) for p in inputs])
     rows = run_batches(sources, options, workers)
     run_info = {
@@ -90,7 +107,8 @@ def scan_flow(
         "started": started,
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    paths = write_register(rows, out_dir, run_info=run_info)
+    args = {"inputs": inputs, "policy": policy, "manifest": manifest, "workers": workers}
+    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows)}
 

@@ -52,3 +52,14 @@ def test_as_of_changes_the_marriage_form(tmp_path: Path, examples_dir: Path) -> 
     after = process_batch(discover([folder]), PipelineOptions(as_of="2021-09-01"))[0]
     assert before.decision == "keep_law", before.reason
     assert (after.decision, after.replacement) == ("abolish", "shomei"), after.reason
+
+
+def test_reviewers_corrected_basis_feeds_the_decision(examples_dir: Path) -> None:
+    folder = examples_dir / "健康福祉局" / "生活衛生課"
+    [plain] = process_batch(discover([folder]), PipelineOptions(as_of="2024-04-01"))
+    assert plain.decision == "abolish"
+    corrected = PipelineOptions(as_of="2024-04-01", corrected_basis=((plain.path, "農地法施行規則第10条"),))
+    [row] = process_batch(discover([folder]), corrected)
+    assert row.decision == "needs_review", row.reason
+    assert "農地法施行規則" in row.reason
+    assert any("農地法施行規則" in b["citation"] for b in row.legal_basis)
