@@ -130,6 +130,11 @@ class TableIndex:
         return self.numbers.get(tbl, 0), row, col
 
 
+def _continues_merge(tc: etree._Element) -> bool:
+    merge = tc.find(f"{q('tcPr')}/{q('vMerge')}")
+    return merge is not None and merge.get(q("val")) in (None, "continue")
+
+
 def part_label(part: str) -> str:
     stem = part.rsplit("/", 1)[-1]
     return next((label for kind, label in PART_LABELS.items() if stem.startswith(kind)), "")
@@ -144,10 +149,10 @@ def read_units(root: etree._Element, *, part: str = "word/document.xml") -> list
     boxes: dict[etree._Element, int] = {}
     for p in root.iter(q("p")):
         fallback = in_fallback(p)
-        if not fallback:
-            count += 1
         box = ancestor(p, q("txbxContent"))
         tc = ancestor(p, q("tc"), stop=q("txbxContent"))
+        if not fallback and not (tc is not None and _continues_merge(tc)):
+            count += 1  # numbered like the extractor: merged-away cells are not counted
         if box is not None:
             where, key = "テキストボックス", ("box", part, boxes.setdefault(box, len(boxes)))
         elif tc is not None:
