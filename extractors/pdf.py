@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
 from extractors.safety import EncryptedFile
@@ -187,6 +188,10 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
         pdf = pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise EncryptedFile() from exc
+    except PdfminerException as exc:
+        if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect | PDFEncryptionError):
+            raise EncryptedFile() from exc
+        raise
     blocks: list[TextBlock] = []
     warnings: list[str] = []
     ocr_pages: list[int] = []
