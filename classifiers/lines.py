@@ -141,7 +141,7 @@ class LineAnalyser:
             if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE) or hit.score < 0.5:
                 continue
             pattern = self.patterns.get(hit.rule_id)
-            if not pattern.negatable or pattern.role in MASKING_ROLES:
+            if not pattern.negatable or (pattern.role in MASKING_ROLES and pattern.role != "both"):
                 continue
             word = negated_by(self.parse_rule, text, hit.start, hit.end)
             if word:

@@ -68,6 +68,8 @@ def _walk(rule: NegationRule, token) -> str | None:
         for child in node.children:
             if child.dep_ == "aux" and (child.norm_ in rule.aux or child.lemma_ in rule.aux):
                 return child.text
+            if node is not token and child.dep_ in ("advcl", "xcomp") and child.norm_ in rule.negating:
+                return child.text  # 押印は…不要になりました: 不要 hangs on なる
         if node is not token and (node.norm_ in rule.stop or any(
             c.dep_ in ("mark", "case") and c.norm_ in rule.stop for c in node.children
         )):
