@@ -11,7 +11,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
-from extractors.safety import EncryptedFile
+from extractors.safety import BrokenFile, EncryptedFile
 
 logging.getLogger("pdfminer").setLevel(logging.WARNING)
 
@@ -191,7 +191,7 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
     except PdfminerException as exc:
         if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect | PDFEncryptionError):
             raise EncryptedFile() from exc
-        raise
+        return _pdfium_only(path, fmt)
     blocks: list[TextBlock] = []
     warnings: list[str] = []
     ocr_pages: list[int] = []
@@ -223,6 +223,24 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
     finally:
         pdf.close()
     return _document(fmt, blocks, warnings, total, {"ocr_pages": ocr_pages, "blank_pages": blank})
+
+
+def _pdfium_only(path: Path, fmt: InputFormat) -> Document:
+    """pdfminer gave up (truncated or damaged file): pypdfium2 is more lenient, try its plain text."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+        total = len(pdf)
+        pdf.close()
+        blocks = [b for page_no in range(1, min(total, MAX_PAGES) + 1) for b in pdfium_page_lines(path, page_no)]
+    except Exception as exc:  # noqa: BLE001
+        raise BrokenFile("PDFが壊れているため読み取れません") from exc
+    if not blocks:
+        raise BrokenFile("PDFが壊れているため読み取れません")
+    warning = "PDFの一部が壊れているため、表や位置を使わずに文字だけを読み取りました"
+    return Document(format=fmt, blocks=tuple(blocks), status=Status.PARTIAL, pages=total, extractor="pdfium",
+                    warnings=(warning,))
 
 
 def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], total: int, meta: dict) -> Document:

@@ -10,7 +10,7 @@ from pathlib import Path
 from extractors.discover import SourceFile
 from extractors.formats import OLE2_MAGIC
 from extractors.models import Document, InputFormat, failed
-from extractors.safety import EncryptedFile, UnsafeContainer, is_ole_encrypted
+from extractors.safety import BrokenFile, EncryptedFile, UnsafeContainer, is_ole_encrypted
 
 EXTRACTOR_VERSION = "1.0.0"  # bump when extraction output changes (the cache key uses it)
 
@@ -79,7 +79,7 @@ def extract(source: SourceFile, *, work_dir: Path | None = None, ocr: bool = Tru
         return handler(source.path, fmt=fmt, work_dir=work_dir, ocr=ocr)
     except EncryptedFile:
         return failed(fmt, PASSWORD, extractor="registry")
-    except UnsafeContainer as exc:
+    except (UnsafeContainer, BrokenFile) as exc:
         return failed(fmt, str(exc), extractor="registry")
     except (zipfile.BadZipFile, KeyError) as exc:
         log.info("broken container %s: %s", source.rel_path, exc)

@@ -15,6 +15,10 @@ class UnsafeContainer(Exception):
     """The container looks like a zip bomb (message in Japanese)."""
 
 
+class BrokenFile(Exception):
+    """The file is damaged beyond reading (message in Japanese)."""
+
+
 class EncryptedFile(Exception):
     """The file is password protected."""
 

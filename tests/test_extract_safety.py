@@ -69,3 +69,18 @@ def test_docx_without_document_part_is_broken(tmp_path: Path):
         zf.writestr("word/styles.xml", "<x/>")
     doc = extract(describe_file(path, tmp_path))
     assert doc.status is Status.FAILED and "Word" in doc.errors[0]
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.8])
+def test_truncated_pdf_is_partial_or_failed(tmp_path, keep):
+    from tests.fixtures.extract_fixtures import make_pdf
+
+    data = make_pdf(tmp_path / "full.pdf").read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: int(len(data) * keep)])
+    doc = extract(describe_file(path, tmp_path))
+    assert doc.status in (Status.FAILED, Status.PARTIAL)
+    if doc.status is Status.FAILED:
+        assert doc.errors == ("PDFが壊れているため読み取れません",)
+    else:
+        assert doc.blocks and doc.warnings
