@@ -20,6 +20,8 @@ from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
 from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.models import RegisterRow
+from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
+from output.revised.pdf_plan import plan_document
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry
 from rules.manifest import _citations as manifest_citations  # the manifest's own parser
@@ -38,6 +40,7 @@ class PipelineOptions:
     ocr: bool = True
     work_dir: str | None = None
     corrected_basis: tuple[tuple[str, str], ...] = ()  # reviewers' 根拠法令（修正）: (path, text)
+    out_dir: str | None = None  # where revised drafts go (OUT_DIR/revised/); None = no drafts
 
 
 @lru_cache(maxsize=4)
@@ -77,6 +80,7 @@ def versions(ctx: RuleContext) -> dict:
     return {
         "pipeline": PIPELINE_VERSION,
         "extractor": EXTRACTOR_VERSION,
+        "reviser": REVISER_VERSION,
         **detection_engine.versions(),
         **ctx.versions(),
     }
@@ -88,7 +92,8 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
         document = extract(source, work_dir=work_dir, ocr=options.ocr)
-        return analyse(source, document, ctx, staff_manifest(options))
+        row = analyse(source, document, ctx, staff_manifest(options))
+        return add_draft(source, document, row, options) if row.decision == "abolish" else row
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
@@ -107,6 +112,32 @@ def analyse(
         if entry is not None and entry.department:
             department = entry.department
     return build_row(source, document, detection, decision, title=title, department=department, ctx=ctx)
+
+
+def add_draft(source: SourceFile, document: Document, row: RegisterRow, options: PipelineOptions) -> RegisterRow:
+    """Write the revised draft of an `abolish` form and list its edits on the row.
+
+    A PDF cannot be edited: its edit list is planned from the Document already extracted.
+    """
+    if not options.out_dir or not row.replacement:
+        return row
+    if source.format.value == "pdf":
+        row.revisions = list(plan_document(document, replacement=row.replacement))
+        row.warnings = [*row.warnings, NOTE_PDF if row.revisions else NOTE_NONE]
+        return row
+    result = revise(
+        source.path,
+        fmt=source.format.value,
+        rel_path=source.rel_path,
+        replacement=row.replacement,
+        out_dir=Path(options.out_dir),
+        work_dir=Path(options.work_dir) if options.work_dir else None,
+    )
+    row.revised_path = str(result.path) if result.path else None
+    row.revisions = list(result.edits)
+    if result.note:
+        row.warnings = [*row.warnings, result.note]
+    return row
 
 
 def process_batch(sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:

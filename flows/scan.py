@@ -97,6 +97,7 @@ def scan_flow(
         manifest=manifest,
         work_dir=str(out_dir / ".work"),
         corrected_basis=reviewers_basis(out_dir),
+        out_dir=str(out_dir),
     )
     sources = discover([Path(p) for p in inputs])
     rows = run_batches(sources, options, workers)
