@@ -77,9 +77,23 @@ def test_docx_textboxes_once(docs):
 
 
 def test_docx_eq_field_in_paragraph(docs):
-    (para,) = find(docs["docx"], "○印")
+    (para,) = [b for b in find(docs["docx"], "○印") if b.location.table is None]
     assert para.text == "氏名　　○印"
     assert para.location.kind == "field"
+
+
+def test_docx_eq_field_in_table_cell(docs):
+    (cell,) = [b for b in find(docs["docx"], "○印") if b.location.table is not None]
+    assert cell.text == "　　　○印" and (cell.location.table, cell.location.row, cell.location.col) == (1, 5, 2)
+    row = next(line for line in docs["docx"].lines() if line.text.startswith("代表者氏名"))
+    assert row.text == "代表者氏名\t　　　○印"
+
+
+def test_docx_headers_of_every_section_once(docs):
+    headers = [b for b in docs["docx"].blocks if b.location.kind == "header"]
+    assert [b.text for b in headers].count("受付番号　　　受付印") == 1
+    (even,) = find(docs["docx"], "確認印")
+    assert even.location.part == "even" and even.location.describe() == "ヘッダー（偶数ページ） 段落1"
 
 
 def test_docx_content_control(docs):
