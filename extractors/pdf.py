@@ -16,6 +16,7 @@ from extractors.safety import BrokenFile, EncryptedFile
 logging.getLogger("pdfminer").setLevel(logging.WARNING)
 
 CID_MARK = "(cid:"
+SCAN_TEXT_CHARS = 40  # a scan with a stamped header or a page number still needs OCR
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MAX_PAGES = 300
 
@@ -114,7 +115,8 @@ def _vertical_lines(page) -> list[tuple[float, tuple[str, tuple]]]:
 
 
 def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], int, str]:
-    """Blocks of one page in reading order, the number of tables found, and the raw page text."""
+    """Blocks of one page in reading order, the number of tables found, and what the page is:
+    "text", "blank", "garbage" (no usable text layer) or "scan+text" (a scan with a little text on it)."""
     tables = _real_tables(page)
     bboxes = [t.bbox for t in tables]
     placed: list[tuple[float, int, object]] = [(top, 1, b) for top, b in _table_blocks(page, page_no, tables, first_table)]
@@ -132,11 +134,19 @@ def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], in
         blocks.append(TextBlock(text=text, location=loc, line_key=("p", page_no, line_no)))
     raw = "\n".join(b.text for b in blocks)
     if not raw.strip() and not _has_graphics(page):
-        raw = BLANK
-    return blocks, len(tables), raw
+        return blocks, len(tables), "blank"
+    if _garbage(raw):
+        return blocks, len(tables), "garbage"
+    if len("".join(raw.split())) < SCAN_TEXT_CHARS and _image_share(page) >= 0.5:
+        return blocks, len(tables), "scan+text"
+    return blocks, len(tables), "text"
 
 
-BLANK = "\x00blank"
+def _image_share(page) -> float:
+    """How much of the page its images cover (0–1), capped per image at the page size."""
+    area = float(page.width * page.height) or 1.0
+    covered = sum(max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"])) for i in page.images)
+    return min(covered / area, 1.0)
 
 
 def _has_graphics(page) -> bool:
@@ -202,21 +212,25 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
         for page_no in range(1, min(total, MAX_PAGES) + 1):
             page = pdf.pages[page_no - 1]
             try:
-                page_blocks, found, raw = read_page(page, page_no, tables + 1)
+                page_blocks, found, mode = read_page(page, page_no, tables + 1)
                 tables += found
             except Exception:  # noqa: BLE001 - one bad page must not lose the others
-                page_blocks, raw = [], ""
+                page_blocks, mode = [], "garbage"
                 warnings.append(f"{page_no}ページ目の一部を読み取れませんでした")
             finally:
                 page.close()
-            if raw == BLANK:
+            if mode == "blank":
                 blank.append(page_no)
-            elif _garbage(raw):
+            elif mode == "garbage":
                 page_blocks, problem = _fallback(path, page_no, ocr, work_dir)
                 if problem:
                     warnings.append(problem)
-                if any(b.ocr for b in page_blocks):
-                    ocr_pages.append(page_no)
+            elif mode == "scan+text" and ocr:
+                from extractors.ocr import ocr_pdf_page
+
+                page_blocks = page_blocks + ocr_pdf_page(path, page_no, work_dir=work_dir)
+            if any(b.ocr for b in page_blocks):
+                ocr_pages.append(page_no)
             blocks.extend(page_blocks)
         if total > MAX_PAGES:
             warnings.append(f"{MAX_PAGES}ページを超える部分は読み取っていません")

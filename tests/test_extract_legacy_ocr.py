@@ -93,3 +93,16 @@ def test_scan_without_ocr_is_failed_with_reason(tmp_path):
     doc = extract(describe_file(scan, tmp_path), ocr=False)
     assert doc.status is Status.FAILED
     assert any("OCR" in w for w in doc.warnings)
+
+
+@pytest.mark.slow
+@needs_ocr
+def test_scan_with_a_little_text_is_still_ocred(tmp_path):
+    from tests.fixtures.extract_fixtures import add_text_to_scan
+
+    scan = make_scanned_pdf(make_pdf(tmp_path / "form.pdf"), tmp_path / "scan.pdf")
+    mixed = add_text_to_scan(scan, tmp_path / "mixed.pdf")
+    doc = extract(describe_file(mixed, tmp_path))
+    assert doc.meta["ocr_pages"] == [1]
+    assert any(b.text.startswith("受付") and not b.ocr for b in doc.blocks)
+    assert any(b.ocr and b.text == "印" for b in doc.blocks)
