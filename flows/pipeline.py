@@ -23,8 +23,7 @@ from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
 from rules.engine import RuleContext, decide, load_context
-from rules.manifest import Manifest, ManifestEntry
-from rules.manifest import _citations as manifest_citations  # the manifest's own parser
+from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def rule_context(options: PipelineOptions) -> RuleContext:
         return ctx
     city = ctx.policy.city
     corrected = tuple(
-        ManifestEntry(path=path, title="", basis=text, citations=manifest_citations(text, city=city))
+        ManifestEntry(path=path, title="", basis=text, citations=basis_citations(text, city=city))
         for path, text in options.corrected_basis
     )
     base = ctx.manifest.entries if ctx.manifest else ()

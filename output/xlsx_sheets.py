@@ -110,3 +110,23 @@ def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
     fit_widths(ws, {1: [header[0], *index.keys()], 2: ["要綱・要領等"], 3: ["件数"],
                     4: [f for e in index.values() for f in e["forms"]]}, caps={1: 40, 4: 70})
     a4_landscape(ws, title_rows="1:1")
+
+
+def write_revisions_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
+    """修正一覧: every edit of every revised draft, so a reviewer can check them one by one."""
+    header = ["ファイル", "修正案", "場所", "修正前", "修正後"]
+    header_row(ws, 1, header)
+    r = 1
+    for row in rows:
+        for edit in row.revisions:
+            r += 1
+            values = [row.path, row.revised_path or "（PDF のため修正箇所の一覧のみ）", edit.get("location", ""),
+                      edit.get("before", ""), edit.get("after") or "（削除）"]
+            for col, value in enumerate(values, 1):
+                cell = put(ws, r, col, value)
+                cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:E{max(r, 2)}"
+    fit_widths(ws, {1: [header[0], *(row.path for row in rows if row.revisions)], 2: ["修正案"], 3: ["p.1 表1 2行3列"],
+                    4: ["修正前の文字列"], 5: ["修正後の文字列"]}, caps={1: 50, 2: 40, 4: 50, 5: 50})
+    a4_landscape(ws, title_rows="1:1")

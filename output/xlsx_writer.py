@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from output.atomic import atomic_path
 from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, SPEC_COLUMNS, render
 from output.models import RegisterRow
-from output.xlsx_sheets import write_bases_sheet, write_summary_sheet
+from output.xlsx_sheets import write_bases_sheet, write_revisions_sheet, write_summary_sheet
 from output.xlsx_style import (
     BODY_FONT,
     BORDER,
@@ -34,6 +34,7 @@ WIDTH_CAPS = {"ファイル": 30, "様式名": 30, "根拠法令": 28, "理由":
               "根拠法令（修正）": 28, "備考": 40, "ファイルハッシュ": 20}
 HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; reviewers' columns keep their yellow
 SAMPLE_ROWS = 300
+REVISIONS_SHEET = "修正一覧"
 
 
 def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: bool = True) -> Path:
@@ -43,6 +44,7 @@ def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: b
     write_list_sheet(ws, rows)
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
+    write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
     write_choices_sheet(wb.create_sheet(CHOICES_SHEET))
     wb.active = 0
     wb.properties.creator = wb.properties.lastModifiedBy = "sealreview"

@@ -93,7 +93,8 @@ def _header(row: list[str], path: Path) -> dict[str, int]:
     return found
 
 
-def _citations(basis: str, *, city: str | None) -> tuple[Citation, ...]:
+def basis_citations(basis: str, *, city: str | None) -> tuple[Citation, ...]:
+    """The citations in a 根拠法令 cell (manifest or reviewer); unparseable text is kept as internal."""
     if normalise(basis).strip().lower() in NONE_WORDS:
         return ()
     found = parse_citations(basis, source="manifest", city=city)
@@ -120,5 +121,5 @@ def load_manifest(path: str | Path, *, city: str | None = None) -> Manifest:
     for n, row in enumerate(rows[1:], start=2):
         basis = cell(row, "basis")
         entries.append(ManifestEntry(cell(row, "path"), cell(row, "title"), basis,
-                                     _citations(basis, city=city), cell(row, "department") or None, n))
+                                     basis_citations(basis, city=city), cell(row, "department") or None, n))
     return Manifest(tuple(entries), str(path))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from output.columns import COLUMNS
 from output.register import write_register
@@ -66,7 +67,7 @@ def test_print_setup_and_layout(register):
     ws = load_workbook(register)["一覧"]
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.print_title_rows == "$1:$1"
-    assert ws.freeze_panes == "D2" and ws.auto_filter.ref == "A1:AA5"
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}5"
     assert 10 <= ws.column_dimensions["D"].width <= 30  # 様式名 sized for Japanese text
     assert ws.cell(2, COL["理由"]).alignment.wrap_text is True
 
@@ -115,3 +116,19 @@ def test_libreoffice_converts_to_pdf(register, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
         assert "様式名" in text and "押印を求めている申請書等3件のうち1件" in text
+
+
+def test_revised_draft_edits_are_listed(tmp_path: Path) -> None:
+    row = make_row(decision="abolish", replacement="kimei")
+    row.revised_path = "revised/総務局/申請書.docx"
+    row.revisions = [{"location": "表1 2行3列", "before": "印", "after": ""},
+                     {"location": "段落4", "before": "記名押印してください。", "after": "記名してください。"}]
+    paths = write_register([row], tmp_path, run_info=RUN_INFO)
+    wb = load_workbook(paths["xlsx"])
+    header = [c.value for c in wb["一覧"][1]]
+    values = dict(zip(header, [c.value for c in wb["一覧"][2]], strict=True))
+    assert values["修正案"] == "revised/総務局/申請書.docx"
+    assert values["修正内容"] == "表1 2行3列: 印 → （削除）\n段落4: 記名押印してください。 → 記名してください。"
+    sheet = [[c.value for c in r] for r in wb["修正一覧"].iter_rows(min_row=2)]
+    assert [r[2:] for r in sheet] == [["表1 2行3列", "印", "（削除）"],
+                                      ["段落4", "記名押印してください。", "記名してください。"]]
