@@ -3,7 +3,6 @@ text boxes (read once), content controls and fields (EQ 〇印)."""
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -13,11 +12,10 @@ from lxml import etree
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
 from extractors.safety import check_zip, read_xml
+from extractors.word_parts import core_title, header_parts, main_part, page_count
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 CIRCLES = "○〇◯"
@@ -252,54 +250,10 @@ def _sym(el: etree._Element) -> str:
     return chr(code)
 
 
-# ---- parts -------------------------------------------------------------------------------
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
-    folder, name = posixpath.split(part)
-    root = read_xml(zf, posixpath.join(folder, "_rels", name + ".rels"))
-    if root is None:
-        return {}
-    rels = {}
-    for rel in root.iter(f"{{{PKG_REL}}}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target") or ""
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        rels[rel.get("Id")] = path
-    return rels
-
-
-def _header_parts(zf: zipfile.ZipFile, body: etree._Element, doc_part: str) -> list[tuple[str, str, str]]:
-    """(kind, variant, part) for every header/footer of every section, each part once."""
-    rels = _rels(zf, doc_part)
-    seen: set[str] = set()
-    parts: list[tuple[str, str, str]] = []
-    for sect in body.iter(q("sectPr")):
-        for ref in sect:
-            if ref.tag not in (q("headerReference"), q("footerReference")):
-                continue
-            target = rels.get(ref.get(f"{{{R}}}id") or "")
-            if not target or target in seen:
-                continue
-            seen.add(target)
-            kind = "header" if ref.tag == q("headerReference") else "footer"
-            variant = ref.get(q("type")) or "default"
-            parts.append((kind, variant, target))
-    return parts
-
-
-def _main_part(zf: zipfile.ZipFile) -> str:
-    root = read_xml(zf, "_rels/.rels")
-    if root is not None:
-        for rel in root.iter(f"{{{PKG_REL}}}Relationship"):
-            if (rel.get("Type") or "").endswith("/officeDocument"):
-                return (rel.get("Target") or "word/document.xml").lstrip("/")
-    return "word/document.xml"
-
-
 def extract_docx(path: Path, *, fmt: InputFormat = InputFormat.DOCX, **_: object) -> Document:
     with zipfile.ZipFile(path) as zf:
         check_zip(zf)
-        doc_part = _main_part(zf)
+        doc_part = main_part(zf)
         root = read_xml(zf, doc_part)
         if root is None:
             raise KeyError(doc_part)
@@ -309,7 +263,7 @@ def extract_docx(path: Path, *, fmt: InputFormat = InputFormat.DOCX, **_: object
             walker.container(body, "body")
         blocks = list(walker.blocks)
         warnings: list[str] = []
-        for kind, variant, part in _header_parts(zf, root, doc_part) if body is not None else []:
+        for kind, variant, part in header_parts(zf, root, doc_part) if body is not None else []:
             try:
                 hroot = read_xml(zf, part)
             except etree.XMLSyntaxError:
@@ -323,8 +277,8 @@ def extract_docx(path: Path, *, fmt: InputFormat = InputFormat.DOCX, **_: object
             walker.counters["table"] = sub.counters["table"]
             blocks.extend(sub.blocks)
         blocks.extend(_comments(zf, walker))
-        title = _core_title(zf)
-        pages = _page_count(zf)
+        title = core_title(zf)
+        pages = page_count(zf)
     return Document(
         format=fmt,
         blocks=tuple(blocks),
@@ -344,20 +298,3 @@ def _comments(zf: zipfile.ZipFile, walker: Walker) -> list[TextBlock]:
     for comment in root.iter(q("comment")):
         sub.container(comment, "comment")
     return sub.blocks
-
-
-def _core_title(zf: zipfile.ZipFile) -> str:
-    return ""  # core.xml titles are usually template leftovers; the lead guesses titles from text
-
-
-def _page_count(zf: zipfile.ZipFile) -> int:
-    root = read_xml(zf, "docProps/app.xml")
-    if root is None:
-        return 0
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.endswith("}Pages"):
-            try:
-                return int((el.text or "0").strip())
-            except ValueError:
-                return 0
-    return 0
