@@ -23,5 +23,10 @@ lint: setup
 examples: setup
 	$(PY) examples/make_examples.py --out $(EXAMPLES)
 
+bench: setup
+	$(PY) bench/eval_detect.py --regen
+	$(PY) bench/eval_real.py
+	$(PY) bench/bench_extract.py
+
 clean:
 	rm -rf $(OUT) .prefect .pytest_cache
