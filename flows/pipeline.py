@@ -18,6 +18,7 @@ from classifiers.title import guess_title
 from extractors.discover import SourceFile
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
+from flows.cache import Analysis, AnalysisCache
 from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
@@ -40,6 +41,7 @@ class PipelineOptions:
     work_dir: str | None = None
     corrected_basis: tuple[tuple[str, str], ...] = ()  # reviewers' 根拠法令（修正）: (path, text)
     out_dir: str | None = None  # where revised drafts go (OUT_DIR/revised/); None = no drafts
+    cache_dir: str | None = None  # extract+detect cache (flows/cache.py); None = no cache
 
 
 @lru_cache(maxsize=4)
@@ -90,20 +92,42 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
-        document = extract(source, work_dir=work_dir, ocr=options.ocr)
-        row = analyse(source, document, ctx, staff_manifest(options))
+        document, detection = extract_and_detect(source, options, work_dir)
+        row = analyse(source, document, ctx, staff_manifest(options), detection=detection)
         return add_draft(source, document, row, options) if row.decision == "abolish" else row
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
 
 
-def analyse(
-    source: SourceFile, document: Document, ctx: RuleContext, manifest: Manifest | None = None
-) -> RegisterRow:
-    """Detect and decide on an extracted document."""
-    title = guess_title(document, source.path.name) if document.status != Status.FAILED else source.path.stem
+def extract_and_detect(
+    source: SourceFile, options: PipelineOptions, work_dir: Path | None
+) -> tuple[Document, Detection | None]:
+    """Extract (and detect), or take both from the cache when the same bytes were analysed before."""
+    if not options.cache_dir:
+        return extract(source, work_dir=work_dir, ocr=options.ocr), None
+    cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
+    cached = cache.get(source.sha256)
+    if cached is not None:
+        return cached.document, cached.detection
+    document = extract(source, work_dir=work_dir, ocr=options.ocr)
     detection = detection_engine.detect(document) if document.status != Status.FAILED else Detection()
+    cache.put(source.sha256, Analysis(document, detection))
+    return document, detection
+
+
+def analyse(
+    source: SourceFile,
+    document: Document,
+    ctx: RuleContext,
+    manifest: Manifest | None = None,
+    *,
+    detection: Detection | None = None,
+) -> RegisterRow:
+    """Detect (unless `detection` is given) and decide on an extracted document."""
+    title = guess_title(document, source.path.name) if document.status != Status.FAILED else source.path.stem
+    if detection is None:
+        detection = detection_engine.detect(document) if document.status != Status.FAILED else Detection()
     decision = decide(document, detection, rel_path=source.rel_path, title=title, ctx=ctx)
     department = source.department
     if manifest is not None:

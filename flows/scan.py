@@ -14,11 +14,12 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from extractors.discover import SourceFile, discover
-from flows.pipeline import PipelineOptions, process_batch, warm_worker
+from flows.cache import AnalysisCache, cache_dir_of
+from flows.pipeline import PipelineOptions, process_batch
 from flows.progress import Progress
+from flows.runners import task_runner
 from flows.server import prefect_api
 from output.corrections import corrected_basis
 from output.models import RegisterRow
@@ -43,16 +44,35 @@ def make_batches(sources: list[SourceFile], workers: int) -> list[list[SourceFil
     return [sources[i : i + size] for i in range(0, len(sources), size)]
 
 
-def task_runner(workers: int):
-    if workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
+@task(name="decide-cached", task_run_name="cached-{index}", cache_policy=NO_CACHE)
+def cached_batch(index: int, sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
+    return process_batch(sources, options)
 
 
-def run_batches(sources: list[SourceFile], options: PipelineOptions, workers: int) -> list[RegisterRow]:
+def split_cached(sources: list[SourceFile], options: PipelineOptions) -> tuple[list[SourceFile], list[SourceFile]]:
+    """(files whose extract+detect result is cached, files to analyse)."""
+    if not options.cache_dir:
+        return [], list(sources)
+    cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
+    hits = {id(s) for s in sources if cache.has(s.sha256)}
+    return [s for s in sources if id(s) in hits], [s for s in sources if id(s) not in hits]
+
+
+def run_batches(
+    sources: list[SourceFile], options: PipelineOptions, workers: int, stats: dict | None = None
+) -> list[RegisterRow]:
+    """Files not in the cache go to the task runner (worker processes or Dask); cached files only need
+    decisions, which are cheap: they run here, so an unchanged re-audit starts no worker and loads no model."""
     progress = Progress(len(sources))
-    futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(make_batches(sources, workers))]
+    cached, fresh = split_cached(sources, options)
+    if stats is not None:
+        stats.update(cached=len(cached), analysed=len(fresh))
+    futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(make_batches(fresh, workers))]
     rows: list[RegisterRow] = []
+    for i, batch in enumerate(make_batches(cached, 1), start=len(futures)):
+        batch_rows = cached_batch(i, batch, options)
+        rows.extend(batch_rows)
+        progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
     for future in as_completed(futures):
         batch_rows = future.result()
         rows.extend(batch_rows)
@@ -88,34 +108,62 @@ def scan_flow(
     policy: str = "default",
     manifest: str | None = None,
     workers: int = 1,
+    dask_address: str | None = None,
 ) -> dict:
-    started = datetime.now().astimezone().isoformat(timespec="seconds")
+    started = now_local()
     out_dir = Path(out)
-    options = PipelineOptions(
+    options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
+    sources = discover([Path(p) for p in inputs])
+    stats: dict = {}
+    rows = run_batches(sources, options, workers, stats)
+    run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
+    args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
+            "workers": workers, "dask_address": dask_address, **stats}
+    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
+    publish_artifacts(rows, paths)
+    return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
+            **stats}
+
+
+def now_local() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def make_options(out_dir: Path, *, as_of: str | None, policy: str, manifest: str | None) -> PipelineOptions:
+    """Pipeline options of a run writing into `out_dir` (drafts, work files and the analysis cache there)."""
+    return PipelineOptions(
         as_of=as_of,
         policy=policy,
         manifest=manifest,
         work_dir=str(out_dir / ".work"),
         corrected_basis=reviewers_basis(out_dir),
         out_dir=str(out_dir),
+        cache_dir=str(cache_dir_of(out_dir)),
     )
-    sources = discover([Path(p) for p in inputs])
-    rows = run_batches(sources, options, workers)
-    run_info = {
+
+
+def make_run_info(rows: list[RegisterRow], *, inputs: list[str], as_of: str | None, started: str) -> dict:
+    return {
         "as_of": rows[0].versions.get("as_of") if rows else as_of,
         "versions": rows[0].versions if rows else {},
         "inputs": [str(Path(p).resolve()) for p in inputs],
         "started": started,
-        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "finished": now_local(),
     }
-    args = {"inputs": inputs, "policy": policy, "manifest": manifest, "workers": workers}
-    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
-    publish_artifacts(rows, paths)
-    return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows)}
 
 
-def run_scan(*, inputs: list[str], out: str, as_of: str | None, policy: str, manifest: str | None, workers: int) -> dict:
+def run_scan(
+    *,
+    inputs: list[str],
+    out: str,
+    as_of: str | None,
+    policy: str,
+    manifest: str | None,
+    workers: int,
+    dask_address: str | None = None,
+) -> dict:
     """Run the flow with the task runner that fits the worker count, on one shared API server."""
-    configured = scan_flow.with_options(task_runner=task_runner(workers))
+    configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
     with prefect_api():
-        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers)
+        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                          dask_address=dask_address)

@@ -15,12 +15,14 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def prefect_api() -> Iterator[str]:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     configured = os.environ.get("PREFECT_API_URL")
-    if configured:
-        yield configured
+    if configured:  # also for this process, whose settings were read when prefect was imported
+        with temporary_settings({PREFECT_API_URL: configured}):
+            yield configured
         return
     from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     server = SubprocessASGIServer()
     server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))

@@ -1,0 +1,108 @@
+"""Per-file cache of extraction + detection, so unchanged files are neither re-read nor re-parsed.
+
+Key: the file's sha256 + extractor version + patterns version + ja_ginza/spaCy versions + OCR on/off.
+A change to any of them misses the cache. Decisions are never cached: they are recomputed on every run,
+so catalogue, policy, manifest and as-of changes always take effect.
+
+Entries are pickles of (Document, Detection) under OUT_DIR/.sealreview/cache/<2 hex>/<key>.pickle,
+written atomically (temporary file + os.replace), so parallel workers (local processes or Dask workers
+with OUT_DIR on shared storage) can write them at the same time. A failed extraction is not cached
+(it may have been a timeout); a damaged entry is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from classifiers.models import Detection
+from extractors.models import Document, Status
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = Path(".sealreview") / "cache"
+CACHE_FORMAT = "1"  # bump when the pickled layout changes
+
+
+def cache_dir_of(out_dir: str | Path) -> Path:
+    return Path(out_dir) / CACHE_DIR
+
+
+@lru_cache(maxsize=1)
+def analysis_versions() -> tuple[tuple[str, str], ...]:
+    """Everything besides the bytes that changes what extract + detect return."""
+    from classifiers import engine as detection_engine
+    from extractors.registry import EXTRACTOR_VERSION
+
+    found = {"cache": CACHE_FORMAT, "extractor": EXTRACTOR_VERSION, **detection_engine.versions()}
+    return tuple(sorted((k, str(v)) for k, v in found.items()))
+
+
+def cache_key(sha256: str, *, ocr: bool = True) -> str:
+    material = "|".join([sha256, f"ocr={ocr}", *(f"{k}={v}" for k, v in analysis_versions())])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    document: Document
+    detection: Detection
+
+
+class AnalysisCache:
+    """`AnalysisCache(dir)`; `get(sha256)` → Analysis | None, `put(sha256, analysis)`."""
+
+    def __init__(self, directory: str | Path, *, ocr: bool = True) -> None:
+        self.directory = Path(directory)
+        self.ocr = ocr
+
+    def path_of(self, sha256: str) -> Path:
+        key = cache_key(sha256, ocr=self.ocr)
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def has(self, sha256: str) -> bool:
+        return bool(sha256) and self.path_of(sha256).is_file()
+
+    def get(self, sha256: str) -> Analysis | None:
+        if not sha256:
+            return None
+        path = self.path_of(sha256)
+        try:
+            with path.open("rb") as fh:
+                found = pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss, never a failure
+            log.warning("キャッシュを読めないため読み直します: %s (%s)", path.name, exc)
+            return None
+        return found if isinstance(found, Analysis) else None
+
+    def put(self, sha256: str, analysis: Analysis) -> bool:
+        """Store unless the extraction failed; returns whether it was stored. Never raises."""
+        if not sha256 or analysis.document.status == Status.FAILED:
+            return False
+        path = self.path_of(sha256)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        except OSError as exc:
+            log.warning("キャッシュを書けませんでした: %s (%s)", path.name, exc)
+            return False
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(analysis, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except Exception as exc:  # noqa: BLE001 - caching is an optimisation only
+            log.warning("キャッシュを書けませんでした: %s (%s)", path.name, exc)
+            Path(tmp).unlink(missing_ok=True)
+            return False
+        return True
+
+    def count(self) -> int:
+        return sum(1 for _ in self.directory.glob("*/*.pickle")) if self.directory.is_dir() else 0
