@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class InputFormat(str, Enum):
