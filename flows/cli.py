@@ -34,6 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("inputs", nargs="+", metavar="INPUT_DIR", help="様式ファイルのフォルダ（複数可）")
     add_run_options(scan)
 
+    reaudit = sub.add_parser("reaudit", help="前回から変わった様式だけを読み直し、判定を更新して変更履歴を作成します")
+    reaudit.add_argument("inputs", nargs="*", metavar="INPUT_DIR", help="様式ファイルのフォルダ（既定: 前回と同じ）")
+    add_run_options(reaudit)
+    reaudit.set_defaults(policy=None)
+
+    serve = sub.add_parser("serve", help="Prefect サーバーで再監査を定期実行します（Ctrl+C で終了）")
+    serve.add_argument("inputs", nargs="+", metavar="INPUT_DIR", help="様式ファイルのフォルダ（複数可）")
+    add_run_options(serve)
+    serve.add_argument("--cron", default="0 2 * * 1", metavar="CRON",
+                       help="実行日時（cron 形式、日本時間。既定: 毎週月曜 2:00 = \"0 2 * * 1\"）")
+    serve.add_argument("--port", type=int, default=4200, metavar="PORT", help="起動する Prefect サーバーのポート（既定: 4200）")
+    serve.add_argument("--name", default="sealreview-reaudit", metavar="NAME", help="デプロイメント名")
+
     corrections = sub.add_parser("corrections", help="レビュー結果（修正済みの台帳）を取り込みます")
     corr_sub = corrections.add_subparsers(dest="action", required=True, metavar="ACTION")
     imp = corr_sub.add_parser("import", help="レビュー済み register.xlsx を検証して取り込みます")
@@ -111,9 +124,62 @@ def cmd_scan(args: argparse.Namespace) -> int:
         policy=args.policy,
         manifest=args.manifest,
         workers=args.workers,
+        dask_address=args.dask_address,
     )
     print(f"{result['rows']} 件を読み取りました。{result['sentence']}")
     print(f"台帳: {result['paths'].get('xlsx')}")
+    return 0
+
+
+def cmd_reaudit(args: argparse.Namespace) -> int:
+    from flows.reaudit import previous_settings
+
+    earlier = previous_settings(Path(args.out)) if Path(args.out).exists() else {}
+    args.inputs = args.inputs or earlier.get("inputs") or []
+    if not args.inputs:
+        raise UsageError(
+            f"前回の実行記録がありません（{args.out}）。入力フォルダを指定してください。",
+            f"no previous run in {args.out}: give the input folders",
+        )
+    args.policy = args.policy or earlier.get("policy") or "default"
+    args.manifest = args.manifest or earlier.get("manifest")
+    check_run_options(args)
+    check_rules(args)
+    from flows.reaudit import run_reaudit
+
+    result = run_reaudit(
+        inputs=args.inputs,
+        out=args.out,
+        as_of=args.as_of,
+        policy=args.policy,
+        manifest=args.manifest,
+        workers=args.workers,
+        dask_address=args.dask_address,
+    )
+    print(f"{result['rows']} 件を判定しました（読み直し {result.get('analysed', 0)} 件、"
+          f"前回の読取結果を再利用 {result.get('cached', 0)} 件）。{result['sentence']}")
+    print(result["changes_line"])
+    print(f"台帳: {result['paths'].get('xlsx')}（シート「変更履歴」）")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    check_run_options(args)
+    check_rules(args)
+    from flows.serve import serve_reaudit
+
+    serve_reaudit(
+        inputs=[str(Path(p).resolve()) for p in args.inputs],
+        out=str(Path(args.out).resolve()),
+        cron=args.cron,
+        policy=args.policy,
+        manifest=str(Path(args.manifest).resolve()) if args.manifest else None,
+        workers=args.workers,
+        dask_address=args.dask_address,
+        as_of=args.as_of,
+        port=args.port,
+        name=args.name,
+    )
     return 0
 
 
@@ -137,7 +203,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": cmd_scan, "corrections": cmd_corrections}
+COMMANDS = {"scan": cmd_scan, "reaudit": cmd_reaudit, "serve": cmd_serve, "corrections": cmd_corrections}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS correction_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, path TEXT NOT NULL, decision TEXT,
     comment TEXT, legal_basis TEXT, reviewer TEXT, at TEXT NOT NULL, source TEXT);
 CREATE INDEX IF NOT EXISTS corrections_path ON corrections (path);
+CREATE TABLE IF NOT EXISTS run_changes (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id), changes_json TEXT NOT NULL);
 """
 ROW_FIELDS = {f.name for f in fields(RegisterRow)}
 
@@ -116,6 +118,23 @@ class StateStore:
         """The newest run that saved rows."""
         r = self.db.execute("SELECT MAX(run_id) FROM rows").fetchone()
         return r[0]
+
+    def last_run(self) -> dict | None:
+        """The newest run that saved rows, as in `runs()`."""
+        run_id = self.last_run_id()
+        return next((r for r in self.runs() if r["id"] == run_id), None) if run_id is not None else None
+
+    def save_changes(self, run_id: int, changes: dict) -> None:
+        """A re-audit's 変更履歴 (new / removed / changed files, changed decisions) for `run_id`."""
+        with self._tx():
+            self.db.execute("INSERT OR REPLACE INTO run_changes VALUES (?, ?)", (run_id, _dump(changes)))
+
+    def changes(self, run_id: int | None = None) -> dict | None:
+        """The 変更履歴 saved for `run_id` (default: the newest run that has one)."""
+        sql = ("SELECT changes_json FROM run_changes WHERE run_id = ?" if run_id is not None
+               else "SELECT changes_json FROM run_changes ORDER BY run_id DESC LIMIT 1")
+        found = self.db.execute(sql, (run_id,) if run_id is not None else ()).fetchone()
+        return json.loads(found[0]) if found else None
 
     # rows and files ---------------------------------------------------------------------------------
     def save_rows(self, run_id: int, rows: list[RegisterRow]) -> None:
@@ -204,5 +223,7 @@ def record_scan(out_dir: Path, rows: list[RegisterRow], *, run_info: dict, args:
         run_id = store.record_run(started=run_info.get("started"), args=args, versions=run_info.get("versions"),
                                   as_of=run_info.get("as_of"), inputs=run_info.get("inputs") or ())
         store.save_rows(run_id, rows)
+        if run_info.get("changes") is not None:
+            store.save_changes(run_id, run_info["changes"])
         store.finish_run(run_id, run_info.get("finished"))
     return run_id

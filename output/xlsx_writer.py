@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.atomic import atomic_path
+from output.changes_sheet import CHANGES_SHEET, write_changes_sheet
 from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, SPEC_COLUMNS, render
 from output.models import RegisterRow
 from output.xlsx_sheets import write_bases_sheet, write_revisions_sheet, write_summary_sheet
@@ -45,6 +46,8 @@ def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: b
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
+    if run_info.get("changes") is not None:  # a re-audit: what changed since the previous run
+        write_changes_sheet(wb.create_sheet(CHANGES_SHEET), run_info["changes"])
     write_choices_sheet(wb.create_sheet(CHOICES_SHEET))
     wb.active = 0
     wb.properties.creator = wb.properties.lastModifiedBy = "sealreview"

@@ -1,0 +1,119 @@
+"""Prefect flow `reaudit`: an incremental scan that also reports what changed since the previous run.
+
+Unchanged files come from the extract+detect cache (flows/cache.py); every decision is recomputed, so a
+new as-of date, catalogue or policy takes effect. The register gets a 変更履歴 sheet, the run a markdown
+artifact with the same, and the state store keeps the run, its rows and its changes.
+`scheduled_reaudit` is the flow a deployment serves (flows/serve.py): it picks the task runner from its
+parameters, because a served flow is loaded from its module without `with_options`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+
+from extractors.discover import discover
+from flows.changes import compare, markdown, summary_line
+from flows.runners import task_runner
+from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
+from flows.server import prefect_api
+from flows.settings import quiet_libraries
+from output.models import RegisterRow
+from output.register import write_run
+from output.state import StateStore
+from output.summary import kawasaki_sentence
+
+
+class NoPreviousRun(ValueError):
+    """A re-audit without input folders needs a previous run to take them from."""
+
+
+def previous_run(out_dir: Path) -> tuple[dict | None, list[RegisterRow]]:
+    """The newest recorded run (as `StateStore.runs()` gives it) and its rows; (None, []) if none."""
+    if not (out_dir / ".sealreview").exists():
+        return None, []
+    with StateStore(out_dir) as store:
+        run = store.last_run()
+        return run, (store.load_rows(run["id"]) if run else [])
+
+
+def previous_settings(out_dir: Path) -> dict:
+    """inputs / policy / manifest of the previous run (for a re-audit that does not repeat them)."""
+    run, _rows = previous_run(out_dir)
+    if run is None:
+        return {}
+    args = run.get("args") or {}
+    return {"inputs": run.get("inputs") or args.get("inputs") or [], "policy": args.get("policy"),
+            "manifest": args.get("manifest")}
+
+
+@flow(name="reaudit", log_prints=False)
+def reaudit_flow(
+    inputs: list[str] | None = None,
+    out: str = "out",
+    as_of: str | None = None,
+    policy: str | None = None,
+    manifest: str | None = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+) -> dict:
+    quiet_libraries()
+    started = now_local()
+    out_dir = Path(out)
+    before, old_rows = previous_run(out_dir)
+    earlier = previous_settings(out_dir)
+    inputs = list(inputs or earlier.get("inputs") or [])
+    if not inputs:
+        raise NoPreviousRun("前回の実行記録がないため入力フォルダが分かりません。INPUT_DIR を指定してください。")
+    policy = policy or earlier.get("policy") or "default"
+    manifest = manifest or earlier.get("manifest")
+    options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
+    stats: dict = {}
+    rows = run_batches(discover([Path(p) for p in inputs]), options, workers, stats)
+    changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
+                      previous_started=before["started"] if before else None).to_json()
+    run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
+    args = {"command": "reaudit", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
+            "workers": workers, "dask_address": dask_address, **stats}
+    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
+    publish_artifacts(rows, paths)
+    create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",
+                             description=summary_line(changes))
+    counts = {k: len(changes[k]) for k in ("new_files", "removed_files", "changed_files", "decisions")}
+    return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
+            "changes": counts, "changes_line": summary_line(changes), **stats}
+
+
+@flow(name="scheduled-reaudit", log_prints=False)
+def scheduled_reaudit(
+    inputs: list[str],
+    out: str,
+    policy: str | None = None,
+    manifest: str | None = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+    as_of: str | None = None,
+) -> dict:
+    """The served deployment: a re-audit as of today (Asia/Tokyo) unless `as_of` is given."""
+    configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
+    return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                      dask_address=dask_address)
+
+
+def run_reaudit(
+    *,
+    inputs: list[str] | None,
+    out: str,
+    as_of: str | None = None,
+    policy: str | None = None,
+    manifest: str | None = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+) -> dict:
+    """Run the re-audit flow with the right task runner, on one shared API server."""
+    configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
+    with prefect_api():
+        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                          dask_address=dask_address)
