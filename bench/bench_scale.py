@@ -1,0 +1,211 @@
+"""Kawasaki-scale benchmark: end-to-end scan, the floor, the naive baseline and an unchanged re-audit.
+
+    .venv/bin/python bench/bench_scale.py [--n 4508] [--workers 2] [--corpus DIR] [--naive-sample 120]
+
+On one generated corpus (bench/gen_kawasaki.py, generated if missing) and one machine it measures
+  1. `sealreview scan` end to end in a subprocess (Prefect start-up included): wall time, forms/s and the
+     peak RSS of the largest process, sampled every 0.1 s from /proc (VmRSS) over the whole process tree
+     (CLI, temporary Prefect API server, worker processes);
+  2. the floor: reading the text of every file with pdfplumber / python-docx / openpyxl, nothing else,
+     with the same number of worker processes;
+  3. the naive baseline: read + the full GiNZA pipeline (NER and parser on) over all text, timed in one
+     process on a stratified sample and scaled to all files and the worker count (model load added once);
+  4. an unchanged re-audit (`sealreview reaudit --out SAME_DIR`) when the command exists.
+Prints a table and writes bench/results/scale-<date>.md (date, machine, load average).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import scale_probe as probe  # noqa: E402
+
+SEALREVIEW = ROOT / ".venv" / "bin" / "sealreview"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+TARGETS = {"wall": 180.0, "floor_ratio": 1.5, "naive_ratio": 15.0, "peak_mb": 2048.0, "reaudit": 15.0}
+
+
+def corpus_files(forms: Path) -> list[Path]:
+    return sorted(p for p in forms.rglob("*") if p.suffix.lower() in probe.FORMATS)
+
+
+def ensure_corpus(corpus: Path, n: int, seed: int, jobs: int) -> Path:
+    forms = corpus / "forms"
+    labels = corpus / "labels.tsv"
+    if labels.exists() and sum(1 for _ in labels.open(encoding="utf-8")) - 1 == n:
+        return forms
+    print(f"generating {n} forms into {corpus} …", flush=True)
+    subprocess.run([str(PYTHON), str(HERE / "gen_kawasaki.py"), "--out", str(corpus), "--n", str(n),
+                    "--seed", str(seed), "--jobs", str(jobs)], check=True)
+    return forms
+
+
+def measure_scan(forms: Path, out: Path, workers: int, command: str = "scan") -> dict:
+    if command == "scan":
+        cmd = [str(SEALREVIEW), "scan", str(forms), "--out", str(out), "--workers", str(workers)]
+    else:
+        cmd = [str(SEALREVIEW), "reaudit", *reaudit_inputs(forms), "--out", str(out), "--workers", str(workers)]
+    result = probe.run_measured(cmd)
+    if result["rc"] != 0:
+        print(result["output"][-3000:], file=sys.stderr)
+        raise SystemExit(f"{command} failed with exit code {result['rc']}")
+    return result
+
+
+def reaudit_help() -> str | None:
+    """The `reaudit` help text, or None when the command does not exist (yet)."""
+    top = subprocess.run([str(SEALREVIEW), "--help"], capture_output=True, text=True).stdout
+    if "reaudit" not in top:
+        return None
+    return subprocess.run([str(SEALREVIEW), "reaudit", "--help"], capture_output=True, text=True).stdout
+
+
+def reaudit_inputs(forms: Path) -> list[str]:
+    """Pass the input folder only if `reaudit` takes positional inputs (it may read them from the state)."""
+    usage = (reaudit_help() or "").split("\n\n", 1)[0]
+    return [str(forms)] if "INPUT" in usage.split("--out")[0] else []
+
+
+def measure_floor(files: list[Path], workers: int) -> float:
+    size = max(1, len(files) // (workers * 16))
+    groups = [[str(p) for p in files[i : i + size]] for i in range(0, len(files), size)]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers, initializer=probe.quiet_worker) as pool:
+        total = sum(pool.map(probe.read_chunk, groups))
+    wall = time.perf_counter() - started
+    print(f"floor: {len(files)} files, {total:,} characters in {wall:.1f} s", flush=True)
+    return wall
+
+
+def measure_naive(files: list[Path], sample: int, workers: int) -> dict:
+    """Read + full ja_ginza (ner on) over all lines, on `sample` files spread over the corpus."""
+    import spacy
+
+    probe.quiet_worker()
+    step = max(1, len(files) // sample)
+    chosen = files[::step][:sample]
+    started = time.perf_counter()
+    nlp = spacy.load("ja_ginza")
+    load = time.perf_counter() - started
+    tokens, started = 0, time.perf_counter()
+    for path in chosen:
+        for doc in nlp.pipe(probe.chunks(probe.read_text(str(path)))):
+            tokens += len(doc)
+    elapsed = time.perf_counter() - started
+    per_file = elapsed / len(chosen)
+    estimate = load + per_file * len(files) / workers
+    print(f"naive: {len(chosen)} files, {tokens:,} tokens in {elapsed:.1f} s ({tokens / elapsed:,.0f} tok/s, "
+          f"load {load:.1f} s) → estimate {estimate:.0f} s for {len(files)} files on {workers} workers", flush=True)
+    return {"sample": len(chosen), "per_file": per_file, "load": load, "estimate": estimate,
+            "tok_s": tokens / elapsed, "pipes": list(nlp.pipe_names)}
+
+
+def decisions(out: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    csv_path = out / "register.csv"
+    if not csv_path.exists():
+        return counts
+    with csv_path.open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        key = next((k for k in reader.fieldnames or [] if k in ("decision", "判定")), None)
+        for row in reader:
+            counts[row.get(key, "?") if key else "?"] = counts.get(row.get(key, "?") if key else "?", 0) + 1
+    return counts
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("OK" if ok else "MISSED")
+
+
+def table(n: int, workers: int, scan: dict, floor: float, naive: dict, reaudit: dict | None, why: str) -> list[str]:
+    mb = scan["peak_kb"] / 1024
+    ra = f"{reaudit['wall']:.1f} s ({reaudit['peak_kb'] / 1024:.0f} MB peak)" if reaudit else f"n/a — {why}"
+    rows = [
+        ("1. `sealreview scan` end to end (Prefect start-up included)", f"{scan['wall']:.1f} s",
+         f"≤ {TARGETS['wall']:.0f} s", verdict(scan["wall"] <= TARGETS["wall"] if n >= 4508 else None)),
+        ("   forms/s", f"{n / scan['wall']:.1f}", "≥ 25", verdict(n / scan["wall"] >= 25)),
+        ("   peak RSS, largest process (/proc VmRSS sampled every 0.1 s)", f"{mb:.0f} MB ({scan['peak_name']})",
+         "≤ 2048 MB", verdict(mb <= TARGETS["peak_mb"])),
+        ("   peak RSS, whole process tree", f"{scan['tree_kb'] / 1024:.0f} MB ({scan['processes']} processes)", "", ""),
+        (f"2. floor: read text only, {workers} worker processes", f"{floor:.1f} s", "", ""),
+        (f"3. naive: read + full GiNZA (NER+parser), {naive['sample']}-file sample scaled up",
+         f"{naive['estimate']:.0f} s (est.)", "", ""),
+        ("4. unchanged re-audit (`sealreview reaudit`)", ra, f"≤ {TARGETS['reaudit']:.0f} s",
+         verdict(reaudit["wall"] <= TARGETS["reaudit"]) if reaudit else "n/a"),
+        ("pipeline / floor", f"{scan['wall'] / floor:.2f}×", "≤ 1.5×", verdict(scan["wall"] / floor <= 1.5)),
+        ("naive / pipeline", f"{naive['estimate'] / scan['wall']:.1f}×", "≥ 15×",
+         verdict(naive["estimate"] / scan["wall"] >= 15)),
+    ]
+    lines = ["| measure | result | target | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return lines
+
+
+def write_report(lines: list[str], args: argparse.Namespace, load_before: str, load_after: str,
+                 scan: dict, naive: dict, counts: dict) -> Path:
+    info = probe.machine()
+    today = datetime.now().astimezone()
+    head = [f"# Scale benchmark {today:%Y-%m-%d %H:%M %Z}", "",
+            f"- machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}, "
+            f"Linux {info['kernel']}",
+            f"- corpus: {args.n} generated forms (bench/gen_kawasaki.py --seed {args.seed}), workers: {args.workers}",
+            f"- load average (1/5/15 min) before: {load_before}; after: {load_after} (shared machine)",
+            f"- naive model pipes: {', '.join(naive['pipes'])}; {naive['tok_s']:,.0f} tokens/s in one process",
+            f"- decisions: {counts}", ""]
+    body = [*head, *lines, "", "Command: `.venv/bin/python bench/bench_scale.py "
+            f"--n {args.n} --workers {args.workers}`", "", "Scan output (tail):", "", "```",
+            *scan["output"].strip().splitlines()[-3:], "```", ""]
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    path = results / f"scale-{today:%Y-%m-%d}{'' if args.n == 4508 else f'-n{args.n}'}.md"
+    path.write_text("\n".join(body), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=4508, help="forms (default 4,508; --n 500 for a quick check)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=2021)
+    ap.add_argument("--corpus", type=Path, help="corpus folder (default bench/out/kawasaki-N)")
+    ap.add_argument("--out", type=Path, help="scan output folder (default bench/out/scale-N)")
+    ap.add_argument("--naive-sample", type=int, default=120)
+    args = ap.parse_args(argv)
+    corpus = args.corpus or HERE / "out" / f"kawasaki-{args.n}"
+    out = args.out or HERE / "out" / f"scale-{args.n}"
+    forms = ensure_corpus(corpus, args.n, args.seed, args.workers)
+    files = corpus_files(forms)
+    if out.exists():
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+    load_before = probe.load_average()
+    print(f"scan: {len(files)} files, {args.workers} workers (load {load_before}) …", flush=True)
+    scan = measure_scan(forms, out, args.workers)
+    print(f"scan: {scan['wall']:.1f} s, {len(files) / scan['wall']:.1f} forms/s, peak "
+          f"{scan['peak_kb'] / 1024:.0f} MB ({scan['peak_name']})", flush=True)
+    counts = decisions(out)
+    reaudit, why = None, "`sealreview reaudit` does not exist yet (issue 7)"
+    if reaudit_help() is not None:
+        reaudit = measure_scan(forms, out, args.workers, command="reaudit")
+        print(f"reaudit: {reaudit['wall']:.1f} s", flush=True)
+    floor = measure_floor(files, args.workers)
+    naive = measure_naive(files, args.naive_sample, args.workers)
+    lines = table(len(files), args.workers, scan, floor, naive, reaudit, why)
+    load_after = probe.load_average()
+    print("\n".join(lines))
+    print(f"load average before {load_before}, after {load_after}")
+    print(f"written {write_report(lines, args, load_before, load_after, scan, naive, counts)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""Helpers for bench/bench_scale.py: process-tree memory sampling, the floor and naive readers, machine info."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = (".pdf", ".docx", ".xlsx")
+SUDACHI_CHUNK = 8000  # characters; Sudachi rejects input over 49,149 bytes
+
+
+# ---------------------------------------------------------------- process tree memory
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree(root: int) -> list[int]:
+    children, out, todo = _children_map(), [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _name(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            parts = fh.read().split(b"\0")
+    except OSError:
+        return "?"
+    words = [p.decode("utf-8", "replace") for p in parts if p]
+    return " ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words[:4]))[:80]
+
+
+@dataclass
+class TreeMemory:
+    """Polls /proc every `interval` s: the peak VmRSS of each process in the tree, and of the tree."""
+
+    root: int
+    interval: float = 0.1
+    peak_by_pid: dict[int, tuple[int, str]] = field(default_factory=dict)
+    peak_total_kb: int = 0
+    processes: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in _tree(self.root):
+                rss = _rss_kb(pid)
+                total += rss
+                if rss > self.peak_by_pid.get(pid, (0, ""))[0]:
+                    self.peak_by_pid[pid] = (rss, self.peak_by_pid.get(pid, (0, _name(pid)))[1] or _name(pid))
+            self.peak_total_kb = max(self.peak_total_kb, total)
+            self.processes = max(self.processes, len(self.peak_by_pid))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> tuple[int, str]:
+        self._stop.set()
+        self._thread.join()
+        if not self.peak_by_pid:
+            return 0, "?"
+        return max(self.peak_by_pid.values())
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> dict:
+    """Run `cmd`; wall time, exit code, output tail and peak RSS (largest process, whole tree)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    memory = TreeMemory(proc.pid)
+    output = proc.communicate()[0].decode("utf-8", "replace")
+    wall = time.perf_counter() - started
+    peak_kb, peak_name = memory.stop()
+    return {"wall": wall, "rc": proc.returncode, "output": output, "peak_kb": peak_kb, "peak_name": peak_name,
+            "tree_kb": memory.peak_total_kb, "processes": memory.processes}
+
+
+# ---------------------------------------------------------------- the floor: read text only
+def read_text(path: str) -> str:
+    """Only the text, with the plain library calls (no layout, drawings, fields, hashing)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        import pdfplumber
+
+        parts = []
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                try:
+                    parts.append(page.extract_text() or "")
+                finally:
+                    page.close()
+        return "\n".join(parts)
+    if suffix == ".docx":
+        import docx
+
+        d = docx.Document(path)
+        parts = [p.text for p in d.paragraphs]
+        for table in d.tables:
+            for row in table.rows:
+                parts.append("\t".join(c.text for c in row.cells))
+        return "\n".join(parts)
+    if suffix == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            parts = []
+            for ws in wb.worksheets:
+                for row in ws.iter_rows(values_only=True):
+                    cells = [str(v) for v in row if v is not None]
+                    if cells:
+                        parts.append("\t".join(cells))
+            return "\n".join(parts)
+        finally:
+            wb.close()
+    return ""
+
+
+def quiet_worker() -> None:
+    import logging
+
+    for name in ("pdfminer", "pdfplumber", "openpyxl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def read_chunk(paths: list[str]) -> int:
+    return sum(len(read_text(p)) for p in paths)
+
+
+def chunks(text: str, size: int = SUDACHI_CHUNK) -> list[str]:
+    """Lines packed into pieces Sudachi accepts."""
+    out, current = [], ""
+    for line in text.splitlines():
+        line = line[:size]
+        if current and len(current) + len(line) + 1 > size:
+            out.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current.strip():
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------- machine
+def machine() -> dict:
+    cpu = "?"
+    with open("/proc/cpuinfo") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as fh:
+        mem_kb = int(fh.readline().split()[1])
+    return {"nproc": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1), "cpu": cpu,
+            "python": platform.python_version(), "kernel": platform.release()}
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
