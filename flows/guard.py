@@ -1,0 +1,180 @@
+"""Per-file time limit and memory guard, cheap enough for every file.
+
+One watchdog thread per process checks the files in progress about five times a second. When a file
+runs past its time limit, or the process's resident memory grows past its allowance while the file
+is read, the watchdog raises an exception *in the thread working on the file*
+(`PyThreadState_SetAsyncExc`). It works in the flow's own thread, in Prefect's thread pool and in
+process-pool or Dask workers alike, and it costs a dictionary update per file — no extra process.
+
+Limits of the approach (the reasons are in the README):
+- The exception arrives when the thread next runs Python code. pdfminer/pdfplumber, openpyxl, the
+  Word reader and spaCy are Python, so they stop within a fraction of a second; a long call inside C
+  code (one huge regex, pdfium on one page) stops when that call returns.
+- LibreOffice and tesseract run as child processes with their own timeouts (extractors/legacy.py,
+  extractors/ocr.py): their whole process group is killed.
+- The memory guard watches RSS; it cannot stop one single giant allocation in C (the kernel's OOM
+  killer would), but the per-batch checkpoint (flows/checkpoint.py) keeps the files already done.
+
+The exception types derive from BaseException so that `except Exception` inside the parsers
+(per-page fallbacks) cannot swallow them; `file_guard` turns them into `FileLimitExceeded`, a normal
+Exception carrying the Japanese reason for the register.
+
+Settings (environment, inherited by worker processes):
+- SEALREVIEW_FILE_TIMEOUT: seconds per file (default 300; 0 = no limit)
+- SEALREVIEW_FILE_MEMORY_MB: extra resident memory a file may use, in MB (default 2048; 0 = no limit)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_MEMORY_MB = 2048
+POLL_S = 0.2
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class _Interrupt(BaseException):
+    """Raised asynchronously in the worker thread by the watchdog."""
+
+
+class _TimeUp(_Interrupt):
+    pass
+
+
+class _MemoryUp(_Interrupt):
+    pass
+
+
+class FileLimitExceeded(Exception):
+    """A file was cut off by the guard; `reason` is the Japanese text for the register."""
+
+    def __init__(self, reason: str, kind: str) -> None:
+        super().__init__(reason)
+        self.reason, self.kind = reason, kind
+
+
+def timeout_reason(seconds: float) -> str:
+    return f"処理が制限時間（{seconds:g}秒）を超えたため中断しました"
+
+
+def memory_reason(megabytes: int) -> str:
+    return f"処理に必要なメモリが上限（{megabytes}MB）を超えたため中断しました"
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def limits() -> tuple[float, int]:
+    """(seconds per file, extra MB per file) from the environment; 0 = off."""
+    return _env_number("SEALREVIEW_FILE_TIMEOUT", DEFAULT_TIMEOUT_S), int(
+        _env_number("SEALREVIEW_FILE_MEMORY_MB", DEFAULT_MEMORY_MB))
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process (Linux /proc; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+@dataclass
+class _Watch:
+    thread_id: int
+    deadline: float | None
+    rss_limit: int | None
+    fired: type[_Interrupt] | None = None
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+
+
+class _Watchdog:
+    """One daemon thread per process; watches the files in progress."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.watches: dict[int, _Watch] = {}
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def add(self, watch: _Watch) -> int:
+        with self.lock:
+            key = id(watch)
+            self.watches[key] = watch
+            if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+                self.pid = os.getpid()  # a forked worker has no watchdog thread yet
+                self.thread = threading.Thread(target=self._loop, name="sealreview-guard", daemon=True)
+                self.thread.start()
+        self.wake.set()
+        return key
+
+    def remove(self, key: int) -> _Watch | None:
+        """Stop watching; clears an exception the watchdog set but the thread has not received yet."""
+        with self.lock:
+            watch = self.watches.pop(key, None)
+            if watch is not None and watch.fired is not None:
+                _raise_in(watch.thread_id, None)
+        return watch
+
+    def _loop(self) -> None:
+        while True:
+            self.wake.wait(POLL_S)
+            self.wake.clear()
+            with self.lock:
+                if not self.watches:
+                    continue
+                now = time.monotonic()
+                rss = rss_bytes() if any(w.rss_limit for w in self.watches.values()) else 0
+                for watch in self.watches.values():
+                    if watch.fired is not None:
+                        continue
+                    if watch.deadline is not None and now >= watch.deadline:
+                        watch.fired = _TimeUp
+                    elif watch.rss_limit is not None and rss > watch.rss_limit:
+                        watch.fired = _MemoryUp
+                    if watch.fired is not None:
+                        _raise_in(watch.thread_id, watch.fired)
+
+
+_WATCHDOG = _Watchdog()
+
+
+@contextlib.contextmanager
+def file_guard(seconds: float | None = None, memory_mb: int | None = None) -> Iterator[None]:
+    """Run the block under the per-file limits; raises FileLimitExceeded when it was cut off.
+
+    Defaults come from the environment (`limits()`); 0 or less switches a limit off.
+    """
+    env_seconds, env_mb = limits()
+    seconds = env_seconds if seconds is None else seconds
+    memory_mb = env_mb if memory_mb is None else memory_mb
+    if seconds <= 0 and memory_mb <= 0:
+        yield
+        return
+    deadline = time.monotonic() + seconds if seconds > 0 else None
+    rss_limit = rss_bytes() + memory_mb * 1024 * 1024 if memory_mb > 0 else None
+    key = _WATCHDOG.add(_Watch(threading.get_ident(), deadline, rss_limit))
+    try:
+        try:
+            yield
+        finally:
+            _WATCHDOG.remove(key)
+    except _TimeUp:
+        raise FileLimitExceeded(timeout_reason(seconds), "timeout") from None
+    except _MemoryUp:
+        raise FileLimitExceeded(memory_reason(memory_mb), "memory") from None
