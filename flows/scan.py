@@ -17,6 +17,8 @@ from prefect.futures import as_completed
 
 from extractors.discover import SourceFile, discover
 from flows.cache import AnalysisCache, cache_dir_of
+from flows.checkpoint import clear_checkpoint, open_checkpoint
+from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, process_batch
 from flows.progress import Progress
 from flows.runners import task_runner
@@ -64,17 +66,22 @@ def run_batches(
     """Files not in the cache go to the task runner (worker processes or Dask); cached files only need
     decisions, which are cheap: they run here, so an unchanged re-audit starts no worker and loads no model."""
     progress = Progress(len(sources))
+    checkpoint = open_checkpoint(options)  # files a killed run already finished are not redone
+    resumed, sources = checkpoint.split(sources)
+    progress.advance(len(resumed))
     cached, fresh = split_cached(sources, options)
     if stats is not None:
-        stats.update(cached=len(cached), analysed=len(fresh))
+        stats.update(cached=len(cached), analysed=len(fresh), resumed=len(resumed))
     futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(make_batches(fresh, workers))]
-    rows: list[RegisterRow] = []
+    rows: list[RegisterRow] = list(resumed)
     for i, batch in enumerate(make_batches(cached, 1), start=len(futures)):
         batch_rows = cached_batch(i, batch, options)
+        checkpoint.save(batch_rows)
         rows.extend(batch_rows)
         progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
     for future in as_completed(futures):
         batch_rows = future.result()
+        checkpoint.save(batch_rows)
         rows.extend(batch_rows)
         progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
     return sorted(rows, key=lambda r: (r.input_root, r.path))
@@ -120,6 +127,7 @@ def scan_flow(
     args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
+    clear_checkpoint(out_dir)
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}
@@ -164,6 +172,6 @@ def run_scan(
 ) -> dict:
     """Run the flow with the task runner that fits the worker count, on one shared API server."""
     configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with prefect_api():
+    with run_lock(out, "scan"), prefect_api():
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)
