@@ -19,6 +19,7 @@ from extractors.discover import SourceFile
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
 from flows.cache import Analysis, AnalysisCache
+from flows.guard import FileLimitExceeded, file_guard
 from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
@@ -92,9 +93,13 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
-        document, detection = extract_and_detect(source, options, work_dir)
-        row = analyse(source, document, ctx, staff_manifest(options), detection=detection)
+        with file_guard():  # per-file time limit and memory guard (flows/guard.py)
+            document, detection = extract_and_detect(source, options, work_dir)
+            row = analyse(source, document, ctx, staff_manifest(options), detection=detection)
         return add_draft(source, document, row, options) if row.decision == "abolish" else row
+    except FileLimitExceeded as exc:
+        log.warning("制限を超えたため中断しました: %s（%s）", source.rel_path, exc.reason)
+        return error_row(source, exc.reason, ctx)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
