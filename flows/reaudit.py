@@ -16,6 +16,8 @@ from prefect.artifacts import create_markdown_artifact
 
 from extractors.discover import discover
 from flows.changes import compare, markdown, summary_line
+from flows.checkpoint import clear_checkpoint
+from flows.lock import run_lock
 from flows.runners import task_runner
 from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
 from flows.server import prefect_api
@@ -78,6 +80,7 @@ def reaudit_flow(
     args = {"command": "reaudit", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
+    clear_checkpoint(out_dir)
     publish_artifacts(rows, paths)
     create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",
                              description=summary_line(changes))
@@ -98,8 +101,9 @@ def scheduled_reaudit(
 ) -> dict:
     """The served deployment: a re-audit as of today (Asia/Tokyo) unless `as_of` is given."""
     configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
-    return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
-                      dask_address=dask_address)
+    with run_lock(out, "scheduled-reaudit"):
+        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                          dask_address=dask_address)
 
 
 def run_reaudit(
@@ -114,6 +118,6 @@ def run_reaudit(
 ) -> dict:
     """Run the re-audit flow with the right task runner, on one shared API server."""
     configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with prefect_api():
+    with run_lock(out, "reaudit"), prefect_api():
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)
