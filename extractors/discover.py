@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,41 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def display_name(part: str) -> str:
+    """One path component as valid Unicode. A name whose bytes are not UTF-8 (os.walk hands it over with
+    lone surrogates) is read as cp932, as Windows file servers write it, or else shown with \\xNN escapes:
+    the register must stay valid UTF-8. Reading always uses the real path."""
+    try:
+        part.encode("utf-8")
+        return part
+    except UnicodeEncodeError:
+        raw = os.fsencode(part)
+    try:
+        return raw.decode("cp932")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def display_path(rel: str) -> str:
+    return "/".join(display_name(part) for part in rel.split("/"))
+
+
+OS_ERRORS = {
+    errno.ELOOP: "シンボリックリンクが循環しているため読み取れません",
+    errno.ENOENT: "ファイル（またはリンク先）が見つかりません",
+    errno.EACCES: "ファイルを読む権限がありません",
+    errno.EPERM: "ファイルを読む権限がありません",
+    errno.EISDIR: "ファイルではなくフォルダです",
+    errno.ENAMETOOLONG: "ファイル名が長すぎるため読み取れません",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """A Japanese reason for a file that could not be opened."""
+    known = OS_ERRORS.get(exc.errno or 0)
+    return known or f"ファイルを開けません（{exc.strerror or exc}）"
+
+
 def department_of(rel_path: str) -> str | None:
     """The 所管 from the folder layout: `総務局/総務課/申請書.docx` → `総務局/総務課`."""
     parts = rel_path.split("/")[:-1]
@@ -51,32 +88,33 @@ def file_sha256(path: Path) -> str:
 
 def describe_file(path: Path, root: Path) -> SourceFile:
     """Hash and sniff one file; an unreadable file still gets a `SourceFile` with `error`."""
-    rel = nfc(path.relative_to(root).as_posix())
+    rel = nfc(display_path(path.relative_to(root).as_posix()))
     dept = department_of(rel)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block forever on open: never open it
+            reason = "通常のファイルではない（名前付きパイプ・デバイス等）ため読み取りません"
+            return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, reason)
         digest = file_sha256(path)
         fmt = sniff_format(path)
-    except PermissionError:
-        return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, "ファイルを読む権限がありません")
     except OSError as exc:
-        return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, f"ファイルを開けません（{exc.strerror or exc}）")
-    return SourceFile(path, root, rel, digest, size, fmt, dept)
+        return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, os_error_reason(exc))
+    return SourceFile(path, root, rel, digest, info.st_size, fmt, dept)
 
 
 def iter_paths(root: Path) -> list[Path]:
-    """Files under `root`, sorted, without following symlinked folders (no loops)."""
+    """Files under `root`, sorted, without following symlinked folders (no loops).
+
+    Anything listed as a file that is not a regular file — a broken or circular symlink, a named pipe —
+    is kept, so it gets a row saying why it was not read; it is never opened.
+    """
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name in IGNORED_NAMES or name.startswith(IGNORED_PREFIXES):
                 continue
-            path = Path(dirpath) / name
-            if path.is_symlink() and not path.exists():
-                continue  # dangling link: nothing to read
-            if path.is_file():
-                found.append(path)
+            found.append(Path(dirpath) / name)
     return found
 
 

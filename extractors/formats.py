@@ -47,6 +47,8 @@ def sniff_format(path: Path, head: bytes | None = None) -> InputFormat:
         return InputFormat.RTF
     if head.startswith(IMAGE_MAGICS):
         return InputFormat.IMAGE
+    if path.suffix.lower() in ICHITARO_EXTENSIONS:
+        return InputFormat.JTD  # older Ichitaro files are not OLE2 containers
     return InputFormat.UNKNOWN
 
 

@@ -9,12 +9,12 @@ which lets detectors read "氏名 | 山田 | 印" as one line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from collections.abc import Iterator
 
 
-class InputFormat(str, Enum):
+class InputFormat(str, Enum):  # noqa: UP042 - str() of a member is relied on
     PDF = "pdf"
     DOCX = "docx"
     XLSX = "xlsx"
@@ -30,7 +30,7 @@ class InputFormat(str, Enum):
     UNKNOWN = "unknown"
 
 
-class Status(str, Enum):
+class Status(str, Enum):  # noqa: UP042 - str() of a member is relied on
     OK = "ok"
     PARTIAL = "partial"  # some parts could not be read: never "abolish" on that alone
     FAILED = "failed"  # nothing usable: an `error` row

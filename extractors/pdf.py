@@ -19,6 +19,14 @@ CID_MARK = "(cid:"
 SCAN_TEXT_CHARS = 40  # a scan with a stamped header or a page number still needs OCR
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MAX_PAGES = 300
+NO_OCR = "OCR（tesseract）が見つからないため"
+NO_TEXT_NO_OCR = "PDFに文字情報がなく（画像のみ）、OCR（tesseract）が見つからないため読み取れません"
+
+
+def _ocr_available() -> bool:
+    from extractors.ocr import available
+
+    return available()
 
 
 def _garbage(text: str) -> bool:
@@ -184,6 +192,8 @@ def _fallback(path: Path, page_no: int, ocr: bool, work_dir: Path | None) -> tup
         return blocks, None
     if not ocr:
         return [], f"{page_no}ページ目は文字情報がなく、OCRをしないため読み取っていません"
+    if not _ocr_available():
+        return [], f"{page_no}ページ目は文字情報がなく、{NO_OCR}読み取っていません"
     from extractors.ocr import ocr_pdf_page
 
     blocks = ocr_pdf_page(path, page_no, work_dir=work_dir)
@@ -225,6 +235,8 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
                 page_blocks, problem = _fallback(path, page_no, ocr, work_dir)
                 if problem:
                     warnings.append(problem)
+            elif mode == "scan+text" and ocr and not _ocr_available():
+                warnings.append(f"{page_no}ページ目は画像が中心ですが、{NO_OCR}文字情報だけを読み取りました")
             elif mode == "scan+text" and ocr:
                 from extractors.ocr import ocr_pdf_page
 
@@ -259,8 +271,9 @@ def _pdfium_only(path: Path, fmt: InputFormat) -> Document:
 
 def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], total: int, meta: dict) -> Document:
     if not blocks and total:
-        return Document(format=fmt, status=Status.FAILED, pages=total, extractor="pdf",
-                        errors=("PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）",),
+        no_ocr = any(NO_OCR in w for w in warnings)
+        reason = NO_TEXT_NO_OCR if no_ocr else "PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）"
+        return Document(format=fmt, status=Status.FAILED, pages=total, extractor="pdf", errors=(reason,),
                         warnings=tuple(warnings), meta=meta)
     status = Status.PARTIAL if warnings else Status.OK
     return Document(format=fmt, blocks=tuple(blocks), status=status, pages=total, extractor="pdf",

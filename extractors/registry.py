@@ -7,7 +7,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, os_error_reason
 from extractors.formats import OLE2_MAGIC
 from extractors.models import Document, InputFormat, failed
 from extractors.safety import BrokenFile, EncryptedFile, UnsafeContainer, is_ole_encrypted
@@ -86,6 +86,12 @@ def extract(source: SourceFile, *, work_dir: Path | None = None, ocr: bool = Tru
         return failed(fmt, BROKEN.get(fmt, "ファイルが壊れているため読み取れません"), extractor="registry")
     except MemoryError:
         return failed(fmt, "ファイルが大きすぎるため読み取れません", extractor="registry")
+    except OSError as exc:  # the file vanished or became unreadable after discovery
+        if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+            return failed(fmt, os_error_reason(exc), extractor="registry")
+        log.warning("extraction failed for %s: %r", source.rel_path, exc, exc_info=True)
+        reason = BROKEN.get(fmt, "ファイルが壊れているため読み取れません")
+        return failed(fmt, f"{reason}（{type(exc).__name__}）", extractor="registry")
     except Exception as exc:  # noqa: BLE001 - the pipeline must never see an exception
         log.warning("extraction failed for %s: %r", source.rel_path, exc, exc_info=True)
         reason = BROKEN.get(fmt, "ファイルが壊れているため読み取れません")
