@@ -9,6 +9,8 @@ from lxml import etree
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one uncompressed part
 MAX_TOTAL_BYTES = 500 * 1024 * 1024  # the whole container, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed, for big parts only
+PROLOG_BYTES = 4096  # a DOCTYPE must come before the root element
+HOSTILE_XML = "XMLに実体（エンティティ）の定義が含まれているため、安全のため読み取りません"
 
 
 class UnsafeContainer(Exception):
@@ -41,6 +43,23 @@ def check_zip(zf: zipfile.ZipFile) -> None:
             raise UnsafeContainer("圧縮率が異常なため読み取りません（zip爆弾の疑い）")
     if total > MAX_TOTAL_BYTES:
         raise UnsafeContainer("展開後のサイズが大きすぎるため読み取りません（zip爆弾の疑い）")
+    if isinstance(zf, zipfile.ZipFile):
+        check_xml_prologs(zf)
+
+
+def check_xml_prologs(zf: zipfile.ZipFile) -> None:
+    """Office never writes a DTD into its XML parts: one with entity definitions is hostile
+    ("billion laughs", external entities). Only the first bytes of each part are read."""
+    for info in zf.infolist():
+        if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
+            continue
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(PROLOG_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            continue  # the reader reports a broken part itself
+        if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
+            raise UnsafeContainer(HOSTILE_XML)
 
 
 def parse_xml(data: bytes) -> etree._Element:
