@@ -47,9 +47,12 @@ def display_name(part: str) -> str:
     except UnicodeEncodeError:
         raw = os.fsencode(part)
     try:
-        return raw.decode("cp932")
+        text = raw.decode("cp932")
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace")
+        text = ""
+    if text and not any(ord(c) < 0x20 or 0xE000 <= ord(c) <= 0xF8FF for c in text):  # no private-use guesses
+        return text
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def display_path(rel: str) -> str:
