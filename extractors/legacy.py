@@ -35,7 +35,7 @@ IMPORT_FILTERS: dict[InputFormat, tuple[str, ...]] = {
     InputFormat.ODS: ("calc8",),
 }
 NOT_CONVERTED = "旧形式のファイルを変換できませんでした（壊れているか、パスワードで保護されている可能性があります）"
-TIMED_OUT = "旧形式のファイルの変換が時間内に終わりませんでした"
+TIMED_OUT = "旧形式のファイルの変換が制限時間（{seconds:g}秒）を超えたため中断しました"
 NO_OFFICE = "LibreOffice が見つからないため旧形式のファイルを読み取れません"
 
 _idle_profiles: list[Path] = []
@@ -72,16 +72,24 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> int:
     try:
         return proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-        raise ConversionError(TIMED_OUT) from None
+        _kill_group(proc)
+        raise ConversionError(TIMED_OUT.format(seconds=timeout)) from None
+    except BaseException:  # the per-file guard or Ctrl+C: never leave LibreOffice running
+        _kill_group(proc)
+        raise
 
 
-def convert(path: Path, fmt: InputFormat, out_dir: Path, timeout: float = TIMEOUT_S) -> Path:
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def convert(path: Path, fmt: InputFormat, out_dir: Path, timeout: float | None = None) -> Path:
     """Convert one legacy file into `out_dir`; returns the checked docx/xlsx path."""
+    timeout = TIMEOUT_S if timeout is None else timeout
     binary = soffice_binary()
     if binary is None:
         raise ConversionError(NO_OFFICE)

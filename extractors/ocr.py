@@ -32,7 +32,7 @@ def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+    except BaseException:  # timeout, the per-file guard or Ctrl+C: never leave the tool running
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
