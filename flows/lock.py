@@ -17,25 +17,23 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from flows.cli import UsageError
-
 LOCK_FILE = Path(".sealreview") / "run.lock"
 BUSY_CODE = 3
 
 
-class OutputBusy(UsageError):
-    """Another run holds the output folder (message in Japanese and English)."""
+class OutputBusy(Exception):
+    """Another run holds the output folder: `ja` / `en` messages and the exit `code`, like cli.UsageError
+    (not a subclass: `python -m flows.cli` runs the CLI as __main__, whose UsageError is another class)."""
 
     def __init__(self, out_dir: Path, holder: dict) -> None:
         who = f"PID {holder.get('pid', '?')}, {holder.get('command', '?')}, 開始 {holder.get('started', '?')}"
         who_en = f"PID {holder.get('pid', '?')}, {holder.get('command', '?')}, started {holder.get('started', '?')}"
-        super().__init__(
-            f"同じ出力フォルダで別の実行が進行中のため、開始しませんでした（{who}）: {out_dir}。"
-            "終わってから再度実行してください",
-            f"another run is using this output folder ({who_en}): {out_dir}; nothing was done, try again later",
-            code=BUSY_CODE,
-        )
+        self.ja = (f"同じ出力フォルダで別の実行が進行中のため、開始しませんでした（{who}）: {out_dir}。"
+                   "終わってから再度実行してください")
+        self.en = f"another run is using this output folder ({who_en}): {out_dir}; nothing was done, try again later"
+        self.code = BUSY_CODE
         self.holder = holder
+        super().__init__(self.ja)
 
 
 def lock_path(out_dir: str | Path) -> Path:
