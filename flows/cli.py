@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from flows.lock import OutputBusy
 from flows.settings import configure_environment
 
 
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
+    except (UsageError, OutputBusy) as exc:
         print(f"エラー: {exc.ja}", file=sys.stderr)
         print(f"error: {exc.en}", file=sys.stderr)
         return exc.code
