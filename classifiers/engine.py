@@ -40,11 +40,11 @@ class SealDetector:
         if document.status == Status.FAILED:
             return m.Detection(patterns_version=self.patterns.version)
         lines = list(document.lines())
-        compacts = [compact(normalize(line.text).text) for line in lines]
+        views = [normalize(line.text) for line in lines]  # once per line: NFKC is the costly part
+        compacts = [compact(view.text) for view in views]
         findings: list[m.Finding] = []
         with memory_zone():
-            for index, line in enumerate(lines):
-                view = normalize(line.text)
+            for index, (line, view) in enumerate(zip(lines, views, strict=True)):
                 if not PREFILTER.search(view.text):
                     continue
                 row = self._row(line, view.text, compacts, index)

@@ -63,6 +63,8 @@ class LineAnalyser:
         self.office_context = patterns.by_role("office_context")
         self.roles = [r for r in ("mask", "office", "required_condition", "alternative", "not_required",
                                   "signature_not_required", "both", "kind", "instruction", "signature")]
+        self.role_patterns = [(role, patterns.by_role(role)) for role in self.roles]  # filtered once
+        self.mark_patterns = patterns.by_role("mark")
 
     def context_word(self, text: str, role: str) -> tuple[str, str] | None:
         """(rule id, word) of the first context pattern of `role` found in `text`."""
@@ -75,10 +77,11 @@ class LineAnalyser:
     def analyse(self, view: View, row: RowContext) -> LineResult:
         result = LineResult()
         chars = list(view.text)
+        current = view.text  # re-joined only after a mask changed `chars`
         consumed: list[tuple[int, int]] = []
-        for role in self.roles:
-            for p in self.patterns.by_role(role):
-                current = "".join(chars)
+        for role, patterns in self.role_patterns:
+            for p in patterns:
+                masked = False
                 for match in p.regex.finditer(current):
                     start, end = match.span()
                     if start == end or _overlaps(consumed, start, end) and role not in MASKING_ROLES:
@@ -87,9 +90,12 @@ class LineAnalyser:
                     result.hits.extend(self._role_hits(p, role, start, end, view.text))
                     if role in MASKING_ROLES:
                         _mask(chars, start, end)
+                        masked = True
                     else:
                         consumed.append((start, end))
-        self._marks("".join(chars), view.text, row, consumed, result)
+                if masked:
+                    current = "".join(chars)
+        self._marks(current, view.text, row, consumed, result)
         self._negate(view.text, result)
         return result
 
@@ -105,7 +111,7 @@ class LineAnalyser:
     def _marks(self, masked: str, text: str, row: RowContext, consumed: list, result: LineResult) -> None:
         taken: list[tuple[int, int]] = list(consumed)
         own: dict[int, bool] = {}
-        for p in self.patterns.by_role("mark"):
+        for p in self.mark_patterns:
             for match in p.regex.finditer(masked):
                 start, end = match.span()
                 if _overlaps(taken, start, end):

@@ -31,10 +31,17 @@ class View:
         return o_start, min(o_end, self.source_length)
 
 
+_CHAR_CACHE: dict[str, str] = {}  # per-character results: NFKC per call was most of the detection time
+
+
 def _char(ch: str) -> str:
-    if ch in KEEP:
-        return ch
-    return unicodedata.normalize("NFKC", ch).translate(BRACKETS)
+    piece = _CHAR_CACHE.get(ch)
+    if piece is None:
+        piece = ch if ch in KEEP else unicodedata.normalize("NFKC", ch).translate(BRACKETS)
+        piece = "".join(" " if p in SPACES else p for p in piece)
+        if len(_CHAR_CACHE) < 65536:
+            _CHAR_CACHE[ch] = piece
+    return piece
 
 
 def normalize(text: str) -> View:
@@ -53,11 +60,13 @@ def normalize(text: str) -> View:
             out.append(pending[0])
             origin.append(pending[1])
             pending = None
-        for piece in _char(ch):
-            if piece in SPACES:
-                piece = " "
+        piece = _char(ch)
+        if len(piece) == 1:
             out.append(piece)
             origin.append(index)
+        else:
+            out.extend(piece)
+            origin.extend([index] * len(piece))
     if pending is not None:
         out.append(pending[0])
         origin.append(pending[1])
