@@ -23,7 +23,9 @@ def get_nlp() -> Any:
         return spacy.load(MODEL, disable=["ner"])
 
 
-def model_versions() -> dict[str, str]:
+@lru_cache(maxsize=1)
+def _model_versions() -> tuple[tuple[str, str], ...]:
+    """importlib.metadata scans site-packages (≈2 ms): look it up once per process."""
     import spacy
 
     try:
@@ -32,7 +34,11 @@ def model_versions() -> dict[str, str]:
         ginza = version("ja-ginza")
     except Exception:  # noqa: BLE001 - metadata missing: report unknown, never fail
         ginza = "unknown"
-    return {"ja_ginza": ginza, "spacy": spacy.__version__}
+    return (("ja_ginza", ginza), ("spacy", spacy.__version__))
+
+
+def model_versions() -> dict[str, str]:
+    return dict(_model_versions())
 
 
 def clip(text: str, start: int, end: int, window: int = WINDOW) -> tuple[str, int]:
