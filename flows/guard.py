@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import threading
 import time
@@ -178,3 +179,20 @@ def file_guard(seconds: float | None = None, memory_mb: int | None = None) -> It
         raise FileLimitExceeded(timeout_reason(seconds), "timeout") from None
     except _MemoryUp:
         raise FileLimitExceeded(memory_reason(memory_mb), "memory") from None
+
+
+WORKER_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"
+
+
+def batch_outcome(future, sources: list, options) -> tuple[list, bool]:
+    """A batch task's rows, or — when its worker process died (killed for memory, a crash in C code) —
+    one `error` row per file of the batch so the register stays complete. (rows, complete?): rows of a
+    dead batch are not checkpointed, so a re-run tries those files again."""
+    try:
+        return future.result(), True
+    except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, a lost Dask worker, ...
+        from flows.pipeline import error_row, rule_context
+
+        logging.getLogger(__name__).error("作業プロセスが異常終了しました（%s 件）: %r", len(sources), exc)
+        ctx = rule_context(options)
+        return [error_row(source, WORKER_DIED, ctx) for source in sources], False

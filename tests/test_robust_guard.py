@@ -143,3 +143,26 @@ def test_guard_overhead_is_negligible() -> None:
             pass
     per_file = (time.perf_counter() - started) / 2000
     assert per_file < 0.001  # well under a millisecond per file (measured: ~40 µs)
+
+
+def test_dead_worker_gives_error_rows_not_a_failed_run(tmp_path) -> None:
+    """A worker process killed (out of memory, a crash in C code): its batch becomes error rows saying so,
+    not checkpointed, so a re-run reads those files again."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from flows.guard import WORKER_DIED, batch_outcome
+
+    class DeadFuture:
+        def result(self):
+            raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    class DoneFuture:
+        def result(self):
+            return ["row"]
+
+    sources = discover([_folder(tmp_path)])
+    rows, complete = batch_outcome(DeadFuture(), sources, OPTIONS)
+    assert not complete
+    assert [r.path for r in rows] == [s.rel_path for s in sources]
+    assert all(r.decision == "error" and r.reason == WORKER_DIED for r in rows)
+    assert batch_outcome(DoneFuture(), sources, OPTIONS) == (["row"], True)
