@@ -40,10 +40,14 @@ def corpus_files(forms: Path) -> list[Path]:
 
 
 def ensure_corpus(corpus: Path, n: int, seed: int, jobs: int) -> Path:
+    from gen_kawasaki import fingerprint
+
     forms = corpus / "forms"
-    labels = corpus / "labels.tsv"
-    if labels.exists() and sum(1 for _ in labels.open(encoding="utf-8")) - 1 == n:
+    stamp = corpus / "FINGERPRINT"
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == fingerprint(n, seed):
         return forms
+    if forms.exists():
+        subprocess.run(["rm", "-rf", str(forms)], check=True)
     print(f"generating {n} forms into {corpus} …", flush=True)
     subprocess.run([str(PYTHON), str(HERE / "gen_kawasaki.py"), "--out", str(corpus), "--n", str(n),
                     "--seed", str(seed), "--jobs", str(jobs)], check=True)

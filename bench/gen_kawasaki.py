@@ -5,8 +5,9 @@
 About 40% .docx, 30% .xlsx, 30% .pdf; one to three pages each. Every form is a form from
 bench/gen_corpus.py (title, applicant block with a seal variant, signature variant, confusers,
 office-use rows) plus what a real city form carries: a 様式第N号（第M条関係） line, a legal basis
-(national law, city 規則/条例/要綱, or none), a 記 section with numbered items, 注意事項 and, for
-longer forms, an itemised table. Form i depends only on (seed, i), so parallel generation is
+(national law, city 規則/条例/要綱, or none), a 記 section with numbered items, sometimes a cost
+table, 注意事項 and prose (pledges, personal-data notes) up to the page count. Density: ≈550
+non-space characters per PDF page, ≈850 per form (the real corpus: ≈840 per PDF page). Form i depends only on (seed, i), so parallel generation is
 deterministic. Forms go under OUT/forms/局/課/; OUT/labels.tsv has (path, format, department, pages, seal/kinds/signature
 labels, variant, basis). Default output: bench/out/kawasaki (git-ignored), never commit it.
 """
@@ -64,6 +65,25 @@ NOTES = ["記入欄が不足する場合は、別紙に記入して添付して�
          "消防署又は警察署への届出が別途必要な場合があります。", "審査の結果は、後日書面で通知します。",
          "判断に迷う場合は、担当課にお問い合わせください。", "書類に不備がある場合は受理できません。",
          "代理人が申請する場合は、委任状を添付してください。", "写しを保管してください。"]
+# Prose as city forms print it (notes, pledges, personal data); wrapped into lines of LINE_CHARS. It brings
+# the text density to that of the real corpus (≈800 non-space characters per PDF page).
+PROSE = ["この申請書に記載された個人情報は、川崎市個人情報保護条例の規定に基づき適正に管理し、本事務の処理以外の目的には使用しません。",
+         "申請内容に虚偽の記載があった場合、又は不正の手段により交付を受けた場合は、交付決定の全部又は一部を取り消し、既に交付した額の返還を求めることがあります。",
+         "事業の内容を変更しようとするとき、又は事業を中止し、若しくは廃止しようとするときは、あらかじめ市長の承認を受けなければなりません。",
+         "事業が完了したときは、完了の日から起算して三十日を経過した日又は当該年度の三月三十一日のいずれか早い日までに実績報告書を提出してください。",
+         "私は、暴力団員による不当な行為の防止等に関する法律第二条第六号に規定する暴力団員ではなく、かつ、暴力団又は暴力団員と密接な関係を有していないことを誓約します。",
+         "市税に滞納がないことを確認するため、市が私の市税の納付状況を調査することに同意します。",
+         "提出された書類は返却しません。必要な場合は、提出前に写しをとって保管してください。",
+         "記入例を参考に、黒のボールペンで楷書により記入してください。訂正する場合は二重線で消して、その上に正しく記入してください。",
+         "郵送により申請する場合は、返信用封筒（宛先を記入し、所定の郵便切手を貼付したもの）を同封してください。",
+         "この届出は、変更があった日から十四日以内に行ってください。期限を過ぎた場合は、理由書の提出を求めることがあります。",
+         "補助対象経費は、補助事業の実施に直接必要な経費とし、消費税及び地方消費税相当額は補助対象経費から除きます。",
+         "審査の結果、交付の決定をしたときは交付決定通知書により、交付しないことを決定したときは不交付決定通知書により通知します。",
+         "使用料は、使用許可書の交付の際に納付してください。既に納付した使用料は、市長が特別の理由があると認める場合を除き還付しません。",
+         "施設の使用に当たっては、係員の指示に従い、火災、盗難その他の事故の防止に努めてください。",
+         "申請者が法人の場合は、登記事項証明書（発行後三か月以内のもの）を添付してください。",
+         "代理人が手続をする場合は、代理人の本人確認書類（運転免許証、マイナンバーカード等）を提示してください。"]
+LINE_CHARS = 45  # fits an A4 line at 10.5 pt
 ITEMS = ["事業の名称", "事業の目的", "実施場所", "実施期間", "経費の総額", "補助金交付申請額", "担当者氏名",
          "連絡先電話番号", "電子メールアドレス", "添付書類", "変更の理由", "変更前", "変更後", "使用目的", "使用期間"]
 COSTS = ["報償費", "旅費", "需用費（消耗品費）", "需用費（印刷製本費）", "役務費（通信運搬費）", "委託料", "使用料及び賃借料",
@@ -86,16 +106,22 @@ def _filler(rng: random.Random, pages: int, used: int) -> list:
     """記 items, notes and a cost table, until about `pages` pages are filled."""
     target = max(0, pages * ITEMS_PER_PAGE - used - rng.randint(2, 10))
     out: list = [("para", "記")]
-    for n, item in enumerate(rng.sample(ITEMS, min(len(ITEMS), max(3, target // 3))), 1):
+    for n, item in enumerate(rng.sample(ITEMS, min(rng.randint(3, 8), max(3, target // 3))), 1):
         out.append(("row", [f"{n}　{item}", "", ""]))
-    if len(out) < target:
+    if target > 20 and rng.random() < 0.5:
         out.append(("row", ["経費区分", "金額（円）", "備考"]))
-        while len(out) < target - 6:
-            out.append(("row", [rng.choice(COSTS), f"{rng.randint(1, 900) * 1000:,}", ""]))
+        out += [("row", [c, f"{rng.randint(1, 900) * 1000:,}", ""]) for c in rng.sample(COSTS, rng.randint(3, 8))]
     out.append(("para", "注意事項"))
     for k, note in enumerate(rng.sample(NOTES, rng.randint(2, 5)), 1):
         out.append(("para", f"{k}　{note}"))
+    prose = rng.sample(PROSE, len(PROSE))
+    while prose and len(out) < target:
+        out += [("para", line) for line in _wrap(prose.pop())]
     return out
+
+
+def _wrap(text: str, width: int = LINE_CHARS) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)]
 
 
 def build(seed: int, index: int) -> tuple[str, list, list, bool, dict]:
@@ -149,6 +175,17 @@ def write_range(out: str, seed: int, start: int, stop: int) -> list[dict]:
     return rows
 
 
+def fingerprint(n: int, seed: int) -> str:
+    """Changes when the generator code or its arguments change (bench_scale regenerates then)."""
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{n}:{seed}".encode())
+    for name in ("gen_kawasaki.py", "gen_corpus.py", "corpus_writers.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def generate(out: Path, n: int, seed: int, jobs: int) -> tuple[Path, list[dict]]:
     out.mkdir(parents=True, exist_ok=True)
     chunk = 100
@@ -162,6 +199,7 @@ def generate(out: Path, n: int, seed: int, jobs: int) -> tuple[Path, list[dict]]
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    (out / "FINGERPRINT").write_text(fingerprint(n, seed) + "\n", encoding="utf-8")
     return labels, rows
 
 
