@@ -18,6 +18,7 @@ from prefect.futures import as_completed
 from extractors.discover import SourceFile, discover
 from flows.cache import AnalysisCache, cache_dir_of
 from flows.checkpoint import clear_checkpoint, open_checkpoint
+from flows.guard import batch_outcome
 from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, process_batch
 from flows.progress import Progress
@@ -72,7 +73,9 @@ def run_batches(
     cached, fresh = split_cached(sources, options)
     if stats is not None:
         stats.update(cached=len(cached), analysed=len(fresh), resumed=len(resumed))
-    futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(make_batches(fresh, workers))]
+    batches = make_batches(fresh, workers)
+    futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(batches)]
+    batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
     for i, batch in enumerate(make_batches(cached, 1), start=len(futures)):
         batch_rows = cached_batch(i, batch, options)
@@ -80,8 +83,9 @@ def run_batches(
         rows.extend(batch_rows)
         progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
     for future in as_completed(futures):
-        batch_rows = future.result()
-        checkpoint.save(batch_rows)
+        batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
+        if complete:
+            checkpoint.save(batch_rows)
         rows.extend(batch_rows)
         progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
     return sorted(rows, key=lambda r: (r.input_root, r.path))
