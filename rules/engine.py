@@ -132,6 +132,10 @@ def _untrustworthy(form: _Form) -> Decision | None:
         why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
         return form.decision("needs_review", f"文書の一部を読み取れず（{why}）、押印の求めがあるため全体の確認が必要。",
                              "decide.review.partial.v1", confidence=0.5)
+    if doc.status == Status.PARTIAL and not det.seal_requested:
+        why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
+        return form.decision("needs_review", f"文書の一部を読み取れず（{why}）、読み取れなかった部分に押印欄がある可能性があるため確認が必要。",
+                             "decide.review.partial_unread.v1", confidence=0.4)
     if det.seal_requested and det.confidence < form.ctx.policy.min_detection_confidence:
         return form.decision("needs_review", f"押印の求めの検出の確からしさが低い（{det.confidence:.2f}）ため、様式の確認が必要。",
                              "decide.review.low_confidence.v1", confidence=det.confidence)

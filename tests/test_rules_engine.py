@@ -106,6 +106,8 @@ def test_failed_document_is_an_error_with_the_extractor_reason(contexts):
     (seal(ocr_only=True), Status.OK, "decide.review.ocr_only.v1", "OCR"),
     (seal(inconsistent=True), Status.OK, "decide.review.inconsistent.v1", "押印不要"),
     (seal(), Status.PARTIAL, "decide.review.partial.v1", "一部"),
+    # Part of the file unread and no seal found in the rest: the seal may be in the unread part.
+    (no_seal(), Status.PARTIAL, "decide.review.partial_unread.v1", "読み取れなかった部分"),
 ])
 def test_untrustworthy_forms_go_to_review(detection, status, rule_id, word, contexts):
     document = doc("申請書", "氏名 印", status=status)
