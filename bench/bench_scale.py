@@ -131,6 +131,11 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("OK" if ok else "MISSED")
 
 
+def fmt_phases(result: dict) -> str:
+    found = result.get("phases") or {}
+    return " / ".join(f"{v:.1f} s" for v in found.values()) if found else "?"
+
+
 def table(n: int, workers: int, scan: dict, floor: float, naive: dict, reaudit: dict | None, why: str) -> list[str]:
     mb = scan["peak_kb"] / 1024
     ra = f"{reaudit['wall']:.1f} s ({reaudit['peak_kb'] / 1024:.0f} MB peak)" if reaudit else f"n/a — {why}"
@@ -140,12 +145,14 @@ def table(n: int, workers: int, scan: dict, floor: float, naive: dict, reaudit: 
         ("   forms/s", f"{n / scan['wall']:.1f}", "≥ 25", verdict(n / scan["wall"] >= 25)),
         ("   peak RSS, largest process (/proc VmRSS sampled every 0.1 s)", f"{mb:.0f} MB ({scan['peak_name']})",
          "≤ 2048 MB", verdict(mb <= TARGETS["peak_mb"])),
+        ("   phases: start-up (Prefect server, discovery, hashing) / files / register", fmt_phases(scan), "", ""),
         ("   peak RSS, whole process tree", f"{scan['tree_kb'] / 1024:.0f} MB ({scan['processes']} processes)", "", ""),
         (f"2. floor: read text only, {workers} worker processes", f"{floor:.1f} s", "", ""),
         (f"3. naive: read + full GiNZA (NER+parser), {naive['sample']}-file sample scaled up",
          f"{naive['estimate']:.0f} s (est.)", "", ""),
         ("4. unchanged re-audit (`sealreview reaudit`)", ra, f"≤ {TARGETS['reaudit']:.0f} s",
          verdict(reaudit["wall"] <= TARGETS["reaudit"]) if reaudit else "n/a"),
+        ("   phases: start-up / files / register", fmt_phases(reaudit) if reaudit else "", "", ""),
         ("pipeline / floor", f"{scan['wall'] / floor:.2f}×", "≤ 1.5×", verdict(scan["wall"] / floor <= 1.5)),
         ("naive / pipeline", f"{naive['estimate'] / scan['wall']:.1f}×", "≥ 15×",
          verdict(naive["estimate"] / scan["wall"] >= 15)),

@@ -100,11 +100,24 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     memory = TreeMemory(proc.pid)
-    output = proc.communicate()[0].decode("utf-8", "replace")
+    timed: list[tuple[float, str]] = []
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        timed.append((time.perf_counter() - started, raw.decode("utf-8", "replace").rstrip("\n")))
+    proc.wait()
     wall = time.perf_counter() - started
     peak_kb, peak_name = memory.stop()
-    return {"wall": wall, "rc": proc.returncode, "output": output, "peak_kb": peak_kb, "peak_name": peak_name,
+    return {"wall": wall, "rc": proc.returncode, "output": "\n".join(line for _, line in timed),
+            "phases": phases(timed, wall), "peak_kb": peak_kb, "peak_name": peak_name,
             "tree_kb": memory.peak_total_kb, "processes": memory.processes}
+
+
+def phases(timed: list[tuple[float, str]], wall: float) -> dict[str, float]:
+    """From the progress lines (進捗 N/M 件): start-up until the first, files until the last, then writing."""
+    progress = [t for t, line in timed if line.startswith("進捗")]
+    if not progress:
+        return {}
+    return {"start-up": progress[0], "files": progress[-1] - progress[0], "write": wall - progress[-1]}
 
 
 # ---------------------------------------------------------------- the floor: read text only
