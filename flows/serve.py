@@ -125,9 +125,9 @@ def serve_reaudit(
     """Serve the re-audit deployment until interrupted (blocks)."""
     from prefect.flows import EntrypointType
     from prefect.schedules import Cron
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.reaudit import scheduled_reaudit
+    from flows.server import use_api
 
     schedule = Cron(cron, timezone="Asia/Tokyo")
     parameters = {"inputs": inputs, "out": out, "policy": policy, "manifest": manifest, "workers": workers,
@@ -136,7 +136,7 @@ def serve_reaudit(
         os.environ["PREFECT_API_URL"] = api_url
         print(f"Prefect サーバー: {api_url.removesuffix('/api')}（UI）", flush=True)
         print(f"再監査を「{cron}」（日本時間）に実行します。終了するには Ctrl+C を押してください。", flush=True)
-        with temporary_settings({PREFECT_API_URL: api_url}):
+        with use_api(api_url):
             scheduled_reaudit.serve(name=name, schedules=[schedule], parameters=parameters,
                                     entrypoint_type=EntrypointType.MODULE_PATH, print_starting_message=False,
                                     tags=["sealreview"])

@@ -14,12 +14,31 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def prefect_api() -> Iterator[str]:
+def use_api(url: str) -> Iterator[str]:
+    """Point this whole process at `url`, including threads whose context was copied before now.
+
+    Prefect read its settings when it was imported. `temporary_settings` covers this thread only; the
+    process-global settings context covers the threads Prefect and Dask clients run callbacks in —
+    without it those start a temporary API server of their own and record task runs there.
+    """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(temporary_settings({PREFECT_API_URL: url}))
+        try:
+            from prefect.context import _temporary_global_settings_context, get_settings_context
+        except ImportError:  # a future Prefect without this internal helper
+            pass
+        else:
+            stack.enter_context(_temporary_global_settings_context(get_settings_context()))
+        yield url
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[str]:
     configured = os.environ.get("PREFECT_API_URL")
     if configured:  # also for this process, whose settings were read when prefect was imported
-        with temporary_settings({PREFECT_API_URL: configured}):
+        with use_api(configured):
             yield configured
         return
     from prefect.server.api.server import SubprocessASGIServer
@@ -28,7 +47,7 @@ def prefect_api() -> Iterator[str]:
     server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
+        with use_api(server.api_url):
             yield server.api_url
     finally:
         os.environ.pop("PREFECT_API_URL", None)

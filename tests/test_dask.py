@@ -1,0 +1,47 @@
+"""The Dask path (`--dask-address`, a real `distributed.LocalCluster` with two worker processes) writes the
+same register as local worker processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.scan import run_scan
+from tests.test_serve import copy_forms, prefect_api_url  # noqa: F401 - the shared server fixture
+
+pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.ginza]
+FORMS = ["市民文化局/戸籍住民サービス部/婚姻届.pdf", "健康福祉局/障害福祉課/誓約書.xlsx", "会計室/審査課/請求書.docx",
+         "環境局/減量推進課/ごみ集積所設置届.docx"]
+
+
+def register_rows(out: Path) -> dict[str, dict]:
+    """register.jsonl by path, without what legitimately differs between two output folders."""
+    rows = {}
+    for line in (out / "register.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row.get("revised_path"):
+            row["revised_path"] = str(Path(row["revised_path"]).relative_to(out))
+        rows[row["path"]] = row
+    return rows
+
+
+def test_dask_cluster_gives_the_same_register(prefect_api_url: str, tmp_path: Path) -> None:  # noqa: F811
+    from distributed import Client, LocalCluster
+
+    inputs = copy_forms(tmp_path / "in", FORMS)
+    common = {"inputs": [str(inputs)], "as_of": "2025-04-01", "policy": "default", "manifest": None}
+    local = run_scan(out=str(tmp_path / "local"), workers=2, **common)
+    # workers are started after PREFECT_API_URL is set, so they report to the same real server
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask = run_scan(out=str(tmp_path / "dask"), workers=2, dask_address=cluster.scheduler_address, **common)
+        with Client(cluster) as client:
+            ran_on = client.run(lambda: __import__("classifiers.engine").engine._detector is not None)
+    assert local["rows"] == dask["rows"] == len(FORMS)
+    assert dask["analysed"] == len(FORMS)
+    assert any(ran_on.values()), "no Dask worker ran the detector"
+    local_rows, dask_rows = register_rows(tmp_path / "local"), register_rows(tmp_path / "dask")
+    assert set(local_rows) == set(FORMS)
+    assert dask_rows == local_rows
+    assert dask_rows["市民文化局/戸籍住民サービス部/婚姻届.pdf"]["decision"] == "abolish"
