@@ -6,8 +6,9 @@ so catalogue, policy, manifest and as-of changes always take effect.
 
 Entries are pickles of (Document, Detection) under OUT_DIR/.sealreview/cache/<2 hex>/<key>.pickle,
 written atomically (temporary file + os.replace), so parallel workers (local processes or Dask workers
-with OUT_DIR on shared storage) can write them at the same time. A failed extraction is not cached
-(it may have been a timeout); a damaged entry is treated as a miss.
+with OUT_DIR on shared storage) can write them at the same time. A failed extraction is cached too (a
+damaged or unsupported file fails the same way every time) unless it failed on a time limit, which may
+pass next time; a damaged entry is treated as a miss.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".sealreview") / "cache"
 CACHE_FORMAT = "1"  # bump when the pickled layout changes
+TRANSIENT_WORDS = ("制限時間", "タイムアウト", "時間切れ")  # failures worth retrying on the next run
 
 
 def cache_dir_of(out_dir: str | Path) -> Path:
@@ -47,6 +49,12 @@ def analysis_versions() -> tuple[tuple[str, str], ...]:
 def cache_key(sha256: str, *, ocr: bool = True) -> str:
     material = "|".join([sha256, f"ocr={ocr}", *(f"{k}={v}" for k, v in analysis_versions())])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def transient(document: Document) -> bool:
+    """Did reading stop on a time limit (a timeout may not happen again, so do not cache it)?"""
+    notes = (*document.errors, *document.warnings)
+    return document.status != Status.OK and any(word in note for note in notes for word in TRANSIENT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +92,8 @@ class AnalysisCache:
         return found if isinstance(found, Analysis) else None
 
     def put(self, sha256: str, analysis: Analysis) -> bool:
-        """Store unless the extraction failed; returns whether it was stored. Never raises."""
-        if not sha256 or analysis.document.status == Status.FAILED:
+        """Store unless the file hit a time limit; returns whether it was stored. Never raises."""
+        if not sha256 or transient(analysis.document):
             return False
         path = self.path_of(sha256)
         try:

@@ -9,8 +9,10 @@ import pytest
 
 import flows.cache as cache_module
 import flows.pipeline as pipeline
+from classifiers.models import Detection
 from extractors.discover import discover
-from flows.cache import AnalysisCache
+from extractors.models import Document, InputFormat, Status
+from flows.cache import Analysis, AnalysisCache
 from flows.pipeline import PipelineOptions, process_file
 
 KONIN = "市民文化局/戸籍住民サービス部/婚姻届.pdf"
@@ -77,11 +79,16 @@ def test_damaged_entry_is_a_miss(tmp_path, konin) -> None:
     assert cache.get(konin.sha256) is not None  # rewritten
 
 
-def test_failed_extraction_is_not_cached(tmp_path: Path) -> None:
+def test_failed_extraction_is_cached_unless_it_timed_out(tmp_path: Path) -> None:
     broken = tmp_path / "in" / "破損.pdf"
     broken.parent.mkdir(parents=True)
     broken.write_bytes(b"%PDF-1.7\n1 0 obj <<")
     source = discover([tmp_path / "in"])[0]
     row = process_file(source, options(tmp_path, "2025-04-01"))
     assert row.decision == "error"
-    assert AnalysisCache(tmp_path / "cache").count() == 0
+    cache = AnalysisCache(tmp_path / "cache")
+    assert cache.get(source.sha256).document.status == Status.FAILED  # damaged: fails the same way again
+    timed_out = Document(format=InputFormat.DOC, status=Status.FAILED,
+                         errors=("旧形式のファイルの変換が制限時間（60秒）を超えたため中断しました",))
+    assert not cache.put("ab" * 32, Analysis(timed_out, Detection()))
+    assert not cache.has("ab" * 32)
