@@ -69,7 +69,8 @@ def run_batches(
     progress = Progress(len(sources))
     checkpoint = open_checkpoint(options)  # files a killed run already finished are not redone
     resumed, sources = checkpoint.split(sources)
-    progress.advance(len(resumed))
+    if resumed:
+        progress.advance(len(resumed))
     cached, fresh = split_cached(sources, options)
     if stats is not None:
         stats.update(cached=len(cached), analysed=len(fresh), resumed=len(resumed))

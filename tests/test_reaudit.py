@@ -96,3 +96,11 @@ def test_compare_new_removed_changed_and_reviewer_overrides() -> None:
     edited = compare(old, [row("a.pdf", "9", "keep_law", reason="法令で必要")])
     assert [f.path for f in edited.changed_files] == ["a.pdf"]
     assert edited.decisions[0].cause == "様式ファイルが変更されたため" and edited.decisions[0].reason == "法令で必要"
+
+
+def test_reaudit_without_previous_run_or_inputs_says_so(tmp_path: Path, capsys) -> None:
+    from flows.cli import main
+
+    assert main(["reaudit", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "前回の実行記録がありません" in err and "no previous run" in err
