@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import threading
 import time
@@ -50,6 +51,26 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_s(pid: int) -> float:
+    """utime + stime of one process so far (clock ticks → s)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().decode("utf-8", "replace").rsplit(")", 1)[1].split()
+    except OSError:
+        return -1.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def role(name: str) -> str:
+    if "multiprocessing" in name:
+        return "workers"
+    if "uvicorn" in name or "prefect.server" in name:
+        return "Prefect API server"
+    if "soffice" in name or "tesseract" in name:
+        return "converters"
+    return "CLI / flow"
+
+
 def _name(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
@@ -69,6 +90,7 @@ class TreeMemory:
     peak_by_pid: dict[int, tuple[int, str]] = field(default_factory=dict)
     peak_total_kb: int = 0
     processes: int = 0
+    cpu_by_pid: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -81,11 +103,22 @@ class TreeMemory:
             for pid in _tree(self.root):
                 rss = _rss_kb(pid)
                 total += rss
+                cpu = _cpu_s(pid)
+                if cpu >= 0:
+                    self.cpu_by_pid[pid] = cpu
                 if rss > self.peak_by_pid.get(pid, (0, ""))[0]:
                     self.peak_by_pid[pid] = (rss, self.peak_by_pid.get(pid, (0, _name(pid)))[1] or _name(pid))
             self.peak_total_kb = max(self.peak_total_kb, total)
             self.processes = max(self.processes, len(self.peak_by_pid))
             self._stop.wait(self.interval)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per kind of process, as last sampled (a process's last 0.1 s may be missing)."""
+        out: dict[str, float] = {}
+        for pid, cpu in self.cpu_by_pid.items():
+            key = role(self.peak_by_pid.get(pid, (0, ""))[1])
+            out[key] = out.get(key, 0.0) + cpu
+        return out
 
     def stop(self) -> tuple[int, str]:
         self._stop.set()
@@ -97,6 +130,7 @@ class TreeMemory:
 
 def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     """Run `cmd`; wall time, exit code, output tail and peak RSS (largest process, whole tree)."""
+    before = children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     memory = TreeMemory(proc.pid)
@@ -108,8 +142,15 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     wall = time.perf_counter() - started
     peak_kb, peak_name = memory.stop()
     return {"wall": wall, "rc": proc.returncode, "output": "\n".join(line for _, line in timed),
-            "phases": phases(timed, wall), "peak_kb": peak_kb, "peak_name": peak_name,
-            "tree_kb": memory.peak_total_kb, "processes": memory.processes}
+            "phases": phases(timed, wall), "cpu": children_cpu() - before, "peak_kb": peak_kb, "peak_name": peak_name,
+            "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            "tree_kb": memory.peak_total_kb, "processes": memory.processes, "cpu_roles": memory.cpu_by_role()}
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of all waited-for descendants (less sensitive to a busy machine than wall time)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def phases(timed: list[tuple[float, str]], wall: float) -> dict[str, float]:
