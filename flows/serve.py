@@ -39,8 +39,9 @@ def healthy(api_url: str) -> bool:
 
 
 def prefect_command() -> list[str]:
-    """The Prefect CLI, through this module so the SQLAlchemy 2.1 fix below applies to the server."""
-    return [sys.executable, "-m", "flows.serve"]
+    """The Prefect CLI of this environment (SQLAlchemy is pinned below 2.1: with 2.1, prefect 3.8.8's
+    scheduler fails every loop with "Can't evaluate bulk DML statement" and never creates a run)."""
+    return [sys.executable, "-m", "prefect"]
 
 
 def server_env(home: Path, *, ui: bool, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -140,37 +141,3 @@ def serve_reaudit(
             scheduled_reaudit.serve(name=name, schedules=[schedule], parameters=parameters,
                                     entrypoint_type=EntrypointType.MODULE_PATH, print_starting_message=False,
                                     tags=["sealreview"])
-
-
-def _ignore_in_bulk_insert(_cls, mapping, _value) -> None:
-    mapping.pop("state", None)  # the run's state rows are inserted separately by Prefect itself
-
-
-def patch_prefect_for_sqlalchemy_21() -> None:
-    """prefect 3.8.8's scheduler bulk-inserts flow runs with a `state` key, which SQLAlchemy ≥ 2.1
-    rejects for a hybrid property without a bulk-DML setter ("Can't evaluate bulk DML statement"), so no
-    scheduled run is ever created. Give the hybrid a setter that leaves the key out, as SQLAlchemy 2.0
-    did. No-op on SQLAlchemy 2.0 (pinning `SQLAlchemy<2.1` makes this unnecessary)."""
-    from sqlalchemy.ext.hybrid import hybrid_property
-
-    if not hasattr(hybrid_property, "bulk_dml"):
-        return
-    from prefect.server.database import orm_models
-
-    prop = orm_models.FlowRun.__dict__.get("state")
-    if isinstance(prop, hybrid_property) and prop.bulk_dml_setter is None:
-        prop.inplace.bulk_dml(_ignore_in_bulk_insert)  # (`prop.bulk_dml` itself fails in 2.1.9)
-
-
-def server_main(argv: list[str]) -> int:
-    """`python -m flows.serve server start --host 127.0.0.1 --port N`: the Prefect CLI, patched first."""
-    patch_prefect_for_sqlalchemy_21()
-    from prefect.cli import app
-
-    sys.argv = ["prefect", *argv]
-    app()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(server_main(sys.argv[1:]))
