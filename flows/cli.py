@@ -63,6 +63,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", metavar="FILE", help="様式と根拠法令の対応表（CSV または Excel）")
     parser.add_argument("--workers", type=int, default=default_workers(), metavar="N", help="並列プロセス数（既定: コア数）")
     parser.add_argument("--dask-address", metavar="ADDRESS", help="既存の Dask クラスタのアドレス（例 tcp://host:8786）")
+    parser.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                        help="1ファイルの制限時間（秒、既定 300、0 で無制限）")
+    parser.add_argument("--file-memory-mb", type=int, metavar="MB",
+                        help="1ファイルの処理に使えるメモリの上限（MB、既定 2048、0 で無制限）")
 
 
 def check_run_options(args: argparse.Namespace) -> None:
@@ -81,7 +85,19 @@ def check_run_options(args: argparse.Namespace) -> None:
         raise UsageError(f"対応表ファイルが見つかりません: {args.manifest}", f"manifest not found: {args.manifest}")
     if args.workers < 1:
         raise UsageError("--workers は 1 以上にしてください", "--workers must be at least 1")
+    apply_file_limits(args)
     ensure_writable(Path(args.out))
+
+
+def apply_file_limits(args: argparse.Namespace) -> None:
+    """Per-file limits go through the environment so every worker process inherits them (flows/guard.py)."""
+    for value, name, env in ((args.file_timeout, "--file-timeout", "SEALREVIEW_FILE_TIMEOUT"),
+                             (args.file_memory_mb, "--file-memory-mb", "SEALREVIEW_FILE_MEMORY_MB")):
+        if value is None:
+            continue
+        if value < 0:
+            raise UsageError(f"{name} は 0 以上にしてください", f"{name} must not be negative")
+        os.environ[env] = str(value)
 
 
 def ensure_writable(out_dir: Path) -> None:

@@ -39,3 +39,21 @@ def test_unknown_policy_fails_loudly(tmp_path: Path, capsys) -> None:
     code, err = run(["scan", str(tmp_path), "--out", str(tmp_path / "o"), "--policy", "no-such-policy"], capsys)
     assert code == 1
     assert "規則データに誤りがあります" in err
+
+
+def test_file_limits_reach_the_workers_environment(tmp_path: Path, capsys, monkeypatch) -> None:
+    import os
+
+    from flows import cli
+
+    # setenv records the original state, so the values the CLI writes are undone after the test
+    monkeypatch.setenv("SEALREVIEW_FILE_TIMEOUT", "300")
+    monkeypatch.setenv("SEALREVIEW_FILE_MEMORY_MB", "2048")
+    args = cli.build_parser().parse_args(
+        ["scan", str(tmp_path), "--out", str(tmp_path / "o"), "--file-timeout", "30", "--file-memory-mb", "512"]
+    )
+    cli.check_run_options(args)
+    assert os.environ["SEALREVIEW_FILE_TIMEOUT"] == "30.0"
+    assert os.environ["SEALREVIEW_FILE_MEMORY_MB"] == "512"
+    code, err = run(["scan", str(tmp_path), "--out", str(tmp_path / "o"), "--file-timeout", "-1"], capsys)
+    assert code == 2 and "--file-timeout" in err
