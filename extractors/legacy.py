@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from extractors.models import Document, InputFormat, Location, Status, TextBlock, failed
+from extractors.models import Document, InputFormat, Location, Status, TextBlock, failed, scratch_dir
 
 TIMEOUT_S = 120
 TARGETS: dict[InputFormat, tuple[str, str, str]] = {
@@ -139,11 +139,12 @@ def extract_legacy(path: Path, *, fmt: InputFormat, work_dir: Path | None = None
 
     if fmt not in TARGETS:
         return failed(fmt, NOT_CONVERTED, extractor="legacy")
-    with tempfile.TemporaryDirectory(prefix="sealreview-conv-", dir=work_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="sealreview-conv-", dir=scratch_dir(work_dir)) as tmp:
         try:
             out = convert(path, fmt, Path(tmp))
         except ConversionError as exc:
-            return failed(fmt, str(exc), extractor="legacy")
+            # A corrupt file fails the same way every time; a missing LibreOffice or a timeout may not.
+            return failed(fmt, str(exc), extractor="legacy", retry=str(exc) != NOT_CONVERTED)
         reader = extract_docx if out.suffix == ".docx" else extract_xlsx
         doc = reader(out, fmt=fmt)
     if doc.status is not Status.FAILED and not any(b.text.strip() for b in doc.blocks):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 class InputFormat(str, Enum):  # noqa: UP042 - str() of a member is relied on
@@ -180,6 +181,18 @@ class Document:
             yield Line("".join(parts), tuple(segments))
 
 
-def failed(fmt: InputFormat, reason: str, *, extractor: str = "") -> Document:
-    """A document that could not be read, with the reason in Japanese."""
-    return Document(format=fmt, status=Status.FAILED, errors=(reason,), extractor=extractor)
+def failed(fmt: InputFormat, reason: str, *, extractor: str = "", retry: bool = False) -> Document:
+    """A document that could not be read, with the reason in Japanese.
+
+    `retry` marks a failure caused by the surroundings (a missing tool, a file locked or gone, memory),
+    not by the file's bytes: the next run must read the file again instead of reusing this result.
+    """
+    return Document(format=fmt, status=Status.FAILED, errors=(reason,), extractor=extractor,
+                    meta={"retry": True} if retry else {})
+
+
+def scratch_dir(work_dir: Path | None) -> Path | None:
+    """The work folder for temporary files, created on first use (None = the system's temp folder)."""
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    return work_dir

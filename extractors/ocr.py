@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from extractors.models import Location, TextBlock
+from extractors.models import Location, TextBlock, scratch_dir
 
 DPI = 300
 TIMEOUT_S = 120
@@ -153,7 +153,7 @@ def ocr_pdf_page(path: Path, page_no: int, *, work_dir: Path | None = None, dpi:
     """Render one page (1-based) and OCR it; [] when the tools are missing or fail."""
     if not available():
         return []
-    with tempfile.TemporaryDirectory(prefix="sealreview-ocr-", dir=work_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="sealreview-ocr-", dir=scratch_dir(work_dir)) as tmp:
         prefix = Path(tmp) / "page"
         try:
             render = _run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-f", str(page_no), "-l", str(page_no),

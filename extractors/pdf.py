@@ -274,7 +274,9 @@ def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], to
         no_ocr = any(NO_OCR in w for w in warnings)
         reason = NO_TEXT_NO_OCR if no_ocr else "PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）"
         return Document(format=fmt, status=Status.FAILED, pages=total, extractor="pdf", errors=(reason,),
-                        warnings=tuple(warnings), meta=meta)
+                        warnings=tuple(warnings), meta={**meta, "retry": True} if no_ocr else meta)
     status = Status.PARTIAL if warnings else Status.OK
+    if any(NO_OCR in w for w in warnings):
+        meta = {**meta, "retry": True}  # once tesseract is installed, the scanned pages can be read
     return Document(format=fmt, blocks=tuple(blocks), status=status, pages=total, extractor="pdf",
                     warnings=tuple(warnings), meta=meta)

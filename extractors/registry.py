@@ -69,7 +69,7 @@ def extract(source: SourceFile, *, work_dir: Path | None = None, ocr: bool = Tru
     """Read one file into a `Document`; any problem becomes a FAILED document with a Japanese reason."""
     fmt = source.format
     if source.error:
-        return failed(fmt, source.error, extractor="registry")
+        return failed(fmt, source.error, extractor="registry", retry=True)
     if fmt in UNSUPPORTED:
         return _unsupported(source)
     handler = _extractors().get(fmt)
@@ -85,14 +85,14 @@ def extract(source: SourceFile, *, work_dir: Path | None = None, ocr: bool = Tru
         log.info("broken container %s: %s", source.rel_path, exc)
         return failed(fmt, BROKEN.get(fmt, "ファイルが壊れているため読み取れません"), extractor="registry")
     except MemoryError:
-        return failed(fmt, "ファイルが大きすぎるため読み取れません", extractor="registry")
+        return failed(fmt, "ファイルが大きすぎるため読み取れません", extractor="registry", retry=True)
     except OSError as exc:  # the file vanished or became unreadable after discovery
         if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
-            return failed(fmt, os_error_reason(exc), extractor="registry")
+            return failed(fmt, os_error_reason(exc), extractor="registry", retry=True)
         log.warning("extraction failed for %s: %r", source.rel_path, exc, exc_info=True)
         reason = BROKEN.get(fmt, "ファイルが壊れているため読み取れません")
-        return failed(fmt, f"{reason}（{type(exc).__name__}）", extractor="registry")
+        return failed(fmt, f"{reason}（{type(exc).__name__}）", extractor="registry", retry=True)
     except Exception as exc:  # noqa: BLE001 - the pipeline must never see an exception
         log.warning("extraction failed for %s: %r", source.rel_path, exc, exc_info=True)
         reason = BROKEN.get(fmt, "ファイルが壊れているため読み取れません")
-        return failed(fmt, f"{reason}（{type(exc).__name__}）", extractor="registry")
+        return failed(fmt, f"{reason}（{type(exc).__name__}）", extractor="registry", retry=True)

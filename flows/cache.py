@@ -52,9 +52,14 @@ def cache_key(sha256: str, *, ocr: bool = True) -> str:
 
 
 def transient(document: Document) -> bool:
-    """Did reading stop on a time limit (a timeout may not happen again, so do not cache it)?"""
+    """Did reading fail because of the surroundings (a missing tool or folder, a locked or vanished
+    file, a time limit) rather than the file's bytes? Then the next run must read it again."""
+    if document.status == Status.OK:
+        return False
+    if document.meta.get("retry"):
+        return True
     notes = (*document.errors, *document.warnings)
-    return document.status != Status.OK and any(word in note for note in notes for word in TRANSIENT_WORDS)
+    return any(word in note for note in notes for word in TRANSIENT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import flows.cache as cache_module
 import flows.pipeline as pipeline
 from classifiers.models import Detection
 from extractors.discover import discover
-from extractors.models import Document, InputFormat, Status
+from extractors.models import Document, InputFormat, Status, failed
 from flows.cache import Analysis, AnalysisCache
 from flows.pipeline import PipelineOptions, process_file
 
@@ -92,3 +92,16 @@ def test_failed_extraction_is_cached_unless_it_timed_out(tmp_path: Path) -> None
                          errors=("旧形式のファイルの変換が制限時間（60秒）を超えたため中断しました",))
     assert not cache.put("ab" * 32, Analysis(timed_out, Detection()))
     assert not cache.has("ab" * 32)
+
+
+@pytest.mark.parametrize("document", [
+    failed(InputFormat.DOC, "LibreOffice が見つからないため旧形式のファイルを読み取れません", retry=True),
+    failed(InputFormat.PDF, "ファイル（またはリンク先）が見つかりません", retry=True),
+    Document(format=InputFormat.PDF, status=Status.PARTIAL, meta={"retry": True},
+             warnings=("2ページ目は文字情報がなく、OCR（tesseract）が見つからないため読み取っていません",)),
+])
+def test_failures_of_the_surroundings_are_not_cached(tmp_path: Path, document: Document) -> None:
+    """Regression: a missing work folder once made every .xls/scan fail, and the failure stuck in the cache."""
+    cache = AnalysisCache(tmp_path / "cache")
+    assert not cache.put("cd" * 32, Analysis(document, Detection()))
+    assert not cache.has("cd" * 32)
