@@ -1,9 +1,10 @@
 """Evaluate detection on the generated corpus (bench/gen_corpus.py) through extract → detect.
 
-    .venv/bin/python bench/eval_detect.py [--corpus bench/corpus] [--regen] [--n 120] [--show 20]
+    .venv/bin/python bench/eval_detect.py [--corpus bench/out/corpus_detect] [--regen] [--n 120] [--show 20]
 
 Prints seal and signature precision/recall overall, per format and per location of the evidence,
 seal-kind agreement, the first misses with their findings, and the detection speed (forms/s).
+The corpus is generated under bench/out/ (git-ignored). `prf` and `table` are shared with eval_real.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from eval_real import prf  # noqa: E402
 from gen_corpus import generate  # noqa: E402
 
 from classifiers.engine import detect, get_detector, versions  # noqa: E402
@@ -27,9 +27,21 @@ from extractors.discover import discover  # noqa: E402
 from extractors.registry import extract  # noqa: E402
 
 TARGETS = {"seal": (0.98, 0.99), "signature": (0.95, 0.95)}  # (precision, recall)
+DEFAULT_CORPUS = ROOT / "bench" / "out" / "corpus_detect"  # bench/out/ is git-ignored
 
 
-def _table(title: str, groups: dict[str, list[tuple[bool, bool]]]) -> list[str]:
+def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, int, int, int]:
+    """(precision, recall, tp, fp, fn) of (truth, predicted) pairs; 1.0 when undefined."""
+    tp = sum(1 for t, p in pairs if t and p)
+    fp = sum(1 for t, p in pairs if p and not t)
+    fn = sum(1 for t, p in pairs if t and not p)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall, tp, fp, fn
+
+
+def table(title: str, groups: dict[str, list[tuple[bool, bool]]]) -> list[str]:
+    """Lines of a P/R table, one row per group key (sorted)."""
     out = [f"{title:28s} {'n':>4s} {'P':>6s} {'R':>6s}  tp  fp  fn"]
     for key in sorted(groups):
         p, r, tp, fp, fn = prf(groups[key])
@@ -39,7 +51,7 @@ def _table(title: str, groups: dict[str, list[tuple[bool, bool]]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "corpus")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--regen", action="store_true", help="regenerate the corpus first")
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--seed", type=int, default=7)
@@ -77,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             misses.append(f"{row['file']} truth seal={t_seal} sig={t_sig} got seal={det.seal_requested} "
                           f"sig={det.signature_required}: "
                           + "; ".join(f"{f.rule_id}「{f.text}」{f.score}" for f in det.findings))
-    print("\n".join(_table("seal_requested", seal)))
-    print("\n".join(_table("signature_required", sig)))
+    print("\n".join(table("seal_requested", seal)))
+    print("\n".join(table("signature_required", sig)))
     print(f"seal kinds exact: {kinds_ok}/{kinds_n}")
     print(f"detection: {n} forms in {det_seconds:.2f}s = {n / max(det_seconds, 1e-9):.1f} forms/s")
     print(f"versions: {versions()}")

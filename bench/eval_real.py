@@ -3,8 +3,10 @@
     .venv/bin/python bench/eval_real.py [--corpus DIR] [--no-ocr] [--verbose]
 
 Runs the real path (discover → extract → detect) and prints precision/recall for seal_requested and
-signature_required, the seal-kind agreement, every disagreement with its evidence, and the speed.
-Extracted documents are cached in bench/out/cache_real (pickles keyed by sha256 + extractor version).
+signature_required overall and per format (file extension: pdf, docx, xlsx, xls…), the seal-kind
+agreement, every disagreement with its evidence, and the speed.
+Extracted documents are cached in bench/out/cache_real (git-ignored; pickles keyed by sha256 + extractor
+version), so a re-run only re-detects.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ import csv
 import pickle
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eval_detect import prf, table  # noqa: E402
 
 from classifiers.engine import detect, get_detector, versions  # noqa: E402
 from extractors.discover import discover  # noqa: E402
@@ -44,15 +50,6 @@ def extract_cached(source, ocr: bool):
     return document, seconds
 
 
-def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, int, int, int]:
-    tp = sum(1 for t, p in pairs if t and p)
-    fp = sum(1 for t, p in pairs if p and not t)
-    fn = sum(1 for t, p in pairs if t and not p)
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return precision, recall, tp, fp, fn
-
-
 def evidence(det, labels=("SEAL_MARK", "SEAL_INSTRUCTION", "SEAL_KIND", "SIGNATURE", "SEAL_NOT_REQUIRED")):
     return [f"{f.rule_id} 「{f.text}」 {f.where} s={f.score}{' hidden' if f.hidden else ''}"
             f"{' example' if f.example else ''} ctx={f.context[:60]!r}"
@@ -67,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     labels = load_labels(args.corpus)
     get_detector()
-    seal_pairs, sig_pairs, kind_ok, kind_n = [], [], 0, 0
+    seal: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    sig: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    kind_ok = kind_n = 0
     detect_seconds = extract_seconds = 0.0
     misses: list[str] = []
     for source in discover([args.corpus]):
@@ -82,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         detect_seconds += time.perf_counter() - started
         truth_seal = row["seal_requested"] == "yes"
         truth_sig = row["signature_required"] == "yes"
-        seal_pairs.append((truth_seal, det.seal_requested))
-        sig_pairs.append((truth_sig, det.signature_required))
+        for key in ("all", f"format={source.path.suffix.lower().lstrip('.')}"):
+            seal[key].append((truth_seal, det.seal_requested))
+            sig[key].append((truth_sig, det.signature_required))
         if truth_seal and det.seal_requested:
             kind_n += 1
             kind_ok += set(row["seal_kinds"].split(",")) - {"other"} <= set(det.seal_kinds)
@@ -95,9 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                           f"incons={det.inconsistent} example_only={det.example_only}\n    "
                           + "\n    ".join(evidence(det)))
     print("\n".join(misses))
-    n = len(seal_pairs)
-    for what, pairs in (("seal_requested", seal_pairs), ("signature_required", sig_pairs)):
-        p, r, tp, fp, fn = prf(pairs)
+    n = len(seal["all"])
+    print("\n".join(table("seal_requested", seal)))
+    print("\n".join(table("signature_required", sig)))
+    for what, groups in (("seal_requested", seal), ("signature_required", sig)):
+        p, r, tp, fp, fn = prf(groups["all"])
         print(f"{what:20s} n={n} P={p:.3f} R={r:.3f} (tp={tp} fp={fp} fn={fn})")
     print(f"seal kinds agree (labelled ⊆ detected, 'other' ignored): {kind_ok}/{kind_n}")
     print(f"detect: {detect_seconds:.2f}s for {n} forms = {n / max(detect_seconds, 1e-9):.1f} forms/s; "
