@@ -40,6 +40,7 @@ class RegisterRow:
     versions: dict = field(default_factory=dict)
     revised_path: str | None = None  # the revised draft under OUT_DIR/revised/ (abolish only)
     revisions: list[dict] = field(default_factory=list)  # [{location, before, after}] edits in the draft
+    machine_replacement: str | None = None  # the machine's own replacement (kept when a reviewer overrides)
 
     def to_json(self) -> dict:
         return asdict(self)
