@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from extractors.models import Line
@@ -17,6 +18,16 @@ EXTERNAL_LEVELS = ("national", "prefectural")
 NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")
 OWN_RULE_KINDS = ("条例", "規則")
 TITLE_HEADINGS = 4  # the title and the first heading lines: a 婚姻届 listed deeper in a form is not its title
+# A template's placeholder for the city's name (○○市補助金交付規則): the rule of whichever city uses the form.
+PLACEHOLDER_ISSUER = re.compile(r"^[○〇●◯◎□■△▲×✕*＊Xx]+[市町村区]$")
+
+
+def is_own_issuer(issuer: str | None, city: str | None) -> bool:
+    """Whether a municipal 条例/規則 is the city's own: no issuer named, a placeholder, or the policy's city.
+
+    Without a city in the policy every municipal rule counts as own (we cannot tell; 例規改正要 is the safer flag).
+    """
+    return issuer is None or city is None or issuer == city or bool(PLACEHOLDER_ISSUER.match(issuer))
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class Basis:
     citations: tuple[Citation, ...]
     hits: tuple[Hit, ...]
     evidence: dict[str, Evidence]  # citation text → where it was found
+    city: str | None = None  # the policy's city: whose 条例/規則 are "own"
 
     def unknown_external(self) -> list[Citation]:
         """National or prefectural laws cited that the catalogue does not know."""
@@ -41,6 +53,13 @@ class Basis:
 
     def own_rules(self) -> list[Citation]:
         """The city's own 条例 / 規則 (their text must be amended: 例規改正要)."""
+        return [c for c in self._municipal_rules() if is_own_issuer(c.issuer, self.city)]
+
+    def other_bodies_rules(self) -> list[Citation]:
+        """Another municipality's 条例 / 規則 (横浜市補助金交付規則 cited on a 川崎市 form)."""
+        return [c for c in self._municipal_rules() if not is_own_issuer(c.issuer, self.city)]
+
+    def _municipal_rules(self) -> list[Citation]:
         return [c for c in self.citations if c.level == "municipal" and c.kind in OWN_RULE_KINDS]
 
     def category(self) -> str:
@@ -100,4 +119,4 @@ def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.dat
             hits.append(Hit(entry, entry.period_on(as_of), c))
             citations.append(c)
             evidence[c.citation] = Evidence(heading, "様式名", entry.id)
-    return Basis(tuple(citations), tuple(hits), evidence)
+    return Basis(tuple(citations), tuple(hits), evidence, city)

@@ -13,7 +13,7 @@ from rules.models import Citation
 KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"[0-9〇零一二三四五六七八九十百千]+"
-NAME_CHARS = r"[一-龥々〆ヵヶァ-ヴー○◯〇]"
+NAME_CHARS = r"[一-龥々〆ヵヶァ-ヴー○◯〇●]"
 JOINERS = r"(?:に関する|における|に係る|による|のための|を図るための|及び|並びに|の|な)"
 # Longest first: the kind is read from the end of the name.
 KINDS = ("施行規則", "施行令", "法律", "政令", "省令", "府令", "規則", "条例", "要綱", "要領", "基準", "告示", "通知", "法", "令")
@@ -34,6 +34,8 @@ NOT_LAWS = re.compile(
     r"通知|関係法令|関係規則|関係法|就業規則|管理規則|利用規則|会則|社則)$"
 )
 SHORT_LAWS = {"民法", "商法", "刑法", "憲法"}
+# A bullet before a name (○地方自治法…), unless it is a placeholder for the issuer (○○市…, ●●県…).
+BULLET_PREFIX = re.compile(r"^[○◯〇●]+(?![○◯〇●]|[市町村区都道府県])")
 NOISE_PREFIX = re.compile(r"^(根拠法令|根拠法規|根拠規定|根拠|法令名|関係法令|本|同|当該|上記|下記|年|号|及び|並びに|又は|若しくは)")
 PREFECTURE_RE = re.compile(r"^(東京都|北海道|大阪府|京都府|.{1,3}県)")
 MUNICIPAL_RE = re.compile(r"^(.{1,5}?[市町村区])(?!町村|民|場|街|況)")
@@ -93,6 +95,7 @@ def issuer_and_level(name: str, kind: str, *, city: str | None = None) -> tuple[
 
 
 def _clean_name(name: str) -> str | None:
+    name = BULLET_PREFIX.sub("", name)
     while (m := NOISE_PREFIX.match(name)) and len(name) - len(m.group(0)) >= 2:
         name = name[len(m.group(0)):]
     kind = kind_of(name)

@@ -217,13 +217,25 @@ def _external_review(form: _Form) -> Decision | None:
         return form.decision("needs_review", f"{hit.entry.name}の{form.ctx.as_of}時点の扱いがカタログにないため確認が必要。",
                              "decide.review.unknown_law.v1", confidence=0.5, cited=(hit.citation.citation,))
     unknown = form.basis.unknown_external()
-    if not unknown or form.ctx.policy.unknown_external_law != "needs_review":
+    if unknown and form.ctx.policy.unknown_external_law == "needs_review":
+        names = "、".join(f"「{c.citation}」" for c in unknown)
+        level = "国" if any(c.level == "national" for c in unknown) else "県"
+        return form.decision("needs_review", f"{level}の法令{names}が引用されているが根拠法令カタログにないため、"
+                             "押印の義務付けの有無を確認が必要。", "decide.review.unknown_law.v1", confidence=0.5,
+                             cited=tuple(c.citation for c in unknown))
+    return _other_body_review(form)
+
+
+def _other_body_review(form: _Form) -> Decision | None:
+    """Another municipality's 条例/規則 cited: the seal may be that body's rule, which this city cannot amend."""
+    others = form.basis.other_bodies_rules()
+    if not others or form.ctx.policy.other_municipality_rule != "needs_review":
         return None
-    names = "、".join(f"「{c.citation}」" for c in unknown)
-    level = "国" if any(c.level == "national" for c in unknown) else "県"
-    return form.decision("needs_review", f"{level}の法令{names}が引用されているが根拠法令カタログにないため、"
-                         "押印の義務付けの有無を確認が必要。", "decide.review.unknown_law.v1", confidence=0.5,
-                         cited=tuple(c.citation for c in unknown))
+    names = "、".join(f"「{c.citation}」" for c in others)
+    bodies = "・".join(dict.fromkeys(c.issuer or "" for c in others))
+    return form.decision("needs_review", f"他の団体（{bodies}）の例規{names}が引用されており、押印がその例規で定められて"
+                         f"いる場合は{form.ctx.policy.city or '自市'}だけでは様式を変更できないため、様式の所管と押印の根拠を確認が必要。",
+                         "decide.review.other_body_rule.v1", confidence=0.5, cited=tuple(c.citation for c in others))
 
 
 def _abolish(form: _Form) -> Decision:
@@ -246,6 +258,8 @@ def _abolish(form: _Form) -> Decision:
     own = form.basis.own_rules()
     if own:
         reason += f"様式が{own[0].law or own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"
+    elif others := form.basis.other_bodies_rules():
+        reason += f"引用されている{others[0].law or others[0].citation}は他の団体の例規のため、自市の例規改正は不要。"
     cited = tuple(dict.fromkeys(c.citation for c in (*own, *form.basis.citations)))[:MAX_FINDINGS]
     confidence = (0.85 if form.basis.citations else 0.8) * form.detection.confidence
     return form.decision("abolish", reason, "decide.abolish.v1", confidence=confidence, replacement=replacement,

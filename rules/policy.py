@@ -28,6 +28,7 @@ class Policy:
     partial_with_seal: str
     keep_existing_signature: bool = True
     min_detection_confidence: float = 0.6
+    other_municipality_rule: str = "needs_review"  # another city's 条例/規則 cited: needs_review / abolish
     path: str = ""
 
 
@@ -70,6 +71,8 @@ def load_policy(policy: str | Path = "default") -> Policy:
         partial_with_seal=_choice(data, "partial_with_seal", ("needs_review", "ignore"), "needs_review", path),
         keep_existing_signature=_flag(data, "keep_existing_signature", True, path),
         min_detection_confidence=_ratio(data, "min_detection_confidence", 0.6, path),
+        other_municipality_rule=_choice(data, "other_municipality_rule", ("needs_review", "abolish"), "needs_review",
+                                        path),
         path=str(path),
     )
 

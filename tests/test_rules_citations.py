@@ -80,3 +80,15 @@ def test_more_names(text, citation, level):
 
 def test_a_company_work_rule_is_not_a_city_rule():
     assert parse_citations("就業規則を遵守します", city=CITY) == []
+
+
+@pytest.mark.parametrize(("text", "citation", "issuer"), [
+    ("○地方自治法第234条第5項", "地方自治法第234条第5項", "国"),  # a bullet, not part of the name
+    ("●●市補助金交付規則第4条", "●●市補助金交付規則第4条", "●●市"),  # a placeholder for the city
+    ("○○市補助金交付規則第4条", "○○市補助金交付規則第4条", "○○市"),
+    ("音威子府村財務規則第5条", "音威子府村財務規則第5条", "音威子府村"),
+    ("横浜市補助金交付規則第4条", "横浜市補助金交付規則第4条", "横浜市"),
+])
+def test_bullets_and_placeholders(text, citation, issuer):
+    first = parse_citations(text, city=CITY)[0]
+    assert (first.citation, first.issuer) == (citation, issuer)

@@ -186,3 +186,39 @@ def test_a_seal_only_in_the_filled_example_is_noted():
     result = decide(doc("申請書", "氏名"), Detection(example_only=True), rel_path="x", title="申請書", ctx=ctx)
     assert result.decision == "no_seal"
     assert "記入例" in result.reason
+
+
+# Whose 条例/規則 is it? Only the policy's city's own rules (or unnamed / placeholder ones) get 例規改正要;
+# another municipality's rule goes to review (policy other_municipality_rule: needs_review).
+OWNERSHIP = [
+    # id, the citing sentence, decision, rule id, reiki_kaisei, words in the reason
+    ("own_named", "川崎市補助金等交付規則第4条の規定により申請します。", "abolish", "decide.abolish.v1", True,
+     ["例規改正要"]),
+    ("own_unnamed", "補助金交付規則第4条の規定により申請します。", "abolish", "decide.abolish.v1", True, ["例規改正要"]),
+    ("placeholder_maru", "○○市補助金交付規則第4条の規定により申請します。", "abolish", "decide.abolish.v1", True,
+     ["例規改正要"]),
+    ("placeholder_zero", "〇〇市補助金交付規則第4条の規定により申請します。", "abolish", "decide.abolish.v1", True,
+     ["例規改正要"]),
+    ("placeholder_black", "●●市補助金交付規則第4条の規定により申請します。", "abolish", "decide.abolish.v1", True,
+     ["例規改正要"]),
+    ("own_jorei", "川崎市手数料条例第3条による。", "abolish", "decide.abolish.v1", True, ["例規改正要"]),
+    ("yokohama", "横浜市補助金交付規則第4条の規定により申請します。", "needs_review", "decide.review.other_body_rule.v1",
+     False, ["横浜市補助金交付規則第4条", "他の団体"]),
+    ("otoineppu", "音威子府村財務規則第5条の規定により提出します。", "needs_review", "decide.review.other_body_rule.v1",
+     False, ["音威子府村財務規則第5条", "音威子府村"]),
+    ("ward", "世田谷区補助金交付規則第2条の規定により申請します。", "needs_review", "decide.review.other_body_rule.v1",
+     False, ["世田谷区"]),
+    ("other_yoko", "横浜市補助金交付要綱第4条の規定により申請します。", "abolish", "decide.abolish.v1", False, ["記名のみ"]),
+]
+
+
+@pytest.mark.parametrize("case", OWNERSHIP, ids=[c[0] for c in OWNERSHIP])
+def test_only_the_citys_own_rules_need_amending(case, contexts):
+    _, sentence, decision, rule_id, reiki, words = case
+    lines = ("補助金交付申請書", sentence, "申請者 氏名 印")
+    result = decide(doc(*lines), seal(), rel_path="x.docx", title=lines[0], ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id, result.reiki_kaisei) == (decision, rule_id, reiki), result.reason
+    for word in words:
+        assert word in result.reason, (word, result.reason)
+    if decision == "needs_review":
+        assert any(e.location == "段落2" for e in result.evidence), result.evidence

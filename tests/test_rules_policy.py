@@ -54,3 +54,29 @@ def test_the_city_seal_registration_ordinance_keeps_the_seal():
     result = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=ctx)
     assert (result.decision, result.rule_id) == ("keep_registered", "decide.keep_registered.v1")
     assert "印鑑条例" in result.reason
+
+
+@pytest.mark.parametrize(("setting", "city", "decision", "reiki", "word"), [
+    ("needs_review", "川崎市", "needs_review", False, "他の団体"),
+    ("abolish", "川崎市", "abolish", False, "自市の例規改正は不要"),
+    # No city in the policy: we cannot tell whose rule it is, so it counts as own (例規改正要 is the safer flag).
+    ("needs_review", None, "abolish", True, "例規改正要"),
+])
+def test_another_municipalitys_rule_follows_the_policy(tmp_path, setting, city, decision, reiki, word):
+    path = tmp_path / "p.yaml"
+    city_line = f"city: {city}\n" if city else ""
+    path.write_text(f"version: t1\n{city_line}other_municipality_rule: {setting}\n", encoding="utf-8")
+    ctx = load_context(policy=path, as_of=DAY)
+    lines = ("補助金交付申請書", "横浜市補助金交付規則第4条の規定により申請します。", "申請者 氏名 印")
+    result = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=ctx)
+    assert (result.decision, result.reiki_kaisei) == (decision, reiki), result.reason
+    assert word in result.reason
+
+
+def test_a_bad_other_municipality_setting_fails_loudly(tmp_path):
+    from rules.errors import RuleDataError
+
+    path = tmp_path / "p.yaml"
+    path.write_text("version: t1\nother_municipality_rule: keep\n", encoding="utf-8")
+    with pytest.raises(RuleDataError, match="other_municipality_rule"):
+        load_context(policy=path, as_of=DAY)
