@@ -21,7 +21,7 @@ from extractors.models import Document, InputFormat, Line, Location, Status, Tex
 PATTERNS: PatternSet = load_patterns()
 PATTERNS_VERSION: str = PATTERNS.version
 PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?コ|判|は ?ん ?こ|シ ?[ャヤ] ?チ|(?i:signature)"
-                       r"|決 ?裁|使 ?用 ?欄|処 ?理 ?欄")
+                       r"|決 ?裁|使 ?用 ?欄|処 ?理 ?欄|記 ?入 ?欄")
 NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
 CONTEXT_CHARS = 80
 

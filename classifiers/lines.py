@@ -86,7 +86,8 @@ class LineAnalyser:
                     start, end = match.span()
                     if start == end or _overlaps(consumed, start, end) and role not in MASKING_ROLES:
                         continue
-                    result.trace.add(p.id)
+                    if p.context is None or p.context.search(view.text):
+                        result.trace.add(p.id)  # a pattern "fires" when its required context holds
                     result.hits.extend(self._role_hits(p, role, start, end, view.text))
                     if role in MASKING_ROLES:
                         _mask(chars, start, end)
