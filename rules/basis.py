@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from extractors.models import Line
 from rules.catalogue import Catalogue, CatalogueEntry, Period
-from rules.citations import normalise, parse_citations
+from rules.citations import arabic, normalise, parse_citations
 from rules.doc_class import headings
 from rules.manifest import ManifestEntry
 from rules.models import Citation, Evidence
@@ -47,7 +47,7 @@ class Basis:
     city: str | None = None  # the policy's city: whose 条例/規則 are "own"
 
     def unknown_external(self) -> list[Citation]:
-        """National or prefectural laws cited that the catalogue does not know."""
+        """National or prefectural laws cited that the catalogue does not know (unnamed ones too: 法第12条)."""
         return [c for c in self.citations
                 if c.level in EXTERNAL_LEVELS and c.kind not in NON_LAW_KINDS and c.catalogue_id is None]
 
@@ -75,11 +75,17 @@ class Basis:
 
 def _locate(lines: list[tuple[Line, str]], needle: str) -> str:
     for line, norm in lines:
-        if needle and needle in norm:
+        if needle and (needle in norm or needle in arabic(norm)):
             # NFKC keeps most offsets; the block is found by the offset in the original line when it matches.
             offset = line.text.find(needle)
             return line.block_at(max(offset, 0)).location.describe()
     return "本文"
+
+
+def _evidence_text(c: Citation) -> str:
+    if c.written and c.written != c.citation:
+        return f"{c.written}（{c.citation}）"
+    return c.citation
 
 
 def _from_catalogue(citation: Citation, entry: CatalogueEntry, as_of: dt.date) -> Hit:
@@ -99,11 +105,12 @@ def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.dat
         raw = parse_citations(f"{title}\n{text}", city=city)
         normalised = [(line, normalise(line.text)) for line in lines] if raw else []
         for c in raw:
-            evidence[c.citation] = Evidence(c.citation, _locate(normalised, c.law or c.citation), "citation")
+            needle = c.written or c.law or c.citation
+            evidence[c.citation] = Evidence(_evidence_text(c), _locate(normalised, needle), "citation")
     citations: list[Citation] = []
     hits: list[Hit] = []
     for c in raw:
-        entry = catalogue.for_citation(c.citation)
+        entry = None if c.unnamed else catalogue.for_citation(c.citation)
         if entry is None:
             citations.append(c)
             continue

@@ -106,20 +106,90 @@ def _clean_name(name: str) -> str | None:
     return name
 
 
-def parse_citations(text: str, *, source: str = "form", city: str | None = None) -> list[Citation]:
-    """All citations in the text, in order of appearance, without duplicates."""
-    norm = normalise(text)
-    found: dict[str, Citation] = {}
+# An abbreviation defined after a law's name: 地方自治法（昭和22年法律第67号。以下「法」という。）
+DEFINITION_RE = re.compile(r"\s*\([^()]{0,80}?以下[「『](?P<abbr>[^」』]{1,15})[」』]と(?:いう|称する|略す)")
+# A law named only by its kind: 法第12条, 規則第5条, 同法第3条 (no name before it).
+BARE_KINDS = ("施行規則", "施行令", "法律", "政令", "省令", "規則", "条例", "法", "令")
+ARTICLE = rf"第{NUM}条(?:の{NUM})*(?:第{NUM}項)?(?:第{NUM}号)?"
+BARE_RE = re.compile(rf"(?<![一-龥々〆ヵヶァ-ヴー○◯〇●])(?P<abbr>{'|'.join(BARE_KINDS)})(?P<article>{ARTICLE})")
+# 同法 / 上記規則 …: the law named just before. 本規則 / この規則: the rule the form belongs to (unnamed).
+BARE_NAME_RE = re.compile(rf"^(?P<pre>同|上記|前記|当該|本)?(?P<abbr>{'|'.join(BARE_KINDS)})$")
+KIND_FAMILY = {"法": ("法", "法律"), "法律": ("法", "法律"), "令": ("令", "政令", "施行令"), "政令": ("政令", "令"),
+               "施行令": ("施行令",), "省令": ("省令",), "施行規則": ("施行規則",), "規則": ("規則", "施行規則"),
+               "条例": ("条例",)}
+
+
+def _named(name: str, article: str | None, *, era: str = "", city: str | None, source: str,
+           written: str = "") -> Citation:
+    kind = kind_of(name)
+    issuer, level = issuer_and_level(name, kind, city=city)
+    cite = era + name + (article or "")
+    return Citation(cite, level, kind, name, article, issuer, source=source, written=written)
+
+
+def _unnamed(written: str, abbr: str, article: str, *, source: str) -> Citation:
+    """法第12条 with no name anywhere: a national law we cannot identify, or (規則・条例) the city's own rule."""
+    level = "municipal" if abbr in ("規則", "条例") else "national"
+    return Citation(written, level, abbr, "", article, None, source=source, unnamed=True)
+
+
+def _definitions(norm: str) -> dict[str, str]:
+    """以下「法」という → {"法": "地方自治法"}."""
+    out: dict[str, str] = {}
     for m in LAW_RE.finditer(norm):
-        name = m.group("name") if m.group("era") else _clean_name(m.group("name"))
-        if name is None:
-            continue
-        kind = kind_of(name)
+        name = _clean_name(m.group("name"))
+        if name and (d := DEFINITION_RE.match(norm, m.end("name"))):
+            out.setdefault(d.group("abbr"), name)
+    return out
+
+
+def _resolve(pre: str, abbr: str, article: str, written: str, *, defined: dict[str, str],
+             previous: list[Citation], city: str | None, source: str) -> Citation:
+    if pre in ("同", "上記", "前記", "当該"):
+        family = KIND_FAMILY.get(abbr, (abbr,))
+        earlier = next((c for c in reversed(previous) if c.law and not c.unnamed and c.kind in family), None)
+        if earlier:
+            return _named(earlier.law, article, city=city, source=source, written=written)
+    if abbr in defined:
+        return _named(defined[abbr], article, city=city, source=source, written=written)
+    return _unnamed(written, abbr, article, source=source)
+
+
+def _matches(norm: str) -> list[tuple[int, re.Match, bool]]:
+    """Named-law matches and bare ones (法第12条), in order of appearance."""
+    named = [(m.start(), m, False) for m in LAW_RE.finditer(norm)]
+    bare = [(m.start(), m, True) for m in BARE_RE.finditer(norm)]
+    return sorted(named + bare, key=lambda t: t[0])
+
+
+def parse_citations(text: str, *, source: str = "form", city: str | None = None) -> list[Citation]:
+    """All citations in the text, in order of appearance, without duplicates.
+
+    Abbreviations are resolved: 以下「法」という defines 法; 同法 is the law named before it. A bare 法第12条 with
+    nothing to resolve it becomes an unnamed citation (`unnamed=True`).
+    """
+    norm = normalise(text)
+    defined = _definitions(norm)
+    found: dict[str, Citation] = {}
+    for _, m, bare in _matches(norm):
         article = arabic(m.group("article")) if m.group("article") else None
-        issuer, level = issuer_and_level(name, kind, city=city)
-        era = arabic(m.group("era") or "")
-        cite = era + name + (article or "")
-        found.setdefault(cite, Citation(cite, level, kind, name, article, issuer, source=source))
+        previous = list(found.values())
+        if bare:
+            c = _resolve("", m.group("abbr"), article or "", arabic(m.group(0)), defined=defined, previous=previous,
+                         city=city, source=source)
+        elif m.group("era"):
+            c = _named(m.group("name"), article, era=arabic(m.group("era")), city=city, source=source)
+        elif article and (b := BARE_NAME_RE.match(BULLET_PREFIX.sub("", m.group("name")))):
+            written = arabic(re.sub(r"\s+", "", m.group(0)))
+            c = _resolve(b.group("pre") or "", b.group("abbr"), article, written, defined=defined, previous=previous,
+                         city=city, source=source)
+        elif (name := _clean_name(m.group("name"))) is None:
+            continue
+        elif name in defined:
+            c = _named(defined[name], article, city=city, source=source, written=name + (article or ""))
+        else:
+            c = _named(name, article, city=city, source=source)
+        found.setdefault(c.citation, c)
     for m in FORM_RE.finditer(norm):
         cite = arabic(re.sub(r"\s+", "", m.group(0)))
         found.setdefault(cite, Citation(cite, "internal", "様式", "", arabic(m.group("art")), None, source=source))

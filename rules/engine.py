@@ -218,6 +218,12 @@ def _external_review(form: _Form) -> Decision | None:
                              "decide.review.unknown_law.v1", confidence=0.5, cited=(hit.citation.citation,))
     unknown = form.basis.unknown_external()
     if unknown and form.ctx.policy.unknown_external_law == "needs_review":
+        unnamed = [c for c in unknown if c.unnamed]
+        if unnamed:
+            names = "、".join(f"「{c.citation}」" for c in unnamed)
+            return form.decision("needs_review", f"法令名の記載のない引用{names}があり、どの法令か特定できないため、"
+                                 "押印の義務付けの有無を確認が必要。", "decide.review.unnamed_law.v1", confidence=0.5,
+                                 cited=tuple(c.citation for c in unknown))
         names = "、".join(f"「{c.citation}」" for c in unknown)
         level = "国" if any(c.level == "national" for c in unknown) else "県"
         return form.decision("needs_review", f"{level}の法令{names}が引用されているが根拠法令カタログにないため、"
@@ -256,7 +262,10 @@ def _abolish(form: _Form) -> Decision:
     else:
         reason = f"押印を義務付ける法令等の根拠がないため、押印を廃止し{REPLACEMENTS[replacement]}とする。"
     own = form.basis.own_rules()
-    if own:
+    if own and own[0].unnamed:
+        reason += (f"様式が{own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"
+                   f"{own[0].kind}の名称の記載がないため、自市の{own[0].kind}とみなした。")
+    elif own:
         reason += f"様式が{own[0].law or own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"
     elif others := form.basis.other_bodies_rules():
         reason += f"引用されている{others[0].law or others[0].citation}は他の団体の例規のため、自市の例規改正は不要。"

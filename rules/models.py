@@ -35,6 +35,8 @@ class Citation:
     issuer: str | None = None  # 国 / ○○県 / ○○市
     catalogue_id: str | None = None  # the catalogue entry it matched
     source: str = "form"  # form / manifest / reviewer
+    written: str = ""  # as written when an abbreviation was resolved (法第12条 → 地方自治法第12条)
+    unnamed: bool = False  # 法第12条 / 規則第5条 with no law name anywhere in the text
 
 
 @dataclass(frozen=True, slots=True)

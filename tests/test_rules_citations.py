@@ -92,3 +92,37 @@ def test_a_company_work_rule_is_not_a_city_rule():
 def test_bullets_and_placeholders(text, citation, issuer):
     first = parse_citations(text, city=CITY)[0]
     assert (first.citation, first.issuer) == (citation, issuer)
+
+
+DEFINED = "地方自治法（昭和22年法律第67号。以下「法」という。）\n"
+
+
+@pytest.mark.parametrize(("text", "citation", "level", "written", "unnamed"), [
+    # A definition in the text resolves the abbreviation.
+    (DEFINED + "法第234条第5項の規定により", "地方自治法第234条第5項", "national", "法第234条第5項", False),
+    (DEFINED + "法第二百三十四条第五項", "地方自治法第234条第5項", "national", "法第234条第5項", False),
+    ("地方自治法施行令（以下「令」という。）\n令第167条の2第1項", "地方自治法施行令第167条の2第1項", "national",
+     "令第167条の2第1項", False),
+    ("川崎市補助金等交付規則（以下「交付規則」という。）\n交付規則第4条", "川崎市補助金等交付規則第4条", "municipal",
+     "交付規則第4条", False),
+    # 同法 is the law named before it.
+    ("地方自治法第234条第5項及び同法第96条", "地方自治法第96条", "national", "同法第96条", False),
+    # Nothing to resolve it with: an unnamed citation.
+    ("法第12条の規定により", "法第12条", "national", "", True),
+    ("令第19条の規定により", "令第19条", "national", "", True),
+    ("政令第5条", "政令第5条", "national", "", True),
+    ("同法第3条", "同法第3条", "national", "", True),
+    ("規則第5条の規定により", "規則第5条", "municipal", "", True),
+    ("本規則第3条", "本規則第3条", "municipal", "", True),
+    ("条例第2条", "条例第2条", "municipal", "", True),
+])
+def test_abbreviations(text, citation, level, written, unnamed):
+    found = {c.citation: c for c in parse_citations(text, city=CITY)}
+    assert citation in found, list(found)
+    c = found[citation]
+    assert (c.level, c.written, c.unnamed) == (level, written, unnamed)
+
+
+@pytest.mark.parametrize("text", ["就業規則第5条", "方法第1条", "命令第3条", "以下「法」という。", "昭和22年法律第67号"])
+def test_not_a_bare_citation(text):
+    assert [c for c in parse_citations(text, city=CITY) if c.unnamed] == []

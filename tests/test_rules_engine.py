@@ -222,3 +222,29 @@ def test_only_the_citys_own_rules_need_amending(case, contexts):
         assert word in result.reason, (word, result.reason)
     if decision == "needs_review":
         assert any(e.location == "段落2" for e in result.evidence), result.evidence
+
+
+ABBREVIATIONS = [
+    # id, lines, decision, rule id, reiki_kaisei, words in the reason
+    ("bare_ho", ("使用届", "法第12条の規定により届け出ます。", "氏名 印"), "needs_review",
+     "decide.review.unnamed_law.v1", False, ["「法第12条」", "特定できない"]),
+    ("bare_rei", ("承諾書", "令第19条の規定により承諾する。", "氏名 印"), "needs_review",
+     "decide.review.unnamed_law.v1", False, ["「令第19条」"]),
+    ("defined_ho", ("工事請負契約書", "地方自治法（以下「法」という。）", "法第234条第5項の規定により記名押印する。", "受注者 印"),
+     "keep_contract", "decide.keep_contract.v1", False, ["地方自治法第234条第5項"]),
+    ("defined_unknown", ("使用届", "家畜伝染病予防法（以下「法」という。）", "法第12条の規定により届け出ます。", "氏名 印"),
+     "needs_review", "decide.review.unknown_law.v1", False, ["家畜伝染病予防法第12条"]),
+    ("bare_kisoku", ("補助金交付申請書", "規則第5条の規定により申請します。", "申請者 氏名 印"), "abolish",
+     "decide.abolish.v1", True, ["規則第5条", "自市の規則とみなした", "例規改正要"]),
+]
+
+
+@pytest.mark.parametrize("case", ABBREVIATIONS, ids=[c[0] for c in ABBREVIATIONS])
+def test_abbreviated_citations(case, contexts):
+    _, lines, decision, rule_id, reiki, words = case
+    result = decide(doc(*lines), seal(), rel_path="x.docx", title=lines[0], ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id, result.reiki_kaisei) == (decision, rule_id, reiki), result.reason
+    for word in words:
+        assert word in result.reason, (word, result.reason)
+    cited = [e for e in result.evidence if e.rule != "test.seal_mark.v1"]
+    assert cited and all(e.location.startswith("段落") for e in cited), result.evidence
