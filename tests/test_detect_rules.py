@@ -67,6 +67,20 @@ CASES = [
     (["署名不要"], False, (), False, {m.SIGNATURE_NOT_REQUIRED}),
     (["この印について説明します"], False, (), False, {m.SEAL_MARK}),  # weak, not a request
     (["本人が自署した場合は押印不要です", "氏名\t\t印"], True, ("mitome",), True, {m.SIGNATURE, m.SEAL_MARK}),
+    # concessive + affirmative acceptance: not required; with a negative acceptance: still a request
+    (["押印が無い場合でも受け付けます。"], False, (), False, {m.SEAL_NOT_REQUIRED}),
+    (["押印がなくても受け付けます"], False, (), False, {m.SEAL_NOT_REQUIRED}),
+    (["捺印のない届出書でも受理します。", "届出人氏名"], False, (), False, {m.SEAL_NOT_REQUIRED}),
+    (["押印がない場合でも受け付けできません。"], True, ("mitome",), False, {m.SEAL_INSTRUCTION}),
+    # office boxes and mentions that are not requests (general rules, own examples)
+    (["窓口で受付印を押印した控えをお返しします"], False, (), False, {m.OFFICE_BOX}),
+    (["事務局使用欄", "受付番号\t\t印"], False, (), False, {m.OFFICE_BOX}),
+    (["使用印鑑の登録については窓口へお問い合わせください"], False, (), False, set()),
+    (["印鑑登録証明書の記載事項に変更があった場合は届け出てください"], False, (), False, {m.SEAL_KIND}),
+    (["受任者\t使用印\t"], True, ("mitome",), False, {m.SEAL_KIND}),
+    (["印鑑証明書と同じ印を押してください"], True, ("jitsuin",), False, {m.SEAL_KIND}),
+    (["申請者署名 Signature of applicant"], False, (), True, {m.SIGNATURE}),
+    (["This form uses an electronic signature"], False, (), False, set()),
 ]
 
 
