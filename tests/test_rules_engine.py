@@ -248,3 +248,17 @@ def test_abbreviated_citations(case, contexts):
         assert word in result.reason, (word, result.reason)
     cited = [e for e in result.evidence if e.rule != "test.seal_mark.v1"]
     assert cited and all(e.location.startswith("段落") for e in cited), result.evidence
+
+
+@pytest.mark.parametrize(("title", "koseki"), [
+    ("出生届出書", True), ("婚姻届書", True), ("協議離婚届", True), ("死亡届（届出人用）", True),
+    ("死亡届・死亡診断書", True), ("婚 姻 届", True),
+    ("婚姻届受理証明書交付申請書", False), ("婚姻届記載事項証明書請求書", False), ("出生届出済証明書", False),
+    ("婚姻届の提出について", False),
+])
+def test_koseki_titles(title, koseki, contexts):
+    result = decide(doc(title, "届出人 署名 印"), seal(signature=True), rel_path="x.pdf", title=title,
+                    ctx=contexts(D(2021, 4, 1)))
+    matched = any(c.catalogue_id == "law.koseki.todokesho" for c in result.legal_basis)
+    assert matched is koseki, result.legal_basis
+    assert (result.decision == "keep_law") is koseki, result.reason
