@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from classifiers.models import (
@@ -74,11 +74,13 @@ class _Form:
     basis: Basis
     ctx: RuleContext
     text: str  # normalised
+    rel_path: str = ""
 
     def decision(self, decision: str, reason: str, rule_id: str, *, confidence: float,
                  labels: tuple[str, ...] = SEAL_LABELS, replacement: str | None = None,
-                 reiki_kaisei: bool = False, cited: tuple[str, ...] = ()) -> Decision:
-        return Decision(decision, reason, rule_id, replacement, self._evidence(labels, cited), round(confidence, 2),
+                 reiki_kaisei: bool = False, cited: tuple[str, ...] = (), extra: tuple[Evidence, ...] = ()) -> Decision:
+        evidence = extra + self._evidence(labels, cited)
+        return Decision(decision, reason, rule_id, replacement, evidence, round(confidence, 2),
                         self.basis.citations, reiki_kaisei, self.doc_class, self.basis.category(),
                         self.ctx.versions())
 
@@ -111,7 +113,8 @@ def _decide(document: Document, detection: Detection, *, rel_path: str, title: s
     text = "\n".join(line.text for line in lines)
     basis = gather(lines, title=title, catalogue=ctx.catalogue, as_of=ctx.as_of, manifest_entry=entry,
                    city=ctx.policy.city)
-    form = _Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, normalise(text))
+    form = _Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, normalise(text),
+                 rel_path)
     for step in (_untrustworthy, _no_seal, _catalogue_keep, _contract, _registered, _external_review):
         decision = step(form)
         if decision is not None:
@@ -119,8 +122,25 @@ def _decide(document: Document, detection: Detection, *, rel_path: str, title: s
     return _abolish(form)
 
 
+def _sample_marker(form: _Form) -> tuple[str, str, str] | None:
+    """見本 / 記入例 in the file name or the title: the whole file is a sample, not the form itself.
+
+    Returns (where: ファイル名 / 様式名, the word found, the name it was found in) or None."""
+    stem = PurePosixPath(form.rel_path.replace("\\", "/")).stem
+    for where, value in (("ファイル名", normalise(stem)), ("様式名", normalise(form.title))):
+        for pattern in form.ctx.policy.sample_file_patterns:
+            if value and (m := pattern.search(value)):
+                return where, m.group(0), value
+    return None
+
+
 def _untrustworthy(form: _Form) -> Decision | None:
     det, doc = form.detection, form.document
+    if det.seal_requested and (marker := _sample_marker(form)):
+        where, word, value = marker
+        return form.decision("needs_review", f"見本（記入例）のファイルのため、様式本体で押印欄を確認してください。"
+                             f"（{where}に「{word}」）", "decide.review.sample_file.v1", confidence=0.5,
+                             extra=(Evidence(value, where, "decide.review.sample_file.v1"),))
     if det.inconsistent:
         return form.decision("needs_review", "「押印不要」等の注記と押印欄（印）が同じ様式に併存しているため、様式の確認が必要。",
                              "decide.review.inconsistent.v1", confidence=0.5,

@@ -10,6 +10,13 @@ from rules.errors import RuleDataError
 from rules.yamlio import need, read_yaml, regexes, str_list
 
 POLICY_DIR = Path(__file__).parent / "data" / "policies"
+# A file that is itself a 見本 / 記入例 (委任状（見本）.pdf); not 印鑑見本 (a box for the seal impression) or 見本市.
+DEFAULT_SAMPLE_PATTERNS = (
+    r"(?<!印鑑)(?<!印影)(?<!署名)見本(?!市)",
+    r"(記入|記載)例(?!付|つき|あり|を参照|参照)",
+    r"サンプル",
+    r"(?i:sample|mihon|kisairei|kinyu+rei)",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Policy:
     keep_existing_signature: bool = True
     min_detection_confidence: float = 0.6
     other_municipality_rule: str = "needs_review"  # another city's 条例/規則 cited: needs_review / abolish
+    sample_file_patterns: tuple[re.Pattern, ...] = ()  # a whole file that is a 見本 / 記入例 (file name or title)
     path: str = ""
 
 
@@ -71,10 +79,17 @@ def load_policy(policy: str | Path = "default") -> Policy:
         partial_with_seal=_choice(data, "partial_with_seal", ("needs_review", "ignore"), "needs_review", path),
         keep_existing_signature=_flag(data, "keep_existing_signature", True, path),
         min_detection_confidence=_ratio(data, "min_detection_confidence", 0.6, path),
+        sample_file_patterns=_sample_patterns(data, path),
         other_municipality_rule=_choice(data, "other_municipality_rule", ("needs_review", "abolish"), "needs_review",
                                         path),
         path=str(path),
     )
+
+
+def _sample_patterns(data: dict, path: Path) -> tuple[re.Pattern, ...]:
+    if "sample_file_patterns" not in data:
+        return tuple(re.compile(p) for p in DEFAULT_SAMPLE_PATTERNS)
+    return regexes(data, "sample_file_patterns", path, "policy")
 
 
 def _flag(data: dict, key: str, default: bool, path: Path) -> bool:

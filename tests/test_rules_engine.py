@@ -262,3 +262,31 @@ def test_koseki_titles(title, koseki, contexts):
     matched = any(c.catalogue_id == "law.koseki.todokesho" for c in result.legal_basis)
     assert matched is koseki, result.legal_basis
     assert (result.decision == "keep_law") is koseki, result.reason
+
+
+SAMPLES = [
+    # id, file, title, detection, decision, rule id
+    ("inin_mihon", "委任状（見本）.pdf", "委任状", seal("jitsuin"), "needs_review", "decide.review.sample_file.v1"),
+    ("kinyurei_title", "申請書.pdf", "補助金交付申請書（記入例）", seal(), "needs_review", "decide.review.sample_file.v1"),
+    ("kisairei_koseki", "konin.pdf", "婚姻届（記載例）", seal(signature=True), "needs_review",
+     "decide.review.sample_file.v1"),
+    ("sample_kana", "申請書サンプル.xlsx", "申請書", seal(), "needs_review", "decide.review.sample_file.v1"),
+    ("romaji", "r3i_kisairei_kappou.pdf", "経営計画書", seal(), "needs_review", "decide.review.sample_file.v1"),
+    ("in_folder", "見本/申請書.docx", "申請書", seal(), "abolish", "decide.abolish.v1"),  # only the file's own name
+    ("no_seal", "自認書・承諾書（見本）.pdf", "自認書", no_seal(), "no_seal", "decide.no_seal.v1"),
+    ("inkan_mihon", "使用印鑑届.docx", "使用印鑑届（印鑑見本）", seal(), "abolish", "decide.abolish.v1"),
+    ("mihon_ichi", "見本市出展申込書.docx", "見本市出展申込書", seal(), "abolish", "decide.abolish.v1"),
+    ("kinyurei_tsuki", "申請書（記入例付き）.xlsx", "申請書", seal(), "abolish", "decide.abolish.v1"),
+]
+
+
+@pytest.mark.parametrize("case", SAMPLES, ids=[c[0] for c in SAMPLES])
+def test_a_whole_sample_file_goes_to_review_only_when_it_asks_for_a_seal(case, contexts):
+    _, path, title, detection, decision, rule_id = case
+    result = decide(doc(title, "氏名 印"), detection, rel_path=f"総務課/{path}", title=title,
+                    ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id) == (decision, rule_id), result.reason
+    if rule_id == "decide.review.sample_file.v1":
+        assert result.reason.startswith("見本（記入例）のファイルのため、様式本体で押印欄を確認してください。")
+        assert result.evidence[0].rule == rule_id and result.evidence[0].location in ("ファイル名", "様式名")
+        assert any(e.text == "印" for e in result.evidence)  # the seal findings stay in the evidence

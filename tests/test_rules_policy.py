@@ -80,3 +80,16 @@ def test_a_bad_other_municipality_setting_fails_loudly(tmp_path):
     path.write_text("version: t1\nother_municipality_rule: keep\n", encoding="utf-8")
     with pytest.raises(RuleDataError, match="other_municipality_rule"):
         load_context(policy=path, as_of=DAY)
+
+
+@pytest.mark.parametrize(("yaml_line", "decision"), [
+    ("", "needs_review"),  # not in the file: the built-in patterns apply
+    ("sample_file_patterns: []\n", "abolish"),  # switched off
+    ("sample_file_patterns: ['ひな形']\n", "abolish"),
+])
+def test_sample_file_patterns_are_a_policy_setting(tmp_path, yaml_line, decision):
+    path = tmp_path / "p.yaml"
+    path.write_text(f"version: t1\ncity: 川崎市\n{yaml_line}", encoding="utf-8")
+    ctx = load_context(policy=path, as_of=DAY)
+    result = decide(doc("申請書", "氏名 印"), seal(), rel_path="申請書（見本）.pdf", title="申請書", ctx=ctx)
+    assert result.decision == decision, result.reason
