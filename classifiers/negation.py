@@ -2,7 +2,8 @@
 
 For a seal/signature mention, walk the token and its ancestors up to the clause: a negating
 predicate (不要, 省略, 廃止, 任意…), an `aux` ない/ず, or the adjective 無い negates it; a clause
-marked by 場合/ば/と/なら stops the walk. Conditionals and double negatives
+marked by 場合/ば/と/なら stops the walk, and a negated predicate that itself heads such a clause
+(押印できない場合は委任状を…) is a condition, not an exemption. Conditionals and double negatives
 (押印がない場合は受理しません) are caught earlier by the `required_condition` patterns.
 """
 
@@ -59,15 +60,22 @@ def negated_by(rule: NegationRule, text: str, start: int, end: int) -> str | Non
     return _walk(rule, token)
 
 
+def _conditional(rule: NegationRule, node) -> bool:
+    """The predicate heads a conditional clause (押印できない場合は… / 押印がなければ…): a condition, not an exemption."""
+    if node.dep_ in ("acl", "advcl") and (node.head.norm_ in rule.stop or node.head.lemma_ in rule.stop):
+        return True
+    return any(c.dep_ == "mark" and c.norm_ in rule.stop for c in node.children)
+
+
 def _walk(rule: NegationRule, token) -> str | None:
     for node in [token, *token.ancestors]:
         if node is not token and (node.norm_ in rule.negating or node.lemma_ in rule.negating):
             return node.text
         if node is not token and node.norm_ == "無い" and node.pos_ == "ADJ":
-            return node.text
+            return None if _conditional(rule, node) else node.text
         for child in node.children:
             if child.dep_ == "aux" and (child.norm_ in rule.aux or child.lemma_ in rule.aux):
-                return child.text
+                return None if _conditional(rule, node) else child.text
             if node is not token and child.dep_ in ("advcl", "xcomp") and child.norm_ in rule.negating:
                 return child.text  # 押印は…不要になりました: 不要 hangs on なる
         if node is not token and (node.norm_ in rule.stop or any(

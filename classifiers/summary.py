@@ -1,4 +1,10 @@
-"""What the findings of one document add up to (the `Detection` summary)."""
+"""What the findings of one document add up to (the `Detection` summary).
+
+`inconsistent` (a seal mark beside a 押印不要 note) is scoped to one form: the mark and the note must be on
+the same sheet (xlsx/xls), the same page (PDF), or in the same document when it has neither (docx, where
+the whole file is one form). A long guide that bundles several forms — one saying 押印は不要です, another
+with a seal box — is therefore not flagged; its seal request and its note are both still reported.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,24 @@ def _counts(f: m.Finding) -> bool:
     return not f.hidden and not f.example and f.score >= REQUEST_SCORE
 
 
+def scope(f: m.Finding) -> tuple:
+    """The form a finding belongs to: its sheet, else its page, else the whole document."""
+    if f.location.sheet is not None:
+        return ("sheet", f.location.sheet)
+    if f.location.page is not None:
+        return ("page", f.location.page)
+    return ("document",)
+
+
+def _same_form_pair(marks: list[m.Finding], notes: list[m.Finding]) -> tuple[m.Finding, m.Finding] | None:
+    """The first (mark, note) that sit in the same form, or None."""
+    for mark in marks:
+        for note in notes:
+            if scope(note) == scope(mark):
+                return mark, note
+    return None
+
+
 def summarise(findings: list[m.Finding], version: str) -> m.Detection:
     requests = [f for f in findings if f.label in REQUEST_LABELS and _counts(f)]
     example_requests = [f for f in findings if f.label in REQUEST_LABELS and f.example and not f.hidden
@@ -20,14 +44,18 @@ def summarise(findings: list[m.Finding], version: str) -> m.Detection:
     signatures = [f for f in findings if f.label == m.SIGNATURE and _counts(f)]
     seal_requested = bool(requests)
     marks = [f for f in requests if f.label == m.SEAL_MARK]
-    inconsistent = bool(marks and notes)
+    pair = _same_form_pair(marks, notes)
+    inconsistent = pair is not None
     all_findings = list(findings)
-    if inconsistent:
-        mark, note = marks[0], notes[0]
+    if pair is not None:
+        mark, note = pair
+        kinds_here = sorted({f.text for f in requests if f.label == m.SEAL_KIND and scope(f) == scope(mark)})
+        also = f"（同じ様式の押印の種類：{'、'.join(kinds_here)}）" if kinds_here else ""
         all_findings.append(m.Finding(
-            rule_id="seal.inconsistent.v1", label=m.INCONSISTENT, text=mark.text, context=mark.context,
+            rule_id="seal.inconsistent.v2", label=m.INCONSISTENT, text=mark.text, context=mark.context,
             location=mark.location, score=0.9,
-            explanation=f"押印欄（{mark.text}：{mark.where}）と押印不要の注記（{note.text}：{note.where}）が併存している",
+            explanation=f"押印欄（{mark.text}：{mark.where}）と押印不要の注記（{note.text}：{note.where}）が"
+                        f"同じ様式に併存している{also}",
             supporting=note.text, ocr=mark.ocr,
         ))
     kinds = [k for k in m.SEAL_KINDS if any(f.seal_kind == k for f in requests)]

@@ -72,6 +72,7 @@ CASES = [
     (["押印がなくても受け付けます"], False, (), False, {m.SEAL_NOT_REQUIRED}),
     (["捺印のない届出書でも受理します。", "届出人氏名"], False, (), False, {m.SEAL_NOT_REQUIRED}),
     (["押印がない場合でも受け付けできません。"], True, ("mitome",), False, {m.SEAL_INSTRUCTION}),
+    (["代表者印を押印できない場合は委任状を提出してください。"], True, ("daihyo",), False, {m.SEAL_KIND}),
     # office boxes and mentions that are not requests (general rules, own examples)
     (["窓口で受付印を押印した控えをお返しします"], False, (), False, {m.OFFICE_BOX}),
     (["事務局使用欄", "受付番号\t\t印"], False, (), False, {m.OFFICE_BOX}),
@@ -99,7 +100,33 @@ def test_detect_table(rows, seal, kinds, signature, labels):
 def test_inconsistent_mark_beside_not_required_note():
     det = detect(doc("※押印不要", "申請者氏名\t\t印"))
     assert det.seal_requested and det.inconsistent and det.seal_not_required_note
-    assert any(f.label == m.INCONSISTENT and f.rule_id == "seal.inconsistent.v1" for f in det.findings)
+    assert any(f.label == m.INCONSISTENT and f.rule_id == "seal.inconsistent.v2" for f in det.findings)
+
+
+def placed(*rows: tuple[dict, str]) -> Document:
+    """One line per (location fields, text), e.g. ({"page": 2}, "氏名　印") or ({"sheet": "様式"}, …)."""
+    blocks = tuple(TextBlock(text, Location(kind="body", line=i, **where), line_key=("l", i), order=0)
+                   for i, (where, text) in enumerate(rows, start=1))
+    return Document(format=InputFormat.PDF, blocks=blocks)
+
+
+@pytest.mark.parametrize(("note_where", "mark_where", "inconsistent"), [
+    ({"page": 3}, {"page": 3}, True),  # same PDF page: one form
+    ({"page": 3}, {"page": 9}, False),  # a guide bundling forms: the note is about another form
+    ({"sheet": "申請書"}, {"sheet": "申請書"}, True),
+    ({"sheet": "注意事項"}, {"sheet": "申請書"}, False),
+    ({}, {}, True),  # docx: no page, no sheet: the document is one form
+])
+def test_inconsistent_only_within_one_form(note_where, mark_where, inconsistent):
+    det = detect(placed((note_where, "※この様式への押印は不要です。"), (mark_where, "代表者氏名　山田　印"),
+                        (mark_where, "実印を押印してください")))
+    assert det.seal_requested and det.seal_not_required_note  # both facts stay reported either way
+    assert det.inconsistent is inconsistent
+    flags = [f for f in det.findings if f.label == m.INCONSISTENT]
+    assert len(flags) == int(inconsistent)
+    if inconsistent:
+        assert "同じ様式" in flags[0].explanation and "実印" in flags[0].explanation  # the kind is evidence too
+    assert any(f.label == m.SEAL_KIND and f.seal_kind == "jitsuin" for f in det.findings)
 
 
 def test_example_sheet_alone_does_not_request():
