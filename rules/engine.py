@@ -159,25 +159,26 @@ def _untrustworthy(form: _Form) -> Decision | None:
     if det.seal_requested and det.confidence < form.ctx.policy.min_detection_confidence:
         return form.decision("needs_review", f"押印の求めの検出の確からしさが低い（{det.confidence:.2f}）ため、様式の確認が必要。",
                              "decide.review.low_confidence.v1", confidence=det.confidence)
-    if det.seal_requested and det.example_only:
-        return form.decision("needs_review", "押印の求めが記入例・見本にのみあるため、様式本体の確認が必要。",
-                             "decide.review.example_only.v1", confidence=0.5)
     return None
 
 
 def _no_seal(form: _Form) -> Decision | None:
+    """No seal requested. `example_only` (classifiers/summary.py: no request in the form itself, but a seal in a
+    記入例 sheet) is also `no_seal`, under its own rule, naming the example sheet's mark."""
     det = form.detection
     if det.seal_requested:
         return None
+    rule, labels = "decide.no_seal.v1", (SIGNATURE, SEAL_NOT_REQUIRED)
     reason = "押印を求める記載がないため対象外。"
+    if det.example_only:
+        rule, labels = "decide.no_seal.example_only.v1", (*SEAL_LABELS, SIGNATURE, SEAL_NOT_REQUIRED)
+        reason = ("記入例（見本）のシートには押印の表示があるが、様式本体には押印を求める記載がないため対象外。"
+                  "記入例の押印の表示も様式に合わせて削除すること。")
     if det.signature_required:
         reason += "署名（自署）を求める記載あり。"
     elif det.seal_not_required_note:
         reason += "押印不要の注記あり。"
-    if det.example_only:
-        reason += "記入例・見本には押印欄があるため、記入例の修正も確認すること。"
-    return form.decision("no_seal", reason, "decide.no_seal.v1", confidence=det.confidence,
-                         labels=(SIGNATURE, SEAL_NOT_REQUIRED))
+    return form.decision("no_seal", reason, rule, confidence=det.confidence, labels=labels)
 
 
 def _fill(template: str, form: _Form, hit: Hit) -> str:

@@ -179,13 +179,27 @@ def test_a_weak_seal_signal_goes_to_review(contexts):
     assert (result.decision, result.rule_id) == ("needs_review", "decide.review.low_confidence.v1")
 
 
-def test_a_seal_only_in_the_filled_example_is_noted():
-    from classifiers.models import Detection
+def _example_detection(**flags):
+    from classifiers.models import SEAL_MARK, Detection, Finding
+    from extractors.models import Location
 
+    mark = Finding(rule_id="seal.mark.name_field.v1", label=SEAL_MARK, text="印", context="氏名 印",
+                   location=Location(kind="cell", sheet="記入例", cell="D5"), score=0.9, explanation="テスト",
+                   example=True)
+    return Detection(findings=(mark,), seal_requested=False, example_only=True, **flags)
+
+
+@pytest.mark.parametrize(("detection", "words"), [
+    (_example_detection(), ["記入例（見本）のシートには押印の表示があるが", "様式本体には押印を求める記載がない"]),
+    (_example_detection(signature_required=True), ["記入例", "署名（自署）を求める記載あり"]),
+])
+def test_a_seal_only_in_the_filled_example_sheet_is_no_seal(detection, words):
     ctx = load_context(as_of=D(2025, 4, 1))
-    result = decide(doc("申請書", "氏名"), Detection(example_only=True), rel_path="x", title="申請書", ctx=ctx)
-    assert result.decision == "no_seal"
-    assert "記入例" in result.reason
+    result = decide(doc("申請書", "氏名"), detection, rel_path="x.xlsx", title="申請書", ctx=ctx)
+    assert (result.decision, result.rule_id) == ("no_seal", "decide.no_seal.example_only.v1")
+    for word in words:
+        assert word in result.reason
+    assert [(e.text, e.rule) for e in result.evidence][:1] == [("印", "seal.mark.name_field.v1")]
 
 
 # Whose 条例/規則 is it? Only the policy's city's own rules (or unnamed / placeholder ones) get 例規改正要;
