@@ -6,6 +6,7 @@ No Prefect here: flows call these inside coarse tasks, tests call them directly.
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from dataclasses import dataclass, replace
 from datetime import date
@@ -24,6 +25,7 @@ from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
+from output.revised.placement import staging_dir
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision
@@ -145,6 +147,9 @@ def analyse(
 def add_draft(source: SourceFile, document: Document, row: RegisterRow, options: PipelineOptions) -> RegisterRow:
     """Write the revised draft of an `abolish` form and list its edits on the row.
 
+    The draft goes to the staging folder of its input folder (output/revised/placement.py);
+    `revised_path` is relative to OUT_DIR. `output.register.write_run` moves it to OUT_DIR/revised/ once
+    the final decision (after the reviewers' corrections) is known, or deletes it.
     A PDF cannot be edited: its edit list is planned from the Document already extracted.
     """
     if not options.out_dir or not row.replacement:
@@ -158,10 +163,10 @@ def add_draft(source: SourceFile, document: Document, row: RegisterRow, options:
         fmt=source.format.value,
         rel_path=source.rel_path,
         replacement=row.replacement,
-        out_dir=Path(options.out_dir),
+        out_dir=staging_dir(Path(options.out_dir), source.root),
         work_dir=Path(options.work_dir) if options.work_dir else None,
     )
-    row.revised_path = str(result.path) if result.path else None
+    row.revised_path = os.path.relpath(result.path, options.out_dir) if result.path else None
     row.revisions = list(result.edits)
     if result.note:
         row.warnings = [*row.warnings, result.note]

@@ -1,8 +1,20 @@
-"""Write the register: register.xlsx, register.csv and register.jsonl, each replaced atomically."""
+"""Write the register: register.xlsx, register.csv and register.jsonl.
+
+Each file is replaced atomically (written to a temporary file in OUT_DIR, then `os.replace`): a crash never
+leaves a half-written file. The three are moved into place one after the other, so a crash between two
+moves can leave files of two runs side by side; the set is recognisable because every file carries the
+run id (`run_id`: the run's start time + a short hash): on each row of register.jsonl, on sheet 集計 of
+register.xlsx (the 「run_id: …」 line under バージョン) and in the state store's runs table (`run_key`).
+register.csv has no run id column (the spec fixes its columns): compare its time stamp with the others.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from output.atomic import atomic_path
@@ -14,33 +26,51 @@ from output.xlsx_writer import write_xlsx
 REGISTER_FILES = {"xlsx": "register.xlsx", "csv": "register.csv", "jsonl": "register.jsonl"}
 
 
+def make_run_id(run_info: dict) -> str:
+    """`20261121T101500-3fa2b1c9`: the run's start (digits of `started`) + a short hash (unique per call)."""
+    started = str(run_info.get("started") or "")
+    stamp = "".join(ch for ch in started[:19] if ch.isdigit() or ch == "T") or time.strftime("%Y%m%dT%H%M%S")
+    seed = f"{started}|{run_info.get('inputs')}|{os.getpid()}|{time.time_ns()}"
+    return f"{stamp}-{hashlib.sha256(seed.encode()).hexdigest()[:8]}"
+
+
 def write_register(rows: list[RegisterRow], out_dir: Path, *, run_info: dict) -> dict[str, Path]:
     """Write the three register files into `out_dir`; returns {"xlsx"|"csv"|"jsonl": path}.
 
-    `run_info`: {"as_of", "versions", "inputs", "started", "finished"}, shown on sheet 集計.
+    `run_info`: {"as_of", "versions", "inputs", "started", "finished"[, "run_id", "changes"]}, shown on
+    sheet 集計. Without a "run_id" one is made (make_run_id); every row gets it in `run_id`.
     All three are first written to temporary files in `out_dir`; only when all three are complete are
     they moved into place with `os.replace`. A crash leaves the previous register untouched.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    run_id = run_info.get("run_id") or make_run_id(run_info)
+    rows = [row if row.run_id == run_id else replace(row, run_id=run_id) for row in rows]
+    shown_info = {**run_info, "run_id": run_id, "versions": {**(run_info.get("versions") or {}), "run_id": run_id}}
     targets = {kind: out_dir / name for kind, name in REGISTER_FILES.items()}
     with ExitStack() as stack:
         tmp = {kind: stack.enter_context(atomic_path(path)) for kind, path in targets.items()}
         write_jsonl(rows, tmp["jsonl"], atomic=False)
         write_csv(rows, tmp["csv"], atomic=False)
-        write_xlsx(rows, tmp["xlsx"], run_info=run_info, atomic=False)
+        write_xlsx(rows, tmp["xlsx"], run_info=shown_info, atomic=False)
     return targets
 
 
 def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict,
               args: dict | None = None) -> tuple[list[RegisterRow], dict[str, Path]]:
     """What a scan / re-audit does after deciding: apply the reviewers' corrections from the state store,
-    write the register, and record the run and its rows in the state store. Returns (rows shown, paths)."""
+    make OUT_DIR/revised/ follow the final decisions (output/revised/placement.py), write the register, and
+    record the run and its rows in the state store. Returns (rows shown, paths)."""
     from output.corrections import apply_corrections
+    from output.revised.placement import settle_drafts
     from output.state import StateStore, record_scan
 
+    out_dir = Path(out_dir)
     with StateStore(out_dir) as store:
-        rows = apply_corrections(rows, store)
+        rows = apply_corrections(rows, store, policy=str((args or {}).get("policy") or "default"))
+    rows = settle_drafts(rows, out_dir, work_dir=out_dir / ".work")
+    run_info = {**run_info, "run_id": run_info.get("run_id") or make_run_id(run_info)}
+    rows = [replace(row, run_id=run_info["run_id"]) for row in rows]
     paths = write_register(rows, out_dir, run_info=run_info)
     record_scan(out_dir, rows, run_info=run_info, args=args)
     return rows, paths

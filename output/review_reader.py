@@ -6,18 +6,34 @@ Each bad cell becomes a message like `一覧!P5: 「はいし」は選択肢に�
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from output.columns import BASIS_FIX, KEY_PATH, KEY_SHA, PREFILLED, REVIEW_COMMENT, REVIEW_DECISION, REVIEWER
+from output.columns import (
+    BASIS_FIX,
+    COLUMNS,
+    KEY_PATH,
+    KEY_SHA,
+    PREFILLED,
+    REVIEW_COMMENT,
+    REVIEW_DECISION,
+    REVIEWER,
+    REVIEWER_COLUMNS,
+)
 from rules.models import DECISIONS
 
 SHEET = "一覧"
+SUMMARY = "集計"
+KEY_ROOT = "入力フォルダ"
+RUN_ID = re.compile(r"^run_id: (\S+)$", re.MULTILINE)
+# The machine's columns compared with what the register was written with ("No" is only a counter).
+MACHINE_COLUMNS = tuple(c for c in COLUMNS if c not in REVIEWER_COLUMNS and c not in ("No", PREFILLED))
 MACHINE_AUTHORS = frozenset({"openpyxl", "sealreview"})
 REQUIRED = (REVIEW_DECISION, REVIEW_COMMENT, KEY_PATH, KEY_SHA)
 LIMITS = {REVIEW_COMMENT: 2000, BASIS_FIX: 500, REVIEWER: 100}
@@ -38,6 +54,23 @@ class ReviewEntry:
     reviewer: str | None
     path_ref: str  # the cell that holds the path, e.g. 一覧!C5 (for messages about the file)
     cleared: frozenset[str] = frozenset()  # fields shown pre-filled and emptied by the reviewer: withdraw them
+    input_root: str | None = None  # 入力フォルダ of the row (None in a workbook without that column)
+
+
+@dataclass
+class ReviewSheet:
+    """Everything read from a returned register: the reviewer rows, the bad cells, the machine's cells of
+    every row (to notice edits in them) and the run id the register was written by ("" if none)."""
+
+    entries: list[ReviewEntry]
+    errors: list[str]
+    machine: dict[tuple[str, str, str], tuple[int, dict[str, object]]]  # (root, path, sha) → (row, cells)
+    run_key: str = ""
+    machine_columns: dict[str, int] = field(default_factory=dict)  # column name → index in the sheet
+
+    def ref(self, row: int, column: str) -> str:
+        """`一覧!K3` for a machine column of a row."""
+        return _ref(row, self.machine_columns[column])
 
 
 def choice_code(text: str) -> str | None:
@@ -46,7 +79,13 @@ def choice_code(text: str) -> str | None:
 
 
 def read_review_cells(register: Path) -> tuple[list[ReviewEntry], list[str]]:
-    """All non-empty reviewer rows and the list of errors (empty when every cell is valid).
+    """All non-empty reviewer rows and the list of errors (empty when every cell is valid)."""
+    sheet = read_review(register)
+    return sheet.entries, sheet.errors
+
+
+def read_review(register: Path) -> ReviewSheet:
+    """Read a returned register (see ReviewSheet).
 
     When a row names no reviewer, the workbook's 最終更新者 (lastModifiedBy, set by Excel) is used.
     """
@@ -55,32 +94,56 @@ def read_review_cells(register: Path) -> tuple[list[ReviewEntry], list[str]]:
             raise ValueError("not a zip")
         wb = load_workbook(register, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - any unreadable workbook is one clear message
-        return [], [f"{register.name}: Excel ブック（.xlsx）として開けません"]
+        return ReviewSheet([], [f"{register.name}: Excel ブック（.xlsx）として開けません"], {})
     try:
         if SHEET not in wb.sheetnames:
-            return [], [f"{register.name}: シート「{SHEET}」がありません"]
-        entries, errors = _read_sheet(wb[SHEET])
+            return ReviewSheet([], [f"{register.name}: シート「{SHEET}」がありません"], {})
+        sheet = _read_sheet(wb[SHEET])
+        sheet.run_key = _run_key(wb[SUMMARY]) if SUMMARY in wb.sheetnames else ""
         author = (wb.properties.lastModifiedBy or "").strip()
     finally:
         wb.close()
     if author and author not in MACHINE_AUTHORS:
-        entries = [e if e.reviewer else replace(e, reviewer=author[: LIMITS[REVIEWER]]) for e in entries]
-    return entries, errors
+        sheet.entries = [e if e.reviewer else replace(e, reviewer=author[: LIMITS[REVIEWER]]) for e in sheet.entries]
+    return sheet
 
 
-def _read_sheet(ws) -> tuple[list[ReviewEntry], list[str]]:
+def _run_key(ws) -> str:
+    """The run id written on sheet 集計 (a `run_id: …` line), "" when there is none."""
+    for cells in ws.iter_rows(max_row=40, max_col=3, values_only=True):
+        for value in cells:
+            found = RUN_ID.search(value) if isinstance(value, str) else None
+            if found:
+                return found.group(1)
+    return ""
+
+
+def _read_sheet(ws) -> ReviewSheet:
     rows = ws.iter_rows()
     header = [c.value for c in next(rows, ())]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        return [], [f"{SHEET}!1: 列「{name}」がありません" for name in missing]
-    cols = {name: header.index(name) for name in (*REQUIRED, BASIS_FIX, REVIEWER, PREFILLED) if name in header}
-    entries, errors = [], []
+        return ReviewSheet([], [f"{SHEET}!1: 列「{name}」がありません" for name in missing], {})
+    cols = {name: header.index(name) for name in (*REQUIRED, BASIS_FIX, REVIEWER, PREFILLED, KEY_ROOT)
+            if name in header}
+    machine_cols = {name: header.index(name) for name in MACHINE_COLUMNS if name in header}
+    entries, errors, machine = [], [], {}
     for number, cells in enumerate(rows, start=2):
         entry = _read_row(number, cells, cols, errors)
         if entry is not None:
             entries.append(entry)
-    return entries, errors
+        key = tuple(_plain(cells, cols.get(name)) for name in (KEY_ROOT, KEY_PATH, KEY_SHA))
+        if key[1] and key[2]:
+            machine[key] = (number, {name: _plain(cells, i) for name, i in machine_cols.items()})
+    return ReviewSheet(entries, errors, machine, machine_columns=machine_cols)
+
+
+def _plain(cells, index: int | None) -> object:
+    """A cell's value as written ("" for empty)."""
+    if index is None or index >= len(cells):
+        return ""
+    value = cells[index].value
+    return "" if value is None else value
 
 
 def _ref(row: int, col: int) -> str:
@@ -125,7 +188,9 @@ def _read_row(row: int, cells, cols: dict[str, int], errors: list[str]) -> Revie
     path = _key(row, cells, cols, KEY_PATH, errors)
     if len(errors) > before or sha is None or path is None:
         return None
-    return ReviewEntry(row, sha, path, decision, comment, basis, reviewer, _ref(row, cols[KEY_PATH]), cleared)
+    root = _plain(cells, cols.get(KEY_ROOT))
+    return ReviewEntry(row, sha, path, decision, comment, basis, reviewer, _ref(row, cols[KEY_PATH]), cleared,
+                       str(root) if root else None)
 
 
 def _prefilled(cells, cols: dict[str, int]) -> dict:

@@ -1,8 +1,10 @@
 """The state store: SQLite under OUT_DIR/.sealreview/state.sqlite.
 
 Tables: runs, files (path, sha256, extractor version), rows (each run's register rows as JSON, with the
-findings/evidence and decisions), corrections (the reviewers', keyed by file sha256 + path) and
+findings/evidence and decisions), corrections (the reviewers', keyed by file sha256 + path, plus the input
+folder when the same path exists under several INPUT_DIRs; "" = any input folder, as older stores have it) and
 correction_log (every imported correction, never deleted). WAL mode; one transaction per batch.
+A store of schema 1 is migrated in place when opened (input_root added to the keys, run_key to runs).
 """
 
 from __future__ import annotations
@@ -17,24 +19,28 @@ from pathlib import Path
 from output.models import RegisterRow
 
 STATE_DIR, STATE_FILE = ".sealreview", "state.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, finished TEXT, as_of TEXT,
-    args TEXT NOT NULL DEFAULT '{}', versions TEXT NOT NULL DEFAULT '{}', inputs TEXT NOT NULL DEFAULT '[]');
+    args TEXT NOT NULL DEFAULT '{}', versions TEXT NOT NULL DEFAULT '{}', inputs TEXT NOT NULL DEFAULT '[]',
+    run_key TEXT);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL, path TEXT NOT NULL, input_root TEXT, format TEXT, extractor_version TEXT,
     first_run INTEGER, last_run INTEGER, PRIMARY KEY (sha256, path));
 CREATE TABLE IF NOT EXISTS rows (
     run_id INTEGER NOT NULL REFERENCES runs(id), sha256 TEXT NOT NULL, path TEXT NOT NULL,
-    decision TEXT NOT NULL, machine_decision TEXT, row_json TEXT NOT NULL, PRIMARY KEY (run_id, sha256, path));
+    decision TEXT NOT NULL, machine_decision TEXT, row_json TEXT NOT NULL, input_root TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, input_root, sha256, path));
 CREATE TABLE IF NOT EXISTS corrections (
     sha256 TEXT NOT NULL, path TEXT NOT NULL, decision TEXT, comment TEXT, legal_basis TEXT,
-    reviewer TEXT, at TEXT NOT NULL, source TEXT, PRIMARY KEY (sha256, path));
+    reviewer TEXT, at TEXT NOT NULL, source TEXT, input_root TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (sha256, path, input_root));
 CREATE TABLE IF NOT EXISTS correction_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, path TEXT NOT NULL, decision TEXT,
-    comment TEXT, legal_basis TEXT, reviewer TEXT, at TEXT NOT NULL, source TEXT);
+    comment TEXT, legal_basis TEXT, reviewer TEXT, at TEXT NOT NULL, source TEXT,
+    input_root TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS corrections_path ON corrections (path);
 CREATE TABLE IF NOT EXISTS run_changes (
     run_id INTEGER PRIMARY KEY REFERENCES runs(id), changes_json TEXT NOT NULL);
@@ -58,10 +64,12 @@ class Correction:
     reviewer: str | None = None
     at: str = ""
     source: str = ""  # the workbook it came from
+    input_root: str = ""  # the INPUT_DIR, only when the path exists under several; "" = any
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.sha256, self.path)
+    def key(self) -> tuple[str, ...]:
+        """(sha256, path), or (sha256, path, input_root) for a correction tied to one input folder."""
+        return (self.sha256, self.path, self.input_root) if self.input_root else (self.sha256, self.path)
 
 
 def row_from_json(data: dict) -> RegisterRow:
@@ -79,6 +87,7 @@ class StateStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        _migrate(self.db)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     def __enter__(self) -> StateStore:
@@ -95,12 +104,13 @@ class StateStore:
 
     # runs -------------------------------------------------------------------------------------------
     def record_run(self, *, started: str | None = None, args: dict | None = None, versions: dict | None = None,
-                   as_of: str | None = None, inputs: Iterable[str] = ()) -> int:
+                   as_of: str | None = None, inputs: Iterable[str] = (), run_key: str | None = None) -> int:
+        """`run_key`: the run id written into the register files (output/register.py)."""
         with self._tx():
             cur = self.db.execute(
-                "INSERT INTO runs (started, as_of, args, versions, inputs) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started, as_of, args, versions, inputs, run_key) VALUES (?, ?, ?, ?, ?, ?)",
                 (started or now_iso(), as_of, _dump(args or {}), _dump(versions or {}),
-                 _dump([str(p) for p in inputs])))
+                 _dump([str(p) for p in inputs]), run_key))
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, finished: str | None = None) -> None:
@@ -149,9 +159,10 @@ class StateStore:
                     " input_root = excluded.input_root",
                     (row.sha256, row.path, row.input_root, row.format, ext, run_id, run_id))
                 self.db.execute(
-                    "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO rows (run_id, sha256, path, decision, machine_decision, row_json,"
+                    " input_root) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (run_id, row.sha256, row.path, row.decision, row.machine_decision or row.decision,
-                     _dump(row.to_json())))
+                     _dump(row.to_json()), row.input_root or ""))
 
     def load_rows(self, run_id: int | None = None) -> list[RegisterRow]:
         """Rows of `run_id` (default: the newest run that saved rows), in the order they were saved."""
@@ -169,10 +180,25 @@ class StateStore:
         return {r["path"]: r["sha256"] for r in self.db.execute(
             "SELECT path, sha256 FROM rows WHERE run_id = ?", (run_id,))}
 
+    def current_files(self) -> dict[tuple[str, str], str]:
+        """(input_root, path) → sha256 of the files in the newest run (one path may be under several roots)."""
+        run_id = self.last_run_id()
+        if run_id is None:
+            return {}
+        return {(r["input_root"], r["path"]): r["sha256"] for r in self.db.execute(
+            "SELECT input_root, path, sha256 FROM rows WHERE run_id = ?", (run_id,))}
+
+    def run_by_key(self, run_key: str) -> int | None:
+        """The run id recorded with the register's run id `run_key` (None if unknown)."""
+        found = self.db.execute("SELECT id FROM runs WHERE run_key = ?", (run_key,)).fetchone()
+        return int(found[0]) if found else None
+
     # corrections ------------------------------------------------------------------------------------
-    def corrections(self) -> dict[tuple[str, str], Correction]:
+    def corrections(self) -> dict[tuple[str, ...], Correction]:
+        """By `Correction.key`: (sha256, path), or (sha256, path, input_root) when tied to one input folder."""
         cur = self.db.execute("SELECT * FROM corrections")
-        return {(r["sha256"], r["path"]): Correction(**dict(r)) for r in cur}
+        items = (Correction(**dict(r)) for r in cur)
+        return {c.key: c for c in items}
 
     def correction_log(self) -> list[Correction]:
         cur = self.db.execute("SELECT * FROM correction_log ORDER BY id")
@@ -193,13 +219,14 @@ class StateStore:
     def _put_correction(self, c: Correction) -> None:
         """Upsert; a correction with no decision, comment or basis withdraws the stored one (logged too)."""
         c = Correction(**{**asdict(c), "at": c.at or now_iso()})
-        values = (c.sha256, c.path, c.decision, c.comment, c.legal_basis, c.reviewer, c.at, c.source)
+        values = (c.sha256, c.path, c.decision, c.comment, c.legal_basis, c.reviewer, c.at, c.source, c.input_root)
+        columns = "(sha256, path, decision, comment, legal_basis, reviewer, at, source, input_root)"
         if c.decision is None and c.comment is None and c.legal_basis is None:
-            self.db.execute("DELETE FROM corrections WHERE sha256 = ? AND path = ?", (c.sha256, c.path))
+            self.db.execute("DELETE FROM corrections WHERE sha256 = ? AND path = ? AND input_root = ?",
+                            (c.sha256, c.path, c.input_root))
         else:
-            self.db.execute("INSERT OR REPLACE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
-        self.db.execute("INSERT INTO correction_log (sha256, path, decision, comment, legal_basis, reviewer,"
-                        " at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+            self.db.execute(f"INSERT OR REPLACE INTO corrections {columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        self.db.execute(f"INSERT INTO correction_log {columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 class _Transaction:
@@ -213,6 +240,39 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Schema 1 → 2: input_root in the keys of rows and corrections, run_key on runs (data kept)."""
+    if "run_key" not in _columns(db, "runs"):
+        db.execute("ALTER TABLE runs ADD COLUMN run_key TEXT")
+    if "input_root" not in _columns(db, "correction_log"):
+        db.execute("ALTER TABLE correction_log ADD COLUMN input_root TEXT NOT NULL DEFAULT ''")
+    rebuild = {
+        "corrections": ("sha256, path, decision, comment, legal_basis, reviewer, at, source, ''",),
+        "rows": ("run_id, sha256, path, decision, machine_decision, row_json,"
+                 " COALESCE(json_extract(row_json, '$.input_root'), '')",),
+    }
+    for table, (select,) in rebuild.items():
+        if "input_root" in _columns(db, table):
+            continue
+        create = SCHEMA.split(f"CREATE TABLE IF NOT EXISTS {table} (")[1].split(");")[0]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
+            db.execute(f"CREATE TABLE {table} ({create})")
+            db.execute(f"INSERT OR REPLACE INTO {table} SELECT {select} FROM {table}_v1")
+            db.execute(f"DROP TABLE {table}_v1")
+            db.execute("COMMIT")
+        except Exception:
+            db.execute("ROLLBACK")
+            raise
+    db.execute("CREATE INDEX IF NOT EXISTS corrections_path ON corrections (path)")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
+
+
 def _dump(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -221,7 +281,8 @@ def record_scan(out_dir: Path, rows: list[RegisterRow], *, run_info: dict, args:
     """Convenience for the pipeline: record one finished run and its rows; returns the run id."""
     with StateStore(out_dir) as store:
         run_id = store.record_run(started=run_info.get("started"), args=args, versions=run_info.get("versions"),
-                                  as_of=run_info.get("as_of"), inputs=run_info.get("inputs") or ())
+                                  as_of=run_info.get("as_of"), inputs=run_info.get("inputs") or (),
+                                  run_key=run_info.get("run_id"))
         store.save_rows(run_id, rows)
         if run_info.get("changes") is not None:
             store.save_changes(run_id, run_info["changes"])

@@ -210,3 +210,46 @@ def test_cli_import_exit_codes(out, tmp_path, capsys):
     assert main(["corrections", "import", str(good), "--out", str(out)]) == 0
     with StateStore(out) as store:
         assert [c.decision for c in store.corrections().values()] == ["abolish"]
+
+
+def test_edited_machine_column_is_a_warning_and_ignored(tmp_path):
+    """判定 (K) is the machine's: an edit there is reported as a warning, not imported, not an error."""
+    from output.register import write_run
+
+    out = tmp_path / "out"
+    _shown, paths = write_run(machine_rows(), out, run_info=RUN_INFO)
+    untouched = review(paths["xlsx"], tmp_path / "plain.xlsx", {(2, "レビュー判定"): "要確認"})
+    report = import_corrections(untouched, out)
+    assert report.ok and report.warnings == []  # re-saved by openpyxl, formula-like title included: no noise
+    sent = review(paths["xlsx"], tmp_path / "r.xlsx", {(3, "判定"): "廃止", (2, "様式名"): "別の名前",
+                                                       (2, "レビュー者コメント"): "確認済み"})
+    report = import_corrections(sent, out)
+    assert report.ok and report.applied == 1, report.errors
+    assert report.warnings == [
+        "一覧!D2: 機械の列は取り込みません（レビュー判定の列に入力してください）",
+        "一覧!K3: 機械の列は取り込みません（レビュー判定の列に入力してください）"]
+    assert report.message().endswith(report.warnings[-1])
+    with StateStore(out) as store:
+        assert {c.path: c.decision for c in store.corrections().values()} == {machine_rows()[0].path: "needs_review"}
+
+
+def test_import_refuses_to_run_during_a_scan(out, tmp_path, capsys):
+    from flows.cli import main
+    from flows.lock import OutputBusy, run_lock
+
+    register = scan(out)
+    sent = review(register, tmp_path / "r.xlsx", {(2, "レビュー判定"): "廃止"})
+    with run_lock(out, "scan"):
+        with pytest.raises(OutputBusy):
+            import_corrections(sent, out)
+        assert main(["corrections", "import", str(sent), "--out", str(out)]) == 3
+    assert "別の実行が進行中" in capsys.readouterr().err
+    with StateStore(out) as store:
+        assert store.corrections() == {}
+    assert import_corrections(sent, out).ok  # the lock is free again
+
+
+def test_missing_state_store_says_the_register_was_not_made_here(tmp_path):
+    report = import_corrections(Path(__file__), tmp_path / "elsewhere")
+    assert not report.ok and report.no_register
+    assert "台帳が作成されていません" in report.message() and "件の誤り" not in report.message()

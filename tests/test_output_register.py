@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -98,7 +99,33 @@ def test_summary_sheet_has_sentence_and_run_info(written):
     ws = load_workbook(written["xlsx"])["集計"]
     values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
     assert "押印を求めている申請書等2件のうち1件（約50%）について押印を廃止" in values
-    assert "2024-04-01" in values and "pipeline: 0.1.0\ncatalogue: 2024.1" in values
+    assert "2024-04-01" in values
+    [versions] = [v for v in values if isinstance(v, str) and v.startswith("pipeline: 0.1.0\ncatalogue: 2024.1\n")]
+    assert re.fullmatch(r"pipeline: 0\.1\.0\ncatalogue: 2024\.1\nrun_id: 20240401T090000-[0-9a-f]{8}", versions)
+
+
+def test_the_three_files_carry_one_run_id(written):
+    """A crash between the three replaces is recognisable: jsonl rows, sheet 集計 and the state store agree."""
+    from output.review_reader import read_review
+
+    ids = {json.loads(line)["run_id"] for line in written["jsonl"].read_text(encoding="utf-8").splitlines()}
+    assert len(ids) == 1 and re.fullmatch(r"20240401T090000-[0-9a-f]{8}", next(iter(ids)))
+    assert read_review(written["xlsx"]).run_key == next(iter(ids))
+
+
+def test_write_run_records_the_same_run_id_in_the_state_store(tmp_path):
+    from output.register import write_run
+    from output.state import StateStore
+
+    out = tmp_path / "out"
+    shown, paths = write_run([make_row(1), make_row(2)], out, run_info=RUN_INFO)
+    [run_id] = {row.run_id for row in shown}
+    assert {json.loads(line)["run_id"] for line in paths["jsonl"].read_text(encoding="utf-8").splitlines()} == {run_id}
+    with StateStore(out) as store:
+        assert store.run_by_key(run_id) == store.last_run_id() == 1
+        assert [r.run_id for r in store.load_rows()] == [run_id, run_id]
+    again, _ = write_run([make_row(1)], out, run_info=RUN_INFO)  # the same start time: still another id
+    assert again[0].run_id != run_id
 
 
 def test_rewrite_replaces_files_and_leaves_no_temp(tmp_path):

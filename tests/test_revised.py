@@ -222,8 +222,8 @@ def test_pdf_gets_a_list_of_edits_and_no_draft(tmp_path: Path) -> None:
     rel = "市民文化局/地域安全推進課/暴力団排除に関する誓約書.pdf"
     result = revise(EXAMPLES / rel, fmt="pdf", rel_path=rel, replacement="shomei", out_dir=tmp_path)
     assert result.path is None and result.note == NOTE_PDF
-    assert [(e["location"], e["before"], e["after"].strip()) for e in result.edits] == [
-        ("p.1 6行目", "氏名 (印)", "氏名（自署）")]
+    assert [(e["location"], e["before"], e["after"]) for e in result.edits] == [
+        ("p.1 6行目", "氏名 (印)", "氏名（自署）")]  # no trailing space where the mark was
     assert not (tmp_path / "revised").exists()
 
 

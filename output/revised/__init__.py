@@ -9,6 +9,7 @@ are converted with LibreOffice first and written as .docx/.xlsx; for PDF the edi
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,17 @@ NOTE_FORMAT = "この形式の修正案は作成できません。様式を直�
 NOTE_CONVERT = "LibreOffice で変換できなかったため、修正案は作成していません"
 NOTE_FAILED = "修正案の作成中に問題が起きたため、修正案は作成していません（{reason}）"
 NOTE_LEGACY = "元の {old} 形式を {new} 形式に変換して修正しました（レイアウトが変わっていないか確認してください）"
+
+
+_FIXED_NOTES = (NOTE_PDF, NOTE_NONE, NOTE_FORMAT, NOTE_CONVERT)
+_NOTE_PATTERNS = tuple(re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t)) + "$") for t in (NOTE_FAILED, NOTE_LEGACY))
+
+
+def is_draft_note(text: str) -> bool:
+    """A row warning written by the drafting (dropped with the draft when the row is not abolished)."""
+    from output.revised.placement import NOTE_CHANGED, NOTE_MISSING
+
+    return text in (*_FIXED_NOTES, NOTE_MISSING, NOTE_CHANGED) or any(p.match(text) for p in _NOTE_PATTERNS)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from extractors.models import Document
 from output.revised.planner import revise_units
 from output.revised.units import TextUnit
 
+TRIM = " \u3000\t"
+
 
 def document_units(doc: Document) -> list[TextUnit]:
     """One unit per block, each backed by a scratch node so the edits can be applied to a copy."""
@@ -27,8 +29,14 @@ def document_units(doc: Document) -> list[TextUnit]:
 
 
 def plan_document(doc: Document, *, replacement: str) -> list[dict]:
-    """The edits a document's text needs (nothing is written)."""
-    return revise_units(document_units(doc), replacement=replacement)
+    """The edits a document's text needs (nothing is written). The list is for a person: the space a removed
+    mark leaves at the end of a line is trimmed (「氏名（自署）」, not 「氏名（自署） 」)."""
+    edits = []
+    for edit in revise_units(document_units(doc), replacement=replacement):
+        after = "\n".join(line.rstrip(TRIM) for line in edit["after"].split("\n")).rstrip(TRIM + "\n")
+        if after != edit["before"].rstrip(TRIM + "\n"):
+            edits.append({**edit, "after": after})
+    return edits
 
 
 def plan_pdf(source: Path, *, replacement: str, work_dir: Path | None = None) -> list[dict]:

@@ -1,0 +1,153 @@
+"""Where revised drafts live, and making OUT_DIR/revised/ follow the FINAL decision of every row.
+
+Workers draft the machine's `abolish` forms into a staging folder (OUT_DIR/.sealreview/drafts/<root key>/,
+one per input folder, so equal relative paths under two INPUT_DIRs never collide). After the reviewers'
+corrections are applied, `settle_drafts` (main process):
+- drops the draft of every row whose final decision is not `abolish` (reviewer, stale correction, re-audit),
+- drafts the rows a reviewer turned into `abolish` (few; the machine did not draft them),
+- moves each remaining draft to OUT_DIR/revised/[<input folder name>/]<path> (the folder name only when
+  the run has more than one input folder) and sets `revised_path` relative to OUT_DIR,
+- removes every file under OUT_DIR/revised/ that no `abolish` row points to, and empties the staging folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+from output.models import RegisterRow
+
+REVISED = "revised"
+STAGING = Path(".sealreview") / "drafts"
+NOTE_MISSING = "元のファイルが見つからないため、修正案は作成していません"
+NOTE_CHANGED = "元のファイルが台帳の作成中に変更されたため、修正案は作成していません（次回の実行で作成します）"
+
+
+def staging_dir(out_dir: Path, input_root: str | Path) -> Path:
+    """The workers' draft folder for one input folder."""
+    key = hashlib.sha256(str(input_root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(out_dir) / STAGING / key
+
+
+def root_labels(roots: Iterable[str]) -> dict[str, str]:
+    """input_root → folder label in revised/: "" for a single root; else the folder's name (made unique)."""
+    unique = sorted(set(roots))
+    if len(unique) <= 1:
+        return {root: "" for root in unique}
+    labels: dict[str, str] = {}
+    used: set[str] = set()
+    for root in unique:
+        base = Path(root).name or "input"
+        label, n = base, 2
+        while label in used:
+            label, n = f"{base}-{n}", n + 1
+        used.add(label)
+        labels[root] = label
+    return labels
+
+
+def final_rel(row: RegisterRow, label: str, suffix: str) -> str:
+    """`revised/[label/]<path>` with the draft's suffix (a converted .doc becomes .docx)."""
+    rel = PurePosixPath(row.path.replace("\\", "/"))
+    if rel.is_absolute() or any(part in ("..", "") for part in rel.parts):
+        raise ValueError(f"不正な相対パスです: {row.path}")
+    if suffix and rel.suffix.lower() != suffix.lower():
+        rel = rel.with_suffix(suffix)
+    return str(PurePosixPath(REVISED, label, rel) if label else PurePosixPath(REVISED, rel))
+
+
+def _resolve(out_dir: Path, revised_path: str | None) -> Path | None:
+    if not revised_path:
+        return None
+    path = Path(revised_path)
+    return path if path.is_absolute() else out_dir / path
+
+
+def drop_draft(row: RegisterRow) -> RegisterRow:
+    """No draft for a row that is not abolished: no path, no edit list, no drafting notes."""
+    from output.revised import is_draft_note
+
+    if not row.revised_path and not row.revisions and not any(is_draft_note(w) for w in row.warnings):
+        return row
+    return replace(row, revised_path=None, revisions=[], warnings=[w for w in row.warnings if not is_draft_note(w)])
+
+
+def draft_now(row: RegisterRow, out_dir: Path, work_dir: Path | None = None) -> RegisterRow:
+    """Draft one row here (a reviewer's `abolish`): into the staging folder, like a worker would."""
+    from output.revised import revise
+
+    row = drop_draft(row)
+    source = Path(row.input_root) / row.path
+    if not source.is_file():
+        return replace(row, warnings=[*row.warnings, NOTE_MISSING])
+    if hashlib.sha256(source.read_bytes()).hexdigest() != row.sha256:
+        return replace(row, warnings=[*row.warnings, NOTE_CHANGED])
+    result = revise(source, fmt=row.format, rel_path=row.path, replacement=row.replacement or "kimei",
+                    out_dir=staging_dir(out_dir, row.input_root), work_dir=work_dir)
+    path = os.path.relpath(result.path, out_dir) if result.path else None
+    notes = [result.note] if result.note else []
+    return replace(row, revised_path=path, revisions=list(result.edits), warnings=[*row.warnings, *notes])
+
+
+def drafted_by_machine(row: RegisterRow) -> bool:
+    """The workers drafted this row: the machine's own decision was `abolish` (a reviewer's `abolish` of such a
+    row keeps the machine's replacement, so its draft stands)."""
+    return (row.machine_decision or row.decision) == "abolish"
+
+
+def settle_drafts(rows: list[RegisterRow], out_dir: Path, *, work_dir: Path | None = None) -> list[RegisterRow]:
+    """Make OUT_DIR/revised/ hold exactly the drafts of the rows finally decided `abolish` (see module doc)."""
+    out_dir = Path(out_dir)
+    labels = root_labels(r.input_root for r in rows)
+    claimed: set[str] = set()
+    settled = []
+    for row in rows:
+        if row.decision != "abolish":
+            settled.append(drop_draft(row))
+            continue
+        if not drafted_by_machine(row):
+            row = draft_now(row, out_dir, work_dir)
+        settled.append(_place(row, out_dir, labels.get(row.input_root, ""), claimed))
+    prune(out_dir / REVISED, keep={out_dir / p for p in claimed})
+    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
+    return settled
+
+
+def _place(row: RegisterRow, out_dir: Path, label: str, claimed: set[str]) -> RegisterRow:
+    """Move a row's draft to its final place under revised/ (a PDF has only its edit list)."""
+    source = _resolve(out_dir, row.revised_path)
+    if source is None:
+        return row
+    target = final_rel(row, label, source.suffix)
+    if target in claimed:  # 様式.doc and 様式.docx in one folder: the converted one keeps its old suffix too
+        target = final_rel(row, label, "") + source.suffix
+    final = out_dir / target
+    if source.is_file() and source != final:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, final)
+    if not final.is_file():  # the draft is gone (e.g. a resumed row whose staging folder was emptied)
+        return replace(row, revised_path=None)
+    claimed.add(target)
+    return replace(row, revised_path=target)
+
+
+def prune(folder: Path, *, keep: set[Path]) -> int:
+    """Delete the files under `folder` not in `keep`, then empty folders; returns the number deleted."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for current, dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            path = Path(current) / name
+            if path not in keep:
+                path.unlink(missing_ok=True)
+                removed += 1
+        for name in dirs:
+            with contextlib.suppress(OSError):
+                (Path(current) / name).rmdir()  # only when empty
+    return removed
