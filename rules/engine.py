@@ -134,31 +134,55 @@ def _sample_marker(form: _Form) -> tuple[str, str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Review:
+    reason: str
+    rule_id: str
+    confidence: float
+    labels: tuple[str, ...] = SEAL_LABELS
+    extra: tuple[Evidence, ...] = ()
+
+
 def _untrustworthy(form: _Form) -> Decision | None:
+    """Step 1: a readable form whose signals cannot be trusted. The reason also names the external laws cited
+    (the reviewer checks them at the same time; a later step would have named them)."""
+    review = _why_untrustworthy(form)
+    if review is None:
+        return None
+    reason, cited = review.reason, ()
+    external = form.basis.unknown_external() + form.basis.other_bodies_rules()
+    if external:
+        names = "、".join(f"「{c.citation}」" for c in external)
+        reason += f"また、根拠法令カタログにない法令等{names}が引用されているため、押印の義務付けの有無も確認すること。"
+        cited = tuple(c.citation for c in external)
+    return form.decision("needs_review", reason, review.rule_id, confidence=review.confidence, labels=review.labels,
+                         cited=cited, extra=review.extra)
+
+
+def _why_untrustworthy(form: _Form) -> _Review | None:
     det, doc = form.detection, form.document
     if det.seal_requested and (marker := _sample_marker(form)):
         where, word, value = marker
-        return form.decision("needs_review", f"見本（記入例）のファイルのため、様式本体で押印欄を確認してください。"
-                             f"（{where}に「{word}」）", "decide.review.sample_file.v1", confidence=0.5,
-                             extra=(Evidence(value, where, "decide.review.sample_file.v1"),))
+        return _Review(f"見本（記入例）のファイルのため、様式本体で押印欄を確認してください。（{where}に「{word}」）",
+                       "decide.review.sample_file.v1", 0.5,
+                       extra=(Evidence(value, where, "decide.review.sample_file.v1"),))
     if det.inconsistent:
-        return form.decision("needs_review", "「押印不要」等の注記と押印欄（印）が同じ様式に併存しているため、様式の確認が必要。",
-                             "decide.review.inconsistent.v1", confidence=0.5,
-                             labels=(INCONSISTENT, SEAL_NOT_REQUIRED, SEAL_MARK))
+        return _Review("「押印不要」等の注記と押印欄（印）が同じ様式に併存しているため、様式の確認が必要。",
+                       "decide.review.inconsistent.v1", 0.5,
+                       labels=(INCONSISTENT, SEAL_NOT_REQUIRED, SEAL_MARK, SEAL_KIND, SEAL_INSTRUCTION))
     if det.ocr_only and det.seal_requested:
-        return form.decision("needs_review", "押印の求めがOCRで読み取った文字だけに基づくため、原本で押印欄の有無の確認が必要。",
-                             "decide.review.ocr_only.v1", confidence=0.4)
+        return _Review("押印の求めがOCRで読み取った文字だけに基づくため、原本で押印欄の有無の確認が必要。",
+                       "decide.review.ocr_only.v1", 0.4)
+    why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
     if doc.status == Status.PARTIAL and det.seal_requested and form.ctx.policy.partial_with_seal == "needs_review":
-        why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
-        return form.decision("needs_review", f"文書の一部を読み取れず（{why}）、押印の求めがあるため全体の確認が必要。",
-                             "decide.review.partial.v1", confidence=0.5)
+        return _Review(f"文書の一部を読み取れず（{why}）、押印の求めがあるため全体の確認が必要。",
+                       "decide.review.partial.v1", 0.5)
     if doc.status == Status.PARTIAL and not det.seal_requested:
-        why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
-        return form.decision("needs_review", f"文書の一部を読み取れず（{why}）、読み取れなかった部分に押印欄がある可能性があるため確認が必要。",
-                             "decide.review.partial_unread.v1", confidence=0.4)
+        return _Review(f"文書の一部を読み取れず（{why}）、読み取れなかった部分に押印欄がある可能性があるため確認が必要。",
+                       "decide.review.partial_unread.v1", 0.4)
     if det.seal_requested and det.confidence < form.ctx.policy.min_detection_confidence:
-        return form.decision("needs_review", f"押印の求めの検出の確からしさが低い（{det.confidence:.2f}）ため、様式の確認が必要。",
-                             "decide.review.low_confidence.v1", confidence=det.confidence)
+        return _Review(f"押印の求めの検出の確からしさが低い（{det.confidence:.2f}）ため、様式の確認が必要。",
+                       "decide.review.low_confidence.v1", det.confidence)
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from extractors.models import Status
 from rules.engine import RuleContext, decide, load_context
 from rules.models import DECISIONS
-from tests.rules_helpers import doc, no_seal, seal
+from tests.rules_helpers import doc, finding, no_seal, seal
 
 D = dt.date
 
@@ -304,3 +305,36 @@ def test_a_whole_sample_file_goes_to_review_only_when_it_asks_for_a_seal(case, c
         assert result.reason.startswith("見本（記入例）のファイルのため、様式本体で押印欄を確認してください。")
         assert result.evidence[0].rule == rule_id and result.evidence[0].location in ("ファイル名", "様式名")
         assert any(e.text == "印" for e in result.evidence)  # the seal findings stay in the evidence
+
+
+def _inconsistent(*kinds: str):
+    from classifiers.models import INCONSISTENT, SEAL_NOT_REQUIRED
+
+    base = seal(*kinds, inconsistent=True, confidence=0.5)
+    extra = (finding(SEAL_NOT_REQUIRED, "押印は不要です", paragraph=9), finding(INCONSISTENT, "印", paragraph=5))
+    return dataclasses.replace(base, findings=base.findings + extra, seal_not_required_note=True)
+
+
+INCONSISTENT_CASES = [
+    # id, lines, detection, words in the reason, evidence texts that must be there
+    ("kind_and_unknown_law", ("使用届", "家畜伝染病予防法第12条の規定により届け出ます。", "氏名 印"),
+     _inconsistent("jitsuin", "daihyo"), ["併存", "「家畜伝染病予防法第12条」", "押印の義務付けの有無も確認"],
+     ["押印は不要です", "jitsuin", "daihyo", "家畜伝染病予防法第12条"]),
+    ("unnamed_law", ("使用届", "法第12条の規定により届け出ます。", "氏名 印"), _inconsistent("bank"),
+     ["併存", "「法第12条」"], ["bank", "法第12条"]),
+    ("no_law", ("申請書", "氏名 印"), _inconsistent("jitsuin"), ["併存"], ["jitsuin", "押印は不要です"]),
+]
+
+
+@pytest.mark.parametrize("case", INCONSISTENT_CASES, ids=[c[0] for c in INCONSISTENT_CASES])
+def test_inconsistent_review_shows_the_seal_kinds_and_names_unknown_laws(case, contexts):
+    _, lines, detection, words, texts = case
+    result = decide(doc(*lines), detection, rel_path="x.docx", title=lines[0], ctx=contexts(D(2025, 4, 1)))
+    assert (result.decision, result.rule_id) == ("needs_review", "decide.review.inconsistent.v1")
+    for word in words:
+        assert word in result.reason, (word, result.reason)
+    shown = [e.text for e in result.evidence]
+    for text in texts:
+        assert text in shown, (text, shown)
+    if len(words) == 1:
+        assert "カタログにない" not in result.reason
