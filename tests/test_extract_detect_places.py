@@ -2,6 +2,7 @@
 
 Each file's body asks for no seal; the 「申請者氏名　　印」 field sits only in the header, a VML text box or a
 DrawingML text box. The seal request must be detected, and its finding must say where it is.
+A PDF whose fonts pdfminer can only print as `(cid:NN)` is read through pypdfium2 and detected too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from classifiers.engine import detect
 from extractors.discover import describe_file
 from extractors.models import Status
 from extractors.registry import extract
-from tests.fixtures.detect_places import build
+from tests.fixtures.detect_places import build, make_cid_pdf
 
 pytestmark = pytest.mark.ginza
 
@@ -51,3 +52,18 @@ def test_same_form_without_the_field_asks_no_seal(files):
     det = _detect(files["none"])
     assert not det.seal_requested
     assert not [f for f in det.findings if f.label in (m.SEAL_MARK, m.SEAL_INSTRUCTION, m.SEAL_KIND)]
+
+
+def test_cid_text_layer_falls_back_to_pdfium_and_is_detected(tmp_path):
+    import pdfplumber
+
+    path = make_cid_pdf(tmp_path / "cid.pdf")
+    with pdfplumber.open(path) as pdf:
+        assert "(cid:" in pdf.pages[0].extract_text()  # the premise: pdfminer cannot decode this font
+    document = extract(describe_file(path, tmp_path), ocr=False)
+    assert "申請者氏名" in "\n".join(b.text for b in document.blocks)
+    assert not any("(cid:" in b.text for b in document.blocks)
+    det = detect(document)
+    assert det.seal_requested and not det.ocr_only
+    mark = next(f for f in det.findings if f.label == m.SEAL_MARK)
+    assert mark.text == "印" and mark.supporting == "申請者" and mark.location.page == 1
