@@ -43,6 +43,7 @@ AFTER_REVIEW: dict[str, str] = {
 }
 # Characters that make a spreadsheet read a cell as a formula (OWASP / ASVS 1.2.10), plus full-width forms.
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")
+EVIDENCE_CELL_LINES = 8  # 根拠箇所 shows this many findings; the rest are counted (all are in register.jsonl)
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -64,13 +65,18 @@ def decision_label(code: str | None) -> str:
     return DECISIONS.get(code or "", code or "")
 
 
-def evidence_text(evidence: list[dict]) -> str:
-    """「p.1 表1 2行3列: 氏名 … 印 [seal.mark.name_field.v1]」, one per line."""
+def evidence_text(evidence: list[dict], limit: int = EVIDENCE_CELL_LINES) -> str:
+    """「p.1 表1 2行3列: 氏名 … 印 [seal.mark.name_field.v1]」, one per line.
+
+    The cell shows the first `limit` items (the rules put the decision-supporting ones first) and says how many
+    more there are; register.jsonl keeps them all."""
     lines = []
-    for item in evidence:
+    for item in evidence[:limit]:
         loc, text, rule = item.get("location") or "", item.get("text") or "", item.get("rule") or ""
         head = f"{loc}: {text}" if loc else text
         lines.append(f"{head} [{rule}]" if rule else head)
+    if len(evidence) > limit:
+        lines.append(f"ほか {len(evidence) - limit} 件（register.jsonl に全件）")
     return "\n".join(lines)
 
 

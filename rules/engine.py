@@ -22,6 +22,7 @@ from rules.basis import Basis, Hit, gather
 from rules.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from rules.citations import normalise
 from rules.doc_class import DocClasses, load_doc_classes
+from rules.evidence import build as build_evidence
 from rules.manifest import Manifest, load_manifest
 from rules.models import REPLACEMENTS, Decision, Evidence
 from rules.policy import Policy, load_policy
@@ -29,7 +30,6 @@ from rules.policy import Policy, load_policy
 KEEP_ORDER = ("keep_law", "keep_registered", "keep_contract")
 SEAL_LABELS = (SEAL_MARK, SEAL_INSTRUCTION, SEAL_KIND)
 CERTIFICATE_RE = re.compile(r"印鑑(登録)?証明書(を|の)?(添付|提出|添え)")
-MAX_FINDINGS = 4
 
 
 @dataclass(frozen=True)
@@ -79,16 +79,12 @@ class _Form:
     def decision(self, decision: str, reason: str, rule_id: str, *, confidence: float,
                  labels: tuple[str, ...] = SEAL_LABELS, replacement: str | None = None,
                  reiki_kaisei: bool = False, cited: tuple[str, ...] = (), extra: tuple[Evidence, ...] = ()) -> Decision:
-        evidence = extra + self._evidence(labels, cited)
+        """`labels`: the findings that support this decision (shown first); every other finding follows."""
+        citations = [self.basis.evidence[c] for c in cited if c in self.basis.evidence]
+        evidence = build_evidence(self.detection.findings, labels, citations, extra)
         return Decision(decision, reason, rule_id, replacement, evidence, round(confidence, 2),
                         self.basis.citations, reiki_kaisei, self.doc_class, self.basis.category(),
                         self.ctx.versions())
-
-    def _evidence(self, labels: tuple[str, ...], cited: tuple[str, ...]) -> tuple[Evidence, ...]:
-        findings = sorted(self.detection.of(*labels), key=lambda f: (f.example, f.hidden, -f.score))
-        out = [Evidence(f.text, f.where, f.rule_id) for f in findings[:MAX_FINDINGS]]
-        out += [self.basis.evidence[c] for c in cited if c in self.basis.evidence]
-        return tuple(out)
 
     @property
     def name(self) -> str:
@@ -314,7 +310,7 @@ def _abolish(form: _Form) -> Decision:
         reason += f"様式が{own[0].law or own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"
     elif others := form.basis.other_bodies_rules():
         reason += f"引用されている{others[0].law or others[0].citation}は他の団体の例規のため、自市の例規改正は不要。"
-    cited = tuple(dict.fromkeys(c.citation for c in (*own, *form.basis.citations)))[:MAX_FINDINGS]
+    cited = tuple(dict.fromkeys(c.citation for c in (*own, *form.basis.citations)))
     confidence = (0.85 if form.basis.citations else 0.8) * form.detection.confidence
     return form.decision("abolish", reason, "decide.abolish.v1", confidence=confidence, replacement=replacement,
                          reiki_kaisei=bool(own), cited=cited)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from output.columns import COLUMNS, SPEC_COLUMNS, csv_safe, evidence_text, render
 from output.models import RegisterRow
 
@@ -74,3 +76,31 @@ def test_csv_safe_prefixes_formula_triggers_only():
         assert csv_safe(text) == "'" + text
     assert csv_safe("申請書") == "申請書"
     assert csv_safe(0.5) == 0.5
+
+
+def _items(n: int) -> list[dict]:
+    return [{"text": f"印{i}", "location": f"段落{i}", "rule": "seal.mark.v1"} for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize(("count", "lines", "last"), [
+    (0, 0, None),
+    (1, 1, "段落1: 印1 [seal.mark.v1]"),
+    (8, 8, "段落8: 印8 [seal.mark.v1]"),
+    (9, 9, "ほか 1 件（register.jsonl に全件）"),
+    (30, 9, "ほか 22 件（register.jsonl に全件）"),
+])
+def test_evidence_cell_shows_eight_and_counts_the_rest(count, lines, last):
+    text = evidence_text(_items(count))
+    got = text.split("\n") if text else []
+    assert len(got) == lines
+    if last:
+        assert got[-1] == last
+        assert got[0] == "段落1: 印1 [seal.mark.v1]"
+
+
+def test_the_rendered_cell_is_capped_but_the_row_keeps_everything():
+    row = make_row(evidence=_items(12))
+    values = render(row, 1).as_dict()
+    assert values["根拠箇所"].count("\n") == 8
+    assert values["根拠箇所"].endswith("ほか 4 件（register.jsonl に全件）")
+    assert len(row.evidence) == 12

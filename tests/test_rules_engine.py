@@ -338,3 +338,45 @@ def test_inconsistent_review_shows_the_seal_kinds_and_names_unknown_laws(case, c
         assert text in shown, (text, shown)
     if len(words) == 1:
         assert "カタログにない" not in result.reason
+
+
+def _many_findings():
+    from classifiers.models import OFFICE_BOX, SEAL_INSTRUCTION, SEAL_NOT_REQUIRED, SIGNATURE_NOT_REQUIRED
+
+    base = seal("mitome", signature=True)
+    more = tuple(finding(SEAL_MARK_LABEL, "㊞", paragraph=10 + i) for i in range(6)) + (
+        finding(SEAL_INSTRUCTION, "押印してください", paragraph=20),
+        finding(SEAL_NOT_REQUIRED, "押印は任意", paragraph=21),
+        finding(SIGNATURE_NOT_REQUIRED, "署名不要", paragraph=22),
+        finding(OFFICE_BOX, "受付印", paragraph=23),
+    )
+    return dataclasses.replace(base, findings=base.findings + more)
+
+
+SEAL_MARK_LABEL = "SEAL_MARK"
+
+EVIDENCE_CASES = [
+    # id, lines, decision, the rule of the citation evidence that must be kept
+    ("toki_keep_law", TOKI, "keep_law", "law.fudosan_toki.kimei_oin"),
+    ("hojo_abolish", HOJO, "abolish", "citation"),
+    ("unknown_review", UNKNOWN, "needs_review", "citation"),
+]
+
+
+@pytest.mark.parametrize("case", EVIDENCE_CASES, ids=[c[0] for c in EVIDENCE_CASES])
+def test_every_finding_is_evidence_supporting_ones_first(case, contexts):
+    _, lines, decision, citation_rule = case
+    detection = _many_findings()
+    result = decide(doc(*lines), detection, rel_path="x.docx", title=lines[0], ctx=contexts(D(2025, 4, 1)))
+    assert result.decision == decision, result.reason
+    rules = [e.rule for e in result.evidence]
+    texts = [e.text for e in result.evidence]
+    # Every finding is there (no cap), once.
+    distinct = {(f.text, f.where, f.rule_id) for f in detection.findings}
+    assert {(e.text, e.location, e.rule) for e in result.evidence} >= distinct
+    assert len(result.evidence) == len(set(result.evidence))
+    # Decision-supporting seal findings first, then the citation, then the rest (signature, negation, office box).
+    assert all(r in ("test.seal_mark.v1", "test.seal_instruction.v1", "test.seal_kind.v1") for r in rules[:4])
+    assert rules[4] == citation_rule
+    assert texts.index("受付印") > texts.index("押印してください")
+    assert {"押印は任意", "署名不要", "受付印", "署名"} <= set(texts)
