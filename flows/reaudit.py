@@ -15,13 +15,14 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from extractors.discover import discover
-from flows.changes import compare, markdown, summary_line
+from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
 from flows.lock import run_lock
 from flows.runners import task_runner
 from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
 from flows.server import prefect_api
 from flows.settings import quiet_libraries
+from output.corrections import apply_corrections
 from output.models import RegisterRow
 from output.register import write_run
 from output.state import StateStore
@@ -51,6 +52,14 @@ def previous_settings(out_dir: Path) -> dict:
             "manifest": args.get("manifest")}
 
 
+def shown_rows(out_dir: Path, rows: list[RegisterRow]) -> list[RegisterRow]:
+    """This run's rows as the register will show them (the reviewers' corrections applied)."""
+    if not (out_dir / ".sealreview").exists():
+        return rows
+    with StateStore(out_dir) as store:
+        return apply_corrections(rows, store)
+
+
 @flow(name="reaudit", log_prints=False)
 def reaudit_flow(
     inputs: list[str] | None = None,
@@ -73,9 +82,10 @@ def reaudit_flow(
     manifest = manifest or earlier.get("manifest")
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
     stats: dict = {}
-    rows = run_batches(discover([Path(p) for p in inputs]), options, workers, stats)
+    rows = with_machine_replacement(run_batches(discover([Path(p) for p in inputs]), options, workers, stats))
     changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
-                      previous_started=before["started"] if before else None).to_json()
+                      previous_started=before["started"] if before else None,
+                      shown_rows=shown_rows(out_dir, rows)).to_json()
     run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
     args = {"command": "reaudit", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
@@ -84,7 +94,7 @@ def reaudit_flow(
     publish_artifacts(rows, paths)
     create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",
                              description=summary_line(changes))
-    counts = {k: len(changes[k]) for k in ("new_files", "removed_files", "changed_files", "decisions")}
+    counts = {k: len(changes[k]) for k in ("new_files", "removed_files", "changed_files", "decisions", "reviews")}
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             "changes": counts, "changes_line": summary_line(changes), **stats}
 

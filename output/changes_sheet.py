@@ -15,6 +15,7 @@ from rules.models import DECISIONS, REPLACEMENTS
 CHANGES_SHEET = "変更履歴"
 COLUMNS = ["区分", "ファイル", "様式名", "変更前の判定", "変更後の判定", "理由", "きっかけ"]
 KIND_NEW, KIND_REMOVED, KIND_CHANGED, KIND_DECISION = "新規", "削除", "内容変更", "判定変更"
+KIND_REVIEW = "判定変更（レビュー）"  # the shown decision moved because of a review, not the machine's
 VERSION_LABELS = {"as_of": "基準日", "catalogue": "根拠法令カタログ", "policy": "判定方針",
                   "patterns": "検出パターン", "extractor": "読取処理", "ja_ginza": "言語モデル（ja_ginza）"}
 
@@ -25,7 +26,7 @@ def decision_label(decision: str | None, replacement: str | None = None) -> str:
 
 
 def change_rows(changes: dict) -> list[list[str]]:
-    """One line per new / removed / changed file and per changed decision."""
+    """One line per new / removed / changed file, per changed machine decision and per review change."""
     out: list[list[str]] = []
     out += [[KIND_NEW, f["path"], f["title"], "", "", "前回の実行以降に追加された様式", ""] for f in changes["new_files"]]
     out += [[KIND_REMOVED, f["path"], f["title"], "", "", "入力フォルダから無くなった様式", ""]
@@ -35,6 +36,9 @@ def change_rows(changes: dict) -> list[list[str]]:
     out += [[KIND_DECISION, d["path"], d["title"], decision_label(d["old_decision"], d["old_replacement"]),
              decision_label(d["new_decision"], d["new_replacement"]), d["reason"], d["cause"]]
             for d in changes["decisions"]]
+    out += [[KIND_REVIEW, d["path"], d["title"], decision_label(d["old_decision"], d["old_replacement"]),
+             decision_label(d["new_decision"], d["new_replacement"]), d["reason"], d["cause"]]
+            for d in changes.get("reviews") or []]
     return out
 
 
@@ -66,7 +70,8 @@ def _heading(ws: Worksheet, changes: dict) -> int:
         lines += [f"{VERSION_LABELS.get(k, k)}: {a or '不明'} → {b}" for k, (a, b) in
                   (changes.get("versions") or {}).items()]
     lines.append(f"新規 {len(changes['new_files'])} 件、削除 {len(changes['removed_files'])} 件、"
-                 f"内容変更 {len(changes['changed_files'])} 件、判定の変更 {len(changes['decisions'])} 件")
+                 f"内容変更 {len(changes['changed_files'])} 件、判定の変更 {len(changes['decisions'])} 件、"
+                 f"レビューによる変更 {len(changes.get('reviews') or [])} 件")
     for i, text in enumerate(lines, start=2):
         put(ws, i, 1, text)
     return len(lines) + 3

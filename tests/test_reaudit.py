@@ -42,7 +42,8 @@ def test_as_of_across_koseki_amendment_lists_konin_with_reason(prefect_api_url: 
     assert first["analysed"] == 2 and first["cached"] == 0
     result = run_reaudit(inputs=None, out=str(out), as_of="2021-09-01")  # inputs from the previous run
     assert (result["cached"], result["analysed"]) == (2, 0)  # nothing re-read
-    assert result["changes"] == {"new_files": 0, "removed_files": 0, "changed_files": 0, "decisions": 1}
+    assert result["changes"] == {"new_files": 0, "removed_files": 0, "changed_files": 0, "decisions": 1,
+                                 "reviews": 0}
     rows = changes_sheet(out)
     assert len(rows) == 1
     kind, path, title, before, after, reason, cause = rows[0]
@@ -104,3 +105,113 @@ def test_reaudit_without_previous_run_or_inputs_says_so(tmp_path: Path, capsys) 
     assert main(["reaudit", "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "前回の実行記録がありません" in err and "no previous run" in err
+
+
+def shown_after_review(rows: list[RegisterRow], store: StateStore) -> list[RegisterRow]:
+    from output.corrections import apply_corrections
+
+    return apply_corrections(rows, store)
+
+
+def machine_rows() -> list[RegisterRow]:
+    """What the machine decides on every run: a is abolished (記名のみ), b goes to review, c keeps."""
+    from flows.changes import with_machine_replacement
+
+    return with_machine_replacement([
+        row("a.pdf", "1", "abolish", replacement="kimei"), row("b.pdf", "2", "needs_review"),
+        row("c.pdf", "3", "keep_law")])
+
+
+def reviewed_store(tmp_path: Path) -> StateStore:
+    """A state store with overrides from abolish (a → keep_law) and to abolish (b → abolish)."""
+    from output.state import Correction
+
+    store = StateStore(tmp_path)
+    store.add_corrections([Correction("1", "a.pdf", decision="keep_law", comment="条例で必要"),
+                           Correction("2", "b.pdf", decision="abolish")])
+    return store
+
+
+@pytest.mark.parametrize("recorded", [True, False])  # False: rows stored before machine_replacement existed
+def test_unchanged_reaudit_after_overrides_to_and_from_abolish_lists_nothing(tmp_path: Path, recorded: bool) -> None:
+    with reviewed_store(tmp_path) as store:
+        previous = shown_after_review(machine_rows(), store)  # the register of the previous run, as stored
+        if not recorded:
+            for r in previous:
+                r.machine_replacement = None
+        assert [(r.decision, r.replacement) for r in previous] == [
+            ("keep_law", None), ("abolish", "kimei"), ("keep_law", None)]
+        rows = machine_rows()  # nothing changed: the machine decides the same
+        changes = compare(previous, rows, previous_run=1, shown_rows=shown_after_review(rows, store))
+    assert changes.decisions == [] and changes.reviews == [] and changes.empty
+
+
+def test_machine_change_under_an_override_is_listed_machine_to_machine(tmp_path: Path) -> None:
+    with reviewed_store(tmp_path) as store:
+        previous = shown_after_review(machine_rows(), store)
+        rows = machine_rows()
+        rows[0].decision, rows[0].replacement, rows[0].machine_replacement = "abolish", "shomei", "shomei"
+        rows[1].decision = "keep_law"
+        changes = compare(previous, rows, previous_run=1, shown_rows=shown_after_review(rows, store))
+    got = [(d.path, d.old_decision, d.old_replacement, d.new_decision, d.new_replacement) for d in changes.decisions]
+    assert got == [("a.pdf", "abolish", "kimei", "abolish", "shomei"), ("b.pdf", "needs_review", None, "keep_law", None)]
+    assert changes.reviews == []  # the reviewers' decisions are still shown: nothing moved on the register
+
+
+def test_review_and_stale_review_changes_are_listed_with_their_own_cause(tmp_path: Path) -> None:
+    from flows.changes import CAUSE_IMPORTED, CAUSE_STALE, markdown
+    from output.changes_sheet import change_rows
+
+    with StateStore(tmp_path) as plain:
+        previous = shown_after_review(machine_rows(), plain)  # no corrections yet
+    with reviewed_store(tmp_path / "later") as store:
+        rows = machine_rows()
+        imported = compare(previous, rows, previous_run=1, shown_rows=shown_after_review(rows, store))
+        assert imported.decisions == []
+        assert [(d.path, d.old_decision, d.new_decision, d.new_replacement, d.cause) for d in imported.reviews] == [
+            ("a.pdf", "abolish", "keep_law", None, CAUSE_IMPORTED),
+            ("b.pdf", "needs_review", "abolish", "kimei", CAUSE_IMPORTED)]
+        reviewed = shown_after_review(rows, store)
+        edited = machine_rows()
+        edited[0].sha256 = "9"  # a.pdf edited after its review: the machine still abolishes it
+        stale = compare(reviewed, edited, previous_run=2, shown_rows=shown_after_review(edited, store))
+    assert [f.path for f in stale.changed_files] == ["a.pdf"] and stale.decisions == []
+    assert [(d.path, d.old_decision, d.new_decision, d.cause) for d in stale.reviews] == [
+        ("a.pdf", "keep_law", "needs_review", CAUSE_STALE)]
+    assert "ファイルが変更された" in stale.reviews[0].reason
+    sheet = change_rows(stale.to_json())
+    assert [r[0] for r in sheet] == ["内容変更", "判定変更（レビュー）"]
+    assert sheet[1][3:5] == ["存続（法令等）", "要確認"] and sheet[1][6] == CAUSE_STALE
+    assert "レビューにより表示が変わった様式（1 件）" in markdown(stale.to_json())
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+@pytest.mark.ginza
+def test_reaudits_after_overrides_to_and_from_abolish(prefect_api_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """Reviewers override 誓約書 (abolish → keep_contract) and 請求書 (keep_contract → abolish): the first
+    re-audit lists the two review changes, an unchanged one after it lists nothing."""
+    from flows.changes import CAUSE_IMPORTED
+    from output.state import Correction
+
+    inputs = copy_forms(tmp_path / "in", [SEIYAKU, SEIKYU])
+    out = tmp_path / "out"
+    scan(inputs, out, "2025-04-01")
+    with StateStore(out) as store:
+        machine = {r.path: r for r in store.load_rows()}
+        assert (machine[SEIYAKU].decision, machine[SEIKYU].decision) == ("abolish", "keep_contract")
+        store.add_corrections([Correction(machine[SEIYAKU].sha256, SEIYAKU, decision="keep_contract"),
+                               Correction(machine[SEIKYU].sha256, SEIKYU, decision="abolish")])
+    first = run_reaudit(inputs=None, out=str(out), as_of="2025-04-01")
+    assert first["changes"] == {"new_files": 0, "removed_files": 0, "changed_files": 0, "decisions": 0,
+                                "reviews": 2}
+    assert [(r[0], r[1], r[6]) for r in changes_sheet(out)] == [
+        ("判定変更（レビュー）", SEIKYU, CAUSE_IMPORTED), ("判定変更（レビュー）", SEIYAKU, CAUSE_IMPORTED)]
+    for _ in range(2):  # unchanged: nothing to list, twice in a row
+        again = run_reaudit(inputs=None, out=str(out), as_of="2025-04-01")
+        assert again["changes"] == {"new_files": 0, "removed_files": 0, "changed_files": 0, "decisions": 0,
+                                    "reviews": 0}
+        assert [r[0] for r in changes_sheet(out)] == ["変更はありません。"]
+    shown = {r["path"]: r for r in map(json.loads, (out / "register.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert (shown[SEIYAKU]["decision"], shown[SEIYAKU]["machine_decision"]) == ("keep_contract", "abolish")
+    assert (shown[SEIKYU]["decision"], shown[SEIKYU]["machine_decision"]) == ("abolish", "keep_contract")
