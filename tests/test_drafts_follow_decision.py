@@ -153,3 +153,22 @@ def test_root_labels_are_the_folder_names_made_unique() -> None:
     assert root_labels(["/data/forms"]) == {"/data/forms": ""}
     assert root_labels(["/x/forms", "/y/forms", "/z/old"]) == {"/x/forms": "forms", "/y/forms": "forms-2",
                                                                 "/z/old": "old"}
+
+
+def test_reviewer_abolished_pdf_gets_its_edit_list_and_no_file(tmp_path: Path) -> None:
+    from output.revised import NOTE_PDF
+    from tests.conftest import EXAMPLES
+
+    rel = "市民文化局/地域安全推進課/暴力団排除に関する誓約書.pdf"
+    root = tmp_path / "forms"
+    (root / rel).parent.mkdir(parents=True)
+    (root / rel).write_bytes((EXAMPLES / rel).read_bytes())
+    out = tmp_path / "out"
+    source = describe_file(root / rel, root)
+    machine = make_row(1, path=rel, sha256=source.sha256, format="pdf", input_root=str(root), decision="needs_review",
+                       replacement=None, document_class="誓約書")
+    correct(out, machine, "abolish")
+    [row], _ = write_run([machine], out, run_info=RUN_INFO)
+    assert (row.decision, row.replacement, row.revised_path) == ("abolish", "shomei", None)
+    assert row.revisions == [{"location": "p.1 6行目", "before": "氏名 (印)", "after": "氏名（自署）"}]
+    assert NOTE_PDF in row.warnings and files_under(out / "revised") == set()

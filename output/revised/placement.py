@@ -87,6 +87,8 @@ def draft_now(row: RegisterRow, out_dir: Path, work_dir: Path | None = None) -> 
         return replace(row, warnings=[*row.warnings, NOTE_MISSING])
     if hashlib.sha256(source.read_bytes()).hexdigest() != row.sha256:
         return replace(row, warnings=[*row.warnings, NOTE_CHANGED])
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)  # legacy formats are converted there
     result = revise(source, fmt=row.format, rel_path=row.path, replacement=row.replacement or "kimei",
                     out_dir=staging_dir(out_dir, row.input_root), work_dir=work_dir)
     path = os.path.relpath(result.path, out_dir) if result.path else None
