@@ -4,46 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from classifiers.models import (
-    INCONSISTENT,
-    SEAL_INSTRUCTION,
-    SEAL_KIND,
-    SEAL_MARK,
-    SEAL_NOT_REQUIRED,
-    SIGNATURE,
-    Detection,
-)
+from classifiers.models import SEAL_NOT_REQUIRED, SIGNATURE, Detection
 from extractors.models import Document, Status
-from rules.basis import Basis, Hit, gather
-from rules.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
+from rules.basis import Hit, gather
+from rules.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from rules.citations import normalise
-from rules.doc_class import DocClasses, load_doc_classes
-from rules.evidence import build as build_evidence
-from rules.manifest import Manifest, load_manifest
-from rules.models import REPLACEMENTS, Decision, Evidence
-from rules.policy import Policy, load_policy
+from rules.doc_class import load_doc_classes
+from rules.form import SEAL_LABELS, Form, RuleContext
+from rules.manifest import load_manifest
+from rules.models import REPLACEMENTS, Decision
+from rules.policy import load_policy
+from rules.trust import untrustworthy
+
+__all__ = ["RuleContext", "decide", "load_context", "today_tokyo"]
 
 KEEP_ORDER = ("keep_law", "keep_registered", "keep_contract")
-SEAL_LABELS = (SEAL_MARK, SEAL_INSTRUCTION, SEAL_KIND)
 CERTIFICATE_RE = re.compile(r"印鑑(登録)?証明書(を|の)?(添付|提出|添え)")
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """Everything a decision depends on besides the document."""
-
-    catalogue: Catalogue
-    policy: Policy
-    doc_classes: DocClasses
-    as_of: dt.date
-    manifest: Manifest | None = None
-
-    def versions(self) -> dict:
-        return {"catalogue": self.catalogue.version, "policy": self.policy.version, "as_of": self.as_of.isoformat()}
 
 
 def today_tokyo() -> dt.date:
@@ -61,34 +40,6 @@ def load_context(*, policy: str | Path = "default", as_of: dt.date | None = None
         as_of=as_of or today_tokyo(),
         manifest=load_manifest(manifest, city=pol.city) if manifest else None,
     )
-
-
-@dataclass(frozen=True)
-class _Form:
-    """What the steps look at for one form."""
-
-    document: Document
-    detection: Detection
-    title: str
-    doc_class: str | None
-    basis: Basis
-    ctx: RuleContext
-    text: str  # normalised
-    rel_path: str = ""
-
-    def decision(self, decision: str, reason: str, rule_id: str, *, confidence: float,
-                 labels: tuple[str, ...] = SEAL_LABELS, replacement: str | None = None,
-                 reiki_kaisei: bool = False, cited: tuple[str, ...] = (), extra: tuple[Evidence, ...] = ()) -> Decision:
-        """`labels`: the findings that support this decision (shown first); every other finding follows."""
-        citations = [self.basis.evidence[c] for c in cited if c in self.basis.evidence]
-        evidence = build_evidence(self.detection.findings, labels, citations, extra)
-        return Decision(decision, reason, rule_id, replacement, evidence, round(confidence, 2),
-                        self.basis.citations, reiki_kaisei, self.doc_class, self.basis.category(),
-                        self.ctx.versions())
-
-    @property
-    def name(self) -> str:
-        return self.title or self.doc_class or "この様式"
 
 
 def decide(document: Document, detection: Detection, *, rel_path: str, title: str, ctx: RuleContext) -> Decision:
@@ -109,80 +60,16 @@ def _decide(document: Document, detection: Detection, *, rel_path: str, title: s
     text = "\n".join(line.text for line in lines)
     basis = gather(lines, title=title, catalogue=ctx.catalogue, as_of=ctx.as_of, manifest_entry=entry,
                    city=ctx.policy.city)
-    form = _Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, normalise(text),
-                 rel_path)
-    for step in (_untrustworthy, _no_seal, _catalogue_keep, _contract, _registered, _external_review):
+    form = Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, normalise(text),
+                rel_path)
+    for step in (untrustworthy, _no_seal, _catalogue_keep, _contract, _registered, _external_review):
         decision = step(form)
         if decision is not None:
             return decision
     return _abolish(form)
 
 
-def _sample_marker(form: _Form) -> tuple[str, str, str] | None:
-    """見本 / 記入例 in the file name or the title: the whole file is a sample, not the form itself.
-
-    Returns (where: ファイル名 / 様式名, the word found, the name it was found in) or None."""
-    stem = PurePosixPath(form.rel_path.replace("\\", "/")).stem
-    for where, value in (("ファイル名", normalise(stem)), ("様式名", normalise(form.title))):
-        for pattern in form.ctx.policy.sample_file_patterns:
-            if value and (m := pattern.search(value)):
-                return where, m.group(0), value
-    return None
-
-
-@dataclass(frozen=True)
-class _Review:
-    reason: str
-    rule_id: str
-    confidence: float
-    labels: tuple[str, ...] = SEAL_LABELS
-    extra: tuple[Evidence, ...] = ()
-
-
-def _untrustworthy(form: _Form) -> Decision | None:
-    """Step 1: a readable form whose signals cannot be trusted. The reason also names the external laws cited
-    (the reviewer checks them at the same time; a later step would have named them)."""
-    review = _why_untrustworthy(form)
-    if review is None:
-        return None
-    reason, cited = review.reason, ()
-    external = form.basis.unknown_external() + form.basis.other_bodies_rules()
-    if external:
-        names = "、".join(f"「{c.citation}」" for c in external)
-        reason += f"また、根拠法令カタログにない法令等{names}が引用されているため、押印の義務付けの有無も確認すること。"
-        cited = tuple(c.citation for c in external)
-    return form.decision("needs_review", reason, review.rule_id, confidence=review.confidence, labels=review.labels,
-                         cited=cited, extra=review.extra)
-
-
-def _why_untrustworthy(form: _Form) -> _Review | None:
-    det, doc = form.detection, form.document
-    if det.seal_requested and (marker := _sample_marker(form)):
-        where, word, value = marker
-        return _Review(f"見本（記入例）のファイルのため、様式本体で押印欄を確認してください。（{where}に「{word}」）",
-                       "decide.review.sample_file.v1", 0.5,
-                       extra=(Evidence(value, where, "decide.review.sample_file.v1"),))
-    if det.inconsistent:
-        return _Review("「押印不要」等の注記と押印欄（印）が同じ様式に併存しているため、様式の確認が必要。",
-                       "decide.review.inconsistent.v1", 0.5,
-                       labels=(INCONSISTENT, SEAL_NOT_REQUIRED, SEAL_MARK, SEAL_KIND, SEAL_INSTRUCTION))
-    if det.ocr_only and det.seal_requested:
-        return _Review("押印の求めがOCRで読み取った文字だけに基づくため、原本で押印欄の有無の確認が必要。",
-                       "decide.review.ocr_only.v1", 0.4)
-    why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
-    if doc.status == Status.PARTIAL and det.seal_requested and form.ctx.policy.partial_with_seal == "needs_review":
-        return _Review(f"文書の一部を読み取れず（{why}）、押印の求めがあるため全体の確認が必要。",
-                       "decide.review.partial.v1", 0.5)
-    if doc.status == Status.PARTIAL and not det.seal_requested:
-        return _Review(f"文書の一部を読み取れず（{why}）、読み取れなかった部分に押印欄がある可能性があるため確認が必要。",
-                       "decide.review.partial_unread.v1", 0.4)
-    if det.seal_requested and det.confidence < form.ctx.policy.min_detection_confidence:
-        return _Review(f"押印の求めの検出の確からしさが低い（{det.confidence:.2f}）ため、様式の確認が必要。",
-                       "decide.review.low_confidence.v1", det.confidence)
-    return None
-
-
-def _no_seal(form: _Form) -> Decision | None:
+def _no_seal(form: Form) -> Decision | None:
     """No seal requested. `example_only` (classifiers/summary.py: no request in the form itself, but a seal in a
     記入例 sheet) is also `no_seal`, under its own rule, naming the example sheet's mark."""
     det = form.detection
@@ -201,11 +88,11 @@ def _no_seal(form: _Form) -> Decision | None:
     return form.decision("no_seal", reason, rule, confidence=det.confidence, labels=labels)
 
 
-def _fill(template: str, form: _Form, hit: Hit) -> str:
+def _fill(template: str, form: Form, hit: Hit) -> str:
     return template.replace("{doc}", form.name).replace("{article}", hit.citation.article or "")
 
 
-def _catalogue_keep(form: _Form) -> Decision | None:
+def _catalogue_keep(form: Form) -> Decision | None:
     keeps = [h for h in form.basis.hits if h.period and h.period.effect in KEEP_ORDER]
     if not keeps:
         return None
@@ -218,7 +105,7 @@ def _catalogue_keep(form: _Form) -> Decision | None:
                          cited=(hit.citation.citation,))
 
 
-def _contract(form: _Form) -> Decision | None:
+def _contract(form: Form) -> Decision | None:
     if form.doc_class not in form.ctx.policy.keep_contract_classes:
         return None
     reason = f"{form.doc_class}は契約等の文書であり、方針（{form.ctx.policy.name}）により押印を存続。"
@@ -227,7 +114,7 @@ def _contract(form: _Form) -> Decision | None:
     return form.decision("keep_contract", reason, "decide.keep_contract.v1", confidence=0.9 * form.detection.confidence)
 
 
-def _registered(form: _Form) -> Decision | None:
+def _registered(form: Form) -> Decision | None:
     pol, det, text = form.ctx.policy, form.detection, form.text
     kinds = [k for k in det.seal_kinds if k in pol.registered_seal_kinds]
     if "daihyo" in det.seal_kinds and any(p.search(text) for p in pol.daihyo_check_patterns):
@@ -246,7 +133,7 @@ def _registered(form: _Form) -> Decision | None:
                          "decide.keep_registered.v1", confidence=0.9 * det.confidence)
 
 
-def _external_review(form: _Form) -> Decision | None:
+def _external_review(form: Form) -> Decision | None:
     flagged = [h for h in form.basis.hits if h.period and h.period.effect == "needs_review"]
     if flagged:
         hit = flagged[0]
@@ -273,7 +160,7 @@ def _external_review(form: _Form) -> Decision | None:
     return _other_body_review(form)
 
 
-def _other_body_review(form: _Form) -> Decision | None:
+def _other_body_review(form: Form) -> Decision | None:
     """Another municipality's 条例/規則 cited: the seal may be that body's rule, which this city cannot amend."""
     others = form.basis.other_bodies_rules()
     if not others or form.ctx.policy.other_municipality_rule != "needs_review":
@@ -285,7 +172,7 @@ def _other_body_review(form: _Form) -> Decision | None:
                          "decide.review.other_body_rule.v1", confidence=0.5, cited=tuple(c.citation for c in others))
 
 
-def _abolish(form: _Form) -> Decision:
+def _abolish(form: Form) -> Decision:
     pol = form.ctx.policy
     by_law = next((h for h in form.basis.hits if h.period and h.period.effect == "none"), None)
     law_replacement = by_law.period.replacement if by_law else None
