@@ -4,11 +4,12 @@ Key: the file's sha256 + extractor version + patterns version + ja_ginza/spaCy v
 A change to any of them misses the cache. Decisions are never cached: they are recomputed on every run,
 so catalogue, policy, manifest and as-of changes always take effect.
 
-Entries are pickles of (Document, Detection) under OUT_DIR/.sealreview/cache/<2 hex>/<key>.pickle,
-written atomically (temporary file + os.replace), so parallel workers (local processes or Dask workers
+Entries are JSON (flows/cache_codec.py; never pickle: OUT_DIR may be shared storage, and whoever can
+write there must not be able to run code in the workers) of (Document, Detection) under
+OUT_DIR/.sealreview/cache/<2 hex>/<key>.json, each naming its format and key, written atomically (temporary file + os.replace), so parallel workers (local processes or Dask workers
 with OUT_DIR on shared storage) can write them at the same time. A failed extraction is cached too (a
 damaged or unsupported file fails the same way every time) unless it failed on a time limit, which may
-pass next time; a damaged entry is treated as a miss.
+pass next time; a damaged, foreign or unknown entry is treated as a miss.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,11 +24,13 @@ from pathlib import Path
 
 from classifiers.models import Detection
 from extractors.models import Document, Status
+from flows.cache_codec import analysis_in, analysis_out
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".sealreview") / "cache"
-CACHE_FORMAT = "1"  # bump when the pickled layout changes
+CACHE_FORMAT = "2"  # bump when the stored layout changes (1: pickle, 2: JSON)
+SUFFIX = ".json"
 TRANSIENT_WORDS = ("制限時間", "タイムアウト", "時間切れ")  # failures worth retrying on the next run
 
 
@@ -77,7 +79,7 @@ class AnalysisCache:
 
     def path_of(self, sha256: str) -> Path:
         key = cache_key(sha256, ocr=self.ocr)
-        return self.directory / key[:2] / f"{key}.pickle"
+        return self.directory / key[:2] / f"{key}{SUFFIX}"
 
     def has(self, sha256: str) -> bool:
         return bool(sha256) and self.path_of(sha256).is_file()
@@ -85,22 +87,33 @@ class AnalysisCache:
     def get(self, sha256: str) -> Analysis | None:
         if not sha256:
             return None
-        path = self.path_of(sha256)
+        key = cache_key(sha256, ocr=self.ocr)
+        path = self.directory / key[:2] / f"{key}{SUFFIX}"
         try:
-            with path.open("rb") as fh:
-                found = pickle.load(fh)
+            raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            log.warning("キャッシュを読めないため読み直します: %s (%s)", path.name, exc)
+            return None
+        try:
+            document, detection = analysis_in(raw, key=key, format_version=CACHE_FORMAT)
         except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss, never a failure
             log.warning("キャッシュを読めないため読み直します: %s (%s)", path.name, exc)
             return None
-        return found if isinstance(found, Analysis) else None
+        return Analysis(document, detection)
 
     def put(self, sha256: str, analysis: Analysis) -> bool:
         """Store unless the file hit a time limit; returns whether it was stored. Never raises."""
         if not sha256 or transient(analysis.document):
             return False
-        path = self.path_of(sha256)
+        key = cache_key(sha256, ocr=self.ocr)
+        path = self.directory / key[:2] / f"{key}{SUFFIX}"
+        try:
+            raw = analysis_out(analysis.document, analysis.detection, key=key, format_version=CACHE_FORMAT)
+        except Exception as exc:  # noqa: BLE001 - something that is not plain data: not cached
+            log.warning("キャッシュに書けない内容のため保存しません: %s (%s)", path.name, exc)
+            return False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
@@ -109,7 +122,7 @@ class AnalysisCache:
             return False
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(analysis, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(raw)
             os.replace(tmp, path)
         except Exception as exc:  # noqa: BLE001 - caching is an optimisation only
             log.warning("キャッシュを書けませんでした: %s (%s)", path.name, exc)
@@ -118,4 +131,4 @@ class AnalysisCache:
         return True
 
     def count(self) -> int:
-        return sum(1 for _ in self.directory.glob("*/*.pickle")) if self.directory.is_dir() else 0
+        return sum(1 for _ in self.directory.glob(f"*/*{SUFFIX}")) if self.directory.is_dir() else 0

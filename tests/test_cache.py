@@ -105,3 +105,62 @@ def test_failures_of_the_surroundings_are_not_cached(tmp_path: Path, document: D
     cache = AnalysisCache(tmp_path / "cache")
     assert not cache.put("cd" * 32, Analysis(document, Detection()))
     assert not cache.has("cd" * 32)
+
+
+@pytest.mark.parametrize("name", [KONIN, "健康福祉局/障害福祉課/誓約書.xlsx", "会計室/審査課/請求書.docx"])
+def test_entries_are_json_and_round_trip_exactly(tmp_path: Path, examples_dir: Path, name: str) -> None:
+    """Document and Detection come back equal (tuples, enums, locations, line keys), from plain JSON."""
+    import json
+
+    from classifiers import engine
+    from extractors.registry import extract
+
+    source = discover([examples_dir / name])[0]
+    document = extract(source, work_dir=tmp_path / "work")
+    detection = engine.detect(document)
+    assert document.blocks and detection.findings  # a real form with real findings
+    cache = AnalysisCache(tmp_path / "cache")
+    assert cache.put(source.sha256, Analysis(document, detection))
+    entry = cache.path_of(source.sha256)
+    assert entry.suffix == ".json"
+    data = json.loads(entry.read_text(encoding="utf-8"))  # human-inspectable
+    assert data["cache_format"] == cache_module.CACHE_FORMAT and data["document"]["format"] == source.format.value
+    back = AnalysisCache(tmp_path / "cache").get(source.sha256)
+    assert back.document == document and back.detection == detection
+    assert [line.text for line in back.document.lines()] == [line.text for line in document.lines()]
+
+
+def test_a_pickle_planted_in_the_cache_is_never_loaded(tmp_path: Path) -> None:
+    """Whoever can write OUT_DIR must not run code in the workers: a pickle entry is a miss, not a call."""
+    import os
+    import pickle
+
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    cache = AnalysisCache(tmp_path / "cache")
+    sha = "ef" * 32
+    for path in (cache.path_of(sha), cache.path_of(sha).with_suffix(".pickle")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(Payload()))
+    assert cache.get(sha) is None
+    assert not marker.exists()
+
+
+def test_an_entry_of_another_file_or_format_is_a_miss(tmp_path: Path) -> None:
+    cache = AnalysisCache(tmp_path / "cache")
+    document = Document(format=InputFormat.PDF, pages=1, extractor="pdf")
+    assert cache.put("01" * 32, Analysis(document, Detection()))
+    assert cache.get("01" * 32).document == document
+    moved = cache.path_of("02" * 32)  # copied under another file's key
+    moved.parent.mkdir(parents=True, exist_ok=True)
+    moved.write_bytes(cache.path_of("01" * 32).read_bytes())
+    assert cache.get("02" * 32) is None
+    entry = cache.path_of("01" * 32)
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"pdf"', '"bogus"', 1), encoding="utf-8")
+    assert cache.get("01" * 32) is None  # an unknown format value
+    entry.write_text('{"cache_format": "2"}', encoding="utf-8")
+    assert cache.get("01" * 32) is None
