@@ -207,6 +207,11 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     if not register.is_file():
         raise UsageError(f"台帳ファイルが見つかりません: {register}", f"register not found: {register}")
     report = import_corrections(register, Path(args.out))
+    if report.no_register:
+        raise UsageError(report.no_register,
+                         f"no register was made in {args.out} (no state database); give the --out of the scan that wrote it")
+    for warning in report.warnings:
+        print(f"警告: {warning}", file=sys.stderr)
     if not report.ok:
         for problem in report.problems:
             print(problem, file=sys.stderr)

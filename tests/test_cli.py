@@ -57,3 +57,13 @@ def test_file_limits_reach_the_workers_environment(tmp_path: Path, capsys, monke
     assert os.environ["SEALREVIEW_FILE_MEMORY_MB"] == "512"
     code, err = run(["scan", str(tmp_path), "--out", str(tmp_path / "o"), "--file-timeout", "-1"], capsys)
     assert code == 2 and "--file-timeout" in err
+
+
+def test_corrections_import_without_a_register_in_out_dir(tmp_path: Path, capsys) -> None:
+    from openpyxl import Workbook
+
+    book = tmp_path / "register.xlsx"
+    Workbook().save(book)
+    code, err = run(["corrections", "import", str(book), "--out", str(tmp_path / "elsewhere")], capsys)
+    assert code == 2
+    assert "台帳が作成されていません" in err and "no register was made" in err

@@ -21,8 +21,7 @@ def register_rows(out: Path) -> dict[str, dict]:
     rows = {}
     for line in (out / "register.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row.get("revised_path"):
-            row["revised_path"] = str(Path(row["revised_path"]).relative_to(out))
+        row.pop("run_id", None)  # each run has its own id; revised_path is already relative to OUT_DIR
         rows[row["path"]] = row
     return rows
 
