@@ -155,11 +155,35 @@ def _resolve(pre: str, abbr: str, article: str, written: str, *, defined: dict[s
     return _unnamed(written, abbr, article, source=source)
 
 
+WRAPPED_TAIL = re.compile(rf"{NAME_CHARS}+(?:{JOINERS}{NAME_CHARS}+)*{JOINERS}?$")
+
+
 def _matches(norm: str) -> list[tuple[int, re.Match, bool]]:
-    """Named-law matches and bare ones (法第12条), in order of appearance."""
+    """Named-law matches and bare ones (法第12条), in order of appearance.
+
+    A bare match at the start of a line whose previous line ends in part of a name (「…により、地方自治」 /
+    「法第234条」, or 「…に関する」 / 「法律第3条」) is the same citation wrapped onto two lines: it is read again as
+    one name. A previous line that is only a name-like word (a heading: 「使用届」) is not joined."""
     named = [(m.start(), m, False) for m in LAW_RE.finditer(norm)]
-    bare = [(m.start(), m, True) for m in BARE_RE.finditer(norm)]
+    bare = []
+    for m in BARE_RE.finditer(norm):
+        joined = _wrapped(norm, m)
+        if joined:
+            named.append(joined)
+        else:
+            bare.append((m.start(), m, True))
     return sorted(named + bare, key=lambda t: t[0])
+
+
+def _wrapped(norm: str, bare: re.Match) -> tuple[int, re.Match, bool] | None:
+    start = bare.start()
+    if start == 0 or norm[start - 1] != "\n" or not (tail := WRAPPED_TAIL.search(norm, 0, start - 1)):
+        return None
+    whole_line = tail.start() == norm.rfind("\n", 0, tail.start()) + 1
+    if whole_line and not re.search(f"{JOINERS}$", tail.group(0)):
+        return None
+    joined = LAW_RE.fullmatch(tail.group(0) + bare.group(0))
+    return (tail.start(), joined, False) if joined and _clean_name(joined.group("name")) else None
 
 
 def parse_citations(text: str, *, source: str = "form", city: str | None = None) -> list[Citation]:

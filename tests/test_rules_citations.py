@@ -115,6 +115,9 @@ DEFINED = "地方自治法（昭和22年法律第67号。以下「法」とい�
     ("規則第5条の規定により", "規則第5条", "municipal", "", True),
     ("本規則第3条", "本規則第3条", "municipal", "", True),
     ("条例第2条", "条例第2条", "municipal", "", True),
+    # A name wrapped onto two lines is one citation, not an unnamed 法第234条.
+    ("の規定により、地方自治\n法第234条第5項", "地方自治法第234条第5項", "national", "", False),
+    ("国税関係法律の臨時特例に関する\n法律第3条", "国税関係法律の臨時特例に関する法律第3条", "national", "", False),
 ])
 def test_abbreviations(text, citation, level, written, unnamed):
     found = {c.citation: c for c in parse_citations(text, city=CITY)}
