@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import subprocess
 import sys
 import time
@@ -135,6 +136,13 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("OK" if ok else "MISSED")
 
 
+def reused(result: dict) -> str:
+    """The re-audit's own count of re-read vs reused files (a code change between runs re-reads everything)."""
+    line = next((line for line in result["output"].splitlines() if "読み直し" in line), "")
+    match = re.search(r"読み直し\s*([\d,]+)\s*件.*?再利用\s*([\d,]+)\s*件", line)
+    return f"re-read {match.group(1)}, reused {match.group(2)}" if match else "re-read ?"
+
+
 def short(name: str) -> str:
     return "worker process" if "multiprocessing" in name else name.split(" -m ")[-1][:40]
 
@@ -150,8 +158,8 @@ def fmt_phases(result: dict) -> str:
 
 def table(n: int, workers: int, scan: dict, floor: dict, naive: dict, reaudit: dict | None, why: str) -> list[str]:
     mb = scan["peak_kb"] / 1024
-    ra = (f"{reaudit['wall']:.1f} s ({reaudit['cpu']:.0f} CPU-s, {reaudit['peak_kb'] / 1024:.0f} MB peak)"
-          if reaudit else f"n/a — {why}")
+    ra = (f"{reaudit['wall']:.1f} s ({reaudit['cpu']:.0f} CPU-s, {reaudit['peak_kb'] / 1024:.0f} MB peak; "
+          f"{reused(reaudit)})" if reaudit else f"n/a — {why}")
     rows = [
         ("1. `sealreview scan` end to end (Prefect start-up included)", f"{scan['wall']:.1f} s",
          f"≤ {TARGETS['wall']:.0f} s", verdict(scan["wall"] <= TARGETS["wall"] if n >= 4508 else None)),
