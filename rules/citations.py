@@ -70,6 +70,8 @@ def arabic(text: str) -> str:
 
 
 def kind_of(name: str) -> str:
+    if name.endswith(("条例施行規則", "条例施行細則")):
+        return "規則"  # the rule implementing a local ordinance is that body's own 規則, not a 省令
     for kind in KINDS:
         if name.endswith(kind):
             return kind

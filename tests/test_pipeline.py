@@ -63,3 +63,13 @@ def test_reviewers_corrected_basis_feeds_the_decision(examples_dir: Path) -> Non
     assert row.decision == "needs_review", row.reason
     assert "農地法施行規則" in row.reason
     assert any("農地法施行規則" in b["citation"] for b in row.legal_basis)
+
+
+def test_corrected_basis_with_the_citys_own_ordinance_rule(examples_dir: Path) -> None:
+    """Regression: a city's 条例施行規則 was read as a national 施行規則 and sent an abolishable form to review."""
+    folder = examples_dir / "健康福祉局" / "生活衛生課"
+    [plain] = process_batch(discover([folder]), PipelineOptions(as_of="2024-04-01"))
+    corrected = PipelineOptions(as_of="2024-04-01", corrected_basis=((plain.path, "川崎市介護保険条例施行規則第5条"),))
+    [row] = process_batch(discover([folder]), corrected)
+    assert (row.decision, row.replacement, row.reiki_kaisei) == ("abolish", "kimei", True), row.reason
+    assert {"citation": "川崎市介護保険条例施行規則第5条", "level": "municipal"} in row.legal_basis
