@@ -31,8 +31,14 @@ def seal_counts(rows: list[RegisterRow]) -> tuple[int, int]:
     return len(asking), sum(1 for r in asking if r.decision == "abolish")
 
 
+NO_SEAL_SENTENCE = "押印を求めている申請書等はありませんでした"
+
+
 def kawasaki_sentence(rows: list[RegisterRow]) -> str:
+    """The spec's sentence whenever at least one form asks for a seal; a plain statement when none does."""
     n, m = seal_counts(rows)
+    if n == 0:
+        return NO_SEAL_SENTENCE
     return f"押印を求めている申請書等{_num(n)}件のうち{_num(m)}件（約{percent(m, n)}%）について押印を廃止"
 
 
@@ -90,6 +96,16 @@ def signatures(rows: list[RegisterRow]) -> dict[str, dict[str, int]]:
     return {"押印": _outcomes(sealed, seal_outcome), "署名": _outcomes(signed, signature_outcome)}
 
 
+def signature_tables(rows: list[RegisterRow]) -> dict:
+    """The seal tables again for the forms asking for a signature: by 判定, 根拠区分 × 判定, 所管 × 判定."""
+    signed = [r for r in rows if r.signature_required is True]
+    return {
+        "by_decision": _by_decision(signed),
+        "by_basis": _cross(signed, lambda r: r.basis_category or "なし", BASIS_CATEGORIES),
+        "by_department": _cross(signed, lambda r: r.department or NO_DEPARTMENT),
+    }
+
+
 def summarize(rows: list[RegisterRow]) -> dict:
     n, m = seal_counts(rows)
     return {
@@ -104,4 +120,5 @@ def summarize(rows: list[RegisterRow]) -> dict:
         "by_basis": _cross(rows, lambda r: r.basis_category or "なし", BASIS_CATEGORIES),
         "by_department": _cross(rows, lambda r: r.department or NO_DEPARTMENT),
         "signatures": signatures(rows),
+        "signature": signature_tables(rows),
     }

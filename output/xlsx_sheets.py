@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -23,6 +26,7 @@ def write_summary_sheet(ws: Worksheet, rows: list[RegisterRow], run_info: dict) 
     _chart(ws, chart_anchor_row + 1, len(s["by_decision"]))
     r = _cross_table(ws, r + 1, "根拠区分 × 判定", "根拠区分", s["by_basis"])
     r = _cross_table(ws, r + 1, "所管 × 判定", "所管", s["by_department"])
+    r = _signature_tables(ws, r + 1, s)
     _cross_table(ws, r + 1, "押印・署名の見直し結果（狛江市方式）", "区分", s["signatures"])
     fit_widths(ws, {1: ["根拠区分", "要領その他", "（所管なし）"], **{c: ["存続（登録印）"] for c in range(2, 10)}},
                maximum=30)
@@ -33,8 +37,8 @@ def _run_info(ws: Worksheet, row: int, info: dict, s: dict) -> int:
     versions = info.get("versions") or {}
     items = [
         ("基準日", str(info.get("as_of", ""))),
-        ("開始", str(info.get("started", ""))),
-        ("終了", str(info.get("finished", ""))),
+        ("開始", jst(info.get("started"))),
+        ("終了", jst(info.get("finished"))),
         ("入力フォルダ", "\n".join(str(p) for p in info.get("inputs", []) or [])),
         ("バージョン", "\n".join(f"{k}: {v}" for k, v in versions.items())),
         ("ファイル数", s["total"]),
@@ -49,6 +53,32 @@ def _run_info(ws: Worksheet, row: int, info: dict, s: dict) -> int:
         if lines > 1:
             ws.row_dimensions[row + offset].height = 15 * lines
     return row + len(items)
+
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def jst(stamp: object) -> str:
+    """An ISO time with its offset, in Japan time: `2025-04-01T00:30:00+00:00` → `2025-04-01 09:30:00（日本時間）`.
+    A time without an offset or not a time at all is shown as given."""
+    text = "" if stamp is None else str(stamp)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        return text
+    return when.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S") + "（日本時間）"
+
+
+def _signature_tables(ws: Worksheet, row: int, s: dict) -> int:
+    """署名 like 押印: forms asking for a signature by 判定, 根拠区分 × 判定 and 所管 × 判定."""
+    sig = s["signature"]
+    total = sum(sig["by_decision"].values())
+    row = _table(ws, row, "署名を求めている様式：判定別件数", ["判定", "件数"],
+                 [[k, v] for k, v in sig["by_decision"].items()] + [["計", total]])
+    row = _cross_table(ws, row + 1, "署名を求めている様式：根拠区分 × 判定", "根拠区分", sig["by_basis"])
+    return _cross_table(ws, row + 1, "署名を求めている様式：所管 × 判定", "所管", sig["by_department"])
 
 
 def _table(ws: Worksheet, row: int, title: str, header: list[str], body: list[list]) -> int:

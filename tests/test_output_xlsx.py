@@ -86,11 +86,49 @@ def test_summary_sheet_tables_and_chart(register):
     by_title = {row[0]: row for row in values if row and row[0]}
     for title in ("判定別件数", "根拠区分 × 判定", "所管 × 判定", "押印・署名の見直し結果（狛江市方式）"):
         assert title in by_title
-    rows = {r[0]: r for r in values if r[0] in ("条例", "規則", "要綱", "要領その他", "国の法令", "なし", "押印", "署名")}
-    assert rows["規則"][1:9] == [0, 1, 0, 1, 0, 0, 1, 3]  # 押印なし 廃止 法令 契約 登録印 要確認 読取不可 計
-    assert rows["国の法令"][1:9] == [0, 0, 0, 0, 0, 1, 0, 1]
-    assert rows["押印"][1:6] == [1, 1, 1, 0, 3] and rows["署名"][1:6] == [0, 1, 0, 0, 1]
+    seal_basis = section(values, "根拠区分 × 判定")
+    assert seal_basis["規則"][1:9] == [0, 1, 0, 1, 0, 0, 1, 3]  # 押印なし 廃止 法令 契約 登録印 要確認 読取不可 計
+    assert seal_basis["国の法令"][1:9] == [0, 0, 0, 0, 0, 1, 0, 1]
+    komae = section(values, "押印・署名の見直し結果（狛江市方式）")
+    assert komae["押印"][1:6] == [1, 1, 1, 0, 3] and komae["署名"][1:6] == [0, 1, 0, 0, 1]
     assert len(ws._charts) == 1
+
+
+def section(values: list[list], title: str) -> dict[str, list]:
+    """The rows of one table of 集計 (below its title and header), by their first cell."""
+    start = next(i for i, row in enumerate(values) if row[0] == title) + 2
+    out = {}
+    for row in values[start:]:
+        if row[0] is None:
+            break
+        out[row[0]] = row
+    return out
+
+
+def test_summary_sheet_signature_tables(register):
+    """Row 4 (存続（契約等）, 財政局/契約課, 規則) is the only form asking for a signature."""
+    ws = load_workbook(register)["集計"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    by_decision = section(values, "署名を求めている様式：判定別件数")
+    assert by_decision["存続（契約等）"][1] == 1 and by_decision["廃止"][1] == 0 and by_decision["計"][1] == 1
+    by_basis = section(values, "署名を求めている様式：根拠区分 × 判定")
+    assert list(by_basis) == ["条例", "規則", "要綱", "要領その他", "国の法令", "なし", "計"]
+    assert by_basis["規則"][1:9] == [0, 0, 0, 1, 0, 0, 0, 1] and by_basis["計"][8] == 1
+    by_department = section(values, "署名を求めている様式：所管 × 判定")
+    assert list(by_department) == ["財政局/契約課", "計"] and by_department["財政局/契約課"][4] == 1
+
+
+def test_summary_sheet_times_in_japan_time(tmp_path):
+    run_info = {**RUN_INFO, "started": "2024-03-31T23:30:00+00:00", "finished": "2024-04-01T09:05:00+09:00"}
+    ws = load_workbook(write_register(sample_rows(), tmp_path, run_info=run_info)["xlsx"])["集計"]
+    info = {row[0].value: row[1].value for row in ws.iter_rows(min_row=4, max_row=10)}
+    assert info["開始"] == "2024-04-01 08:30:00（日本時間）" and info["終了"] == "2024-04-01 09:05:00（日本時間）"
+
+
+def test_summary_sheet_without_seal_requests_says_so(tmp_path):
+    rows = [make_row(1, decision="no_seal", seal_requested=False, replacement=None)]
+    ws = load_workbook(write_register(rows, tmp_path, run_info=RUN_INFO)["xlsx"])["集計"]
+    assert ws["A2"].value == "押印を求めている申請書等はありませんでした"
 
 
 def test_legal_bases_sheet_lists_forms(register):
