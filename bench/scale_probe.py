@@ -106,8 +106,8 @@ class TreeMemory:
                 cpu = _cpu_s(pid)
                 if cpu >= 0:
                     self.cpu_by_pid[pid] = cpu
-                if rss > self.peak_by_pid.get(pid, (0, ""))[0]:
-                    self.peak_by_pid[pid] = (rss, self.peak_by_pid.get(pid, (0, _name(pid)))[1] or _name(pid))
+                if rss > self.peak_by_pid.get(pid, (0, ""))[0]:  # re-read the name: a fresh fork has its parent's
+                    self.peak_by_pid[pid] = (rss, _name(pid))
             self.peak_total_kb = max(self.peak_total_kb, total)
             self.processes = max(self.processes, len(self.peak_by_pid))
             self._stop.wait(self.interval)
