@@ -121,8 +121,7 @@ class _Watchdog:
                 self.pid = os.getpid()  # a forked worker has no watchdog thread yet
                 self.thread = threading.Thread(target=self._loop, name="sealreview-guard", daemon=True)
                 self.thread.start()
-        self.wake.set()
-        return key
+        return key  # no wake-up per file: the loop polls every POLL_S anyway (a wake cost 1–3 ms a file)
 
     def remove(self, key: int) -> _Watch | None:
         """Stop watching; clears an exception the watchdog set but the thread has not received yet."""
