@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,9 @@ class Analysis:
     detection: Detection
 
 
+_DECODED_AHEAD: dict[tuple[str, str], Analysis] = {}  # (directory, key) → decoded by `preload`, used once
+
+
 class AnalysisCache:
     """`AnalysisCache(dir)`; `get(sha256)` → Analysis | None, `put(sha256, analysis)`."""
 
@@ -88,6 +92,29 @@ class AnalysisCache:
         if not sha256:
             return None
         key = cache_key(sha256, ocr=self.ocr)
+        ahead = _DECODED_AHEAD.pop((str(self.directory), key), None)
+        return ahead if ahead is not None else self._read(key)
+
+    def preload(self, sha256s: Iterable[str], *, stop: Callable[[], bool], limit: int = 20_000) -> int:
+        """Decode entries ahead (a re-audit does this while its API server starts) until `stop()` says so;
+        `get` then takes them from memory, once. Returns how many were decoded."""
+        done = 0
+        for sha256 in sha256s:
+            if done >= limit or (done % 50 == 0 and stop()):
+                break
+            key = cache_key(sha256, ocr=self.ocr) if sha256 else ""
+            if key and (str(self.directory), key) not in _DECODED_AHEAD:
+                found = self._read(key)
+                if found is not None:
+                    _DECODED_AHEAD[(str(self.directory), key)] = found
+                    done += 1
+        return done
+
+    @staticmethod
+    def forget_preloaded() -> None:
+        _DECODED_AHEAD.clear()
+
+    def _read(self, key: str) -> Analysis | None:
         path = self.directory / key[:2] / f"{key}{SUFFIX}"
         try:
             raw = path.read_bytes()

@@ -58,9 +58,15 @@ def location_out(loc: Location) -> dict:
 
 
 def location_in(data: dict) -> Location:
-    if "bbox" in data and data["bbox"] is not None:
-        data = {**data, "bbox": tuple(data["bbox"])}
+    if not data:
+        return BODY
+    bbox = data.get("bbox")
+    if bbox is not None:
+        data = {**data, "bbox": tuple(bbox)}
     return Location(**data)
+
+
+BODY = Location()
 
 
 # Document ---------------------------------------------------------------------------------------------
@@ -76,9 +82,11 @@ def block_out(block: TextBlock) -> dict:
 
 def block_in(data: dict) -> TextBlock:
     line = data.get("line")
-    return TextBlock(text=data["text"], location=location_in(data.get("loc") or {}), line_key=tupled(line) if line is not None else None,
-                     order=data.get("order", 0.0), ocr=data.get("ocr", False), example=data.get("example", False),
-                     hidden=data.get("hidden", False))
+    if line is not None:
+        line = tuple(tupled(v) if v.__class__ is list else v for v in line)
+    get = data.get
+    return TextBlock(data["text"], location_in(get("loc")), line, get("order", 0.0), get("ocr", False),
+                     get("example", False), get("hidden", False))
 
 
 def document_out(doc: Document) -> dict:

@@ -9,15 +9,19 @@ parameters, because a served flow is loaded from its module without `with_option
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from extractors.discover import discover
+from extractors.discover import SourceFile
+from flows.cache import AnalysisCache
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
+from flows.filestat import discover_known
 from flows.lock import run_lock
+from flows.pipeline import PipelineOptions, rule_context
 from flows.runners import task_runner
 from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
 from flows.server import prefect_api
@@ -44,9 +48,16 @@ def previous_run(out_dir: Path) -> tuple[dict | None, list[RegisterRow]]:
 
 def previous_settings(out_dir: Path) -> dict:
     """inputs / policy / manifest of the previous run (for a re-audit that does not repeat them)."""
-    run, _rows = previous_run(out_dir)
+    if not (out_dir / ".sealreview").exists():
+        return {}
+    with StateStore(out_dir) as store:
+        run = store.last_run()
     if run is None:
         return {}
+    return settings_of(run)
+
+
+def settings_of(run: dict) -> dict:
     args = run.get("args") or {}
     return {"inputs": run.get("inputs") or args.get("inputs") or [], "policy": args.get("policy"),
             "manifest": args.get("manifest")}
@@ -58,6 +69,48 @@ def shown_rows(out_dir: Path, rows: list[RegisterRow]) -> list[RegisterRow]:
         return rows
     with StateStore(out_dir) as store:
         return apply_corrections(rows, store)
+
+
+@dataclass
+class Prepared:
+    """What a re-audit needs before it decides anything: the previous run and the files as they are now."""
+
+    inputs: list[str]
+    policy: str
+    manifest: str | None
+    before: dict | None
+    old_rows: list[RegisterRow]
+    sources: list[SourceFile]
+    hashed: int  # files read to hash them (the others were unchanged since they were last hashed)
+    options: PipelineOptions
+    fresh: int  # files the analysis cache does not hold
+
+
+_PREPARED: dict[tuple, Prepared] = {}  # prepared by run_reaudit while the API server starts, used once
+
+
+def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, policy: str | None,
+            manifest: str | None) -> Prepared:
+    """Load the previous run once, list and hash the input files (unchanged files are not read again),
+    load the rules and see which files need analysing. No Prefect API needed."""
+    before, old_rows = previous_run(out_dir)
+    earlier = settings_of(before) if before else {}
+    inputs = list(inputs or earlier.get("inputs") or [])
+    if not inputs:
+        raise NoPreviousRun("前回の実行記録がないため入力フォルダが分かりません。INPUT_DIR を指定してください。")
+    policy = policy or earlier.get("policy") or "default"
+    manifest = manifest or earlier.get("manifest")
+    sources, hashed = discover_known([Path(p) for p in inputs], out_dir)
+    options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
+    rule_context(options)  # YAML parsed now (cached per process), while the server boots
+    cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
+    fresh = sum(1 for s in sources if not cache.has(s.sha256))
+    return Prepared(inputs, policy, manifest, before, old_rows, sources, hashed, options, fresh)
+
+
+def prepared_key(out: str, inputs: list[str] | None, as_of: str | None, policy: str | None,
+                 manifest: str | None) -> tuple:
+    return (str(Path(out).resolve()), tuple(inputs or ()), as_of, policy, manifest)
 
 
 @flow(name="reaudit", log_prints=False)
@@ -73,16 +126,12 @@ def reaudit_flow(
     quiet_libraries()
     started = now_local()
     out_dir = Path(out)
-    before, old_rows = previous_run(out_dir)
-    earlier = previous_settings(out_dir)
-    inputs = list(inputs or earlier.get("inputs") or [])
-    if not inputs:
-        raise NoPreviousRun("前回の実行記録がないため入力フォルダが分かりません。INPUT_DIR を指定してください。")
-    policy = policy or earlier.get("policy") or "default"
-    manifest = manifest or earlier.get("manifest")
-    options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
-    stats: dict = {}
-    rows = with_machine_replacement(run_batches(discover([Path(p) for p in inputs]), options, workers, stats))
+    ready = _PREPARED.pop(prepared_key(out, inputs, as_of, policy, manifest), None)
+    ready = ready or prepare(out_dir, inputs, as_of=as_of, policy=policy, manifest=manifest)
+    inputs, policy, manifest, before, old_rows = ready.inputs, ready.policy, ready.manifest, ready.before, \
+        ready.old_rows
+    stats: dict = {"hashed": ready.hashed}
+    rows = with_machine_replacement(run_batches(ready.sources, ready.options, workers, stats))
     changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
                       previous_started=before["started"] if before else None,
                       shown_rows=shown_rows(out_dir, rows)).to_json()
@@ -126,8 +175,23 @@ def run_reaudit(
     workers: int = 1,
     dask_address: str | None = None,
 ) -> dict:
-    """Run the re-audit flow with the right task runner, on one shared API server."""
-    configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with run_lock(out, "reaudit"), prefect_api():
-        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
-                          dask_address=dask_address)
+    """Run the re-audit flow on one shared API server. The files are listed and hashed while the server
+    starts; when every file's analysis is cached, no worker process (or Dask cluster) is used at all."""
+    key = prepared_key(out, inputs, as_of, policy, manifest)
+
+    def get_ready(server_ready) -> None:
+        ready = _PREPARED[key] = prepare(Path(out), inputs, as_of=as_of, policy=policy, manifest=manifest)
+        cache = AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr)
+        cache.preload((s.sha256 for s in ready.sources), stop=server_ready)  # until the server answers
+
+    with run_lock(out, "reaudit"):
+        try:
+            with prefect_api(while_starting=get_ready):
+                idle = _PREPARED[key].fresh == 0
+                runner = task_runner(1) if idle else task_runner(workers, dask_address)
+                return reaudit_flow.with_options(task_runner=runner)(
+                    inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                    dask_address=dask_address)
+        finally:
+            _PREPARED.pop(key, None)
+            AnalysisCache.forget_preloaded()

@@ -15,11 +15,16 @@ process id (any thread, any Unix), then runs uvicorn in the same process.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import socket
+import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from typing import Any
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 PDEATHSIG_ENV = "SEALREVIEW_SERVER_PDEATHSIG"
 LAUNCHER = """
@@ -67,16 +72,29 @@ def use_api(url: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def prefect_api() -> Iterator[str]:
+def prefect_api(while_starting: Callable[[Callable[[], bool]], object] | None = None) -> Iterator[str]:
+    """A Prefect API for this run: `PREFECT_API_URL` if set, else a temporary server of its own.
+
+    `while_starting(ready)` runs in this process while the server boots in its own (a few seconds of the
+    server's CPU): work that needs no API, such as hashing the input files, overlaps with it; `ready()`
+    says whether the server already answers (optional work can stop then).
+    """
     configured = os.environ.get("PREFECT_API_URL")
     if configured:  # also for this process, whose settings were read when prefect was imported
+        if while_starting is not None:
+            while_starting(lambda: True)
         with use_api(configured):
             yield configured
         return
-    server = tied_server()
-    server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
-    os.environ["PREFECT_API_URL"] = server.api_url
+    global _EARLY
+    server, _EARLY = _EARLY or TemporaryServer(), None
     try:
+        if server.process is None:
+            server.launch()
+        if while_starting is not None:
+            while_starting(server.answers)
+        server.wait_ready(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+        os.environ["PREFECT_API_URL"] = server.api_url
         with use_api(server.api_url):
             yield server.api_url
     finally:
@@ -84,26 +102,98 @@ def prefect_api() -> Iterator[str]:
         server.stop()
 
 
-def tied_server() -> Any:
-    """A temporary Prefect API server (127.0.0.1, a free port) that dies with this process."""
-    import subprocess
+class TemporaryServer:
+    """Prefect's API served by uvicorn on 127.0.0.1 and a free port, in a process that dies with this one.
 
-    import prefect
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import get_current_settings
+    What prefect's SubprocessASGIServer does (same app, same settings), without importing prefect.server
+    here (≈3 s of CPU the command does not need) and started through `LAUNCHER`.
+    """
 
-    class TiedASGIServer(SubprocessASGIServer):
-        _instances: dict = {}  # not shared with Prefect's own ephemeral servers
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen | None = None
 
-        def _run_uvicorn_command(self) -> subprocess.Popen:
-            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                   "PREFECT__SERVER_FINAL": "1",
-                   **get_current_settings().to_environment_variables(exclude_unset=True)}
-            if threading.current_thread() is threading.main_thread():
-                env[PDEATHSIG_ENV] = "1"
-            args = ["--app-dir", str(prefect.__module_path__.parent), "--factory",
-                    "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--log-level", "error", "--lifespan", "on"]
-            return subprocess.Popen([sys.executable, "-c", LAUNCHER, str(os.getpid()), *args], env=env)
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
 
-    return TiedASGIServer()
+    def answers(self) -> bool:
+        return self.process is not None and self.process.poll() is None and healthy(self.api_url)
+
+    def launch(self) -> None:
+        """Start uvicorn. Prefect's settings are passed on when Prefect is imported already; before that
+        (`start_early`) the server reads the same environment and profile as this process would."""
+        self.port = free_port()
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
+        if "prefect.settings" in sys.modules:
+            from prefect.settings import get_current_settings
+
+            env.update(get_current_settings().to_environment_variables(exclude_unset=True))
+        if threading.current_thread() is threading.main_thread():
+            env[PDEATHSIG_ENV] = "1"
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or spec.origin is None:
+            raise RuntimeError("prefect がインストールされていません")
+        site = Path(spec.origin).parent.parent  # what prefect.__module_path__.parent is
+        args = ["--app-dir", str(site), "--factory", "prefect.server.api.server:create_app",
+                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
+        self.process = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(os.getpid()), *args], env=env)
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until /api/health answers 200; a port taken in the meantime (uvicorn exits 3) gets another."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll() if self.process else None
+            if code == 3:
+                self.launch()
+            elif code is not None:
+                raise RuntimeError(f"一時的な Prefect API サーバーが起動できませんでした（終了コード {code}）")
+            if healthy(self.api_url):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"一時的な Prefect API サーバーが {timeout:.0f} 秒以内に起動しませんでした")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+_EARLY: TemporaryServer | None = None  # launched by start_early, taken over by the next prefect_api()
+
+
+def start_early() -> None:
+    """Launch the temporary server now, before this process imports Prefect (≈2 s), so both boot at once.
+
+    For the command line: call it first thing in a command that will run a flow. Nothing happens when
+    `PREFECT_API_URL` is set. The server is stopped by the `prefect_api()` that takes it over, or dies
+    with this process.
+    """
+    global _EARLY
+    if _EARLY is None and not os.environ.get("PREFECT_API_URL"):
+        _EARLY = TemporaryServer()
+        _EARLY.launch()
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never through a proxy
+
+
+def healthy(api_url: str) -> bool:
+    try:
+        with DIRECT.open(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False

@@ -164,3 +164,83 @@ def test_an_entry_of_another_file_or_format_is_a_miss(tmp_path: Path) -> None:
     assert cache.get("01" * 32) is None  # an unknown format value
     entry.write_text('{"cache_format": "2"}', encoding="utf-8")
     assert cache.get("01" * 32) is None
+
+
+# --- discovery without re-hashing unchanged files (flows/filestat.py) -------------------------------------
+def small_tree(root: Path) -> Path:
+    for name, text in {"総務局/総務課/a.txt": "申請書 印", "総務局/総務課/b.txt": "届出書", "c.txt": "同意書"}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def no_hash(*_args, **_kwargs):
+    raise AssertionError("an unchanged file was read again")
+
+
+def test_unchanged_files_are_not_hashed_again(tmp_path: Path, monkeypatch) -> None:
+    import flows.filestat as filestat
+
+    monkeypatch.setattr(filestat, "RACY_NS", 0)  # files written by the test are "racy" for the first 3 s
+    roots = [small_tree(tmp_path / "in")]
+    first, hashed = filestat.discover_known(roots, tmp_path / "out")
+    assert hashed == 3 and first == discover(roots)
+    monkeypatch.setattr(filestat, "describe_file", no_hash)
+    again, hashed = filestat.discover_known(roots, tmp_path / "out")
+    assert hashed == 0 and again == first
+
+
+def test_a_changed_file_is_hashed_again_even_with_size_and_mtime_kept(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    import flows.filestat as filestat
+
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
+    roots = [small_tree(tmp_path / "in")]
+    filestat.discover_known(roots, tmp_path / "out")
+    target = tmp_path / "in" / "c.txt"
+    before = target.stat()
+    target.write_text("承諾書", encoding="utf-8")  # same size in UTF-8 (9 bytes)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime put back, as cp -p would
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    found, hashed = filestat.discover_known(roots, tmp_path / "out")
+    assert hashed == 1 and found == discover(roots)  # the ctime moved: read again, new sha256
+    assert {s.rel_path: s.sha256 for s in found}["c.txt"] == discover([target])[0].sha256
+
+
+def test_files_hashed_within_the_racy_window_are_hashed_again(tmp_path: Path) -> None:
+    import flows.filestat as filestat
+
+    roots = [small_tree(tmp_path / "in")]  # just written: too young to trust their stat next time
+    filestat.discover_known(roots, tmp_path / "out")
+    found, hashed = filestat.discover_known(roots, tmp_path / "out")
+    assert hashed == 3 and found == discover(roots)
+
+
+def test_a_damaged_stat_table_only_costs_hashing(tmp_path: Path, monkeypatch) -> None:
+    import flows.filestat as filestat
+
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
+    roots = [small_tree(tmp_path / "in")]
+    table = tmp_path / "out" / filestat.STAT_FILE
+    table.parent.mkdir(parents=True)
+    table.write_bytes(b"\x00{not json")
+    found, hashed = filestat.discover_known(roots, tmp_path / "out")
+    assert hashed == 3 and found == discover(roots)
+    forged = table.read_text(encoding="utf-8").replace('"format":1', '"format":99')
+    table.write_text(forged, encoding="utf-8")
+    assert filestat.discover_known(roots, tmp_path / "out")[1] == 3
+
+
+def test_preloaded_entries_are_used_once(tmp_path: Path) -> None:
+    cache = AnalysisCache(tmp_path / "cache")
+    document = Document(format=InputFormat.PDF, pages=2, extractor="pdf")
+    for sha in ("0a" * 32, "0b" * 32):
+        cache.put(sha, Analysis(document, Detection(seal_requested=True)))
+    assert cache.preload(["0a" * 32, "0b" * 32, "0c" * 32], stop=lambda: False) == 2
+    cache.path_of("0a" * 32).unlink()  # decoded ahead: no file read any more
+    assert cache.get("0a" * 32) == Analysis(document, Detection(seal_requested=True))
+    assert cache.get("0a" * 32) is None  # once
+    AnalysisCache.forget_preloaded()
+    assert cache.preload(["0b" * 32], stop=lambda: True) == 0  # the server answered: stop at once
+    assert cache.get("0b" * 32).detection.seal_requested is True  # read from its file as usual
