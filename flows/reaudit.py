@@ -9,6 +9,9 @@ parameters, because a served flow is loaded from its module without `with_option
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +168,20 @@ def scheduled_reaudit(
                           dask_address=dask_address)
 
 
+@contextlib.contextmanager
+def fewer_gc_passes() -> Iterator[None]:
+    """A re-audit builds a few million small objects that all live to its end (rows, documents, findings):
+    with the default thresholds the cyclic garbage collector rescans them hundreds of times (≈15% of an
+    unchanged re-audit of 4,508 forms). Collect less often during the run; restore afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
 def run_reaudit(
     *,
     inputs: list[str] | None,
@@ -183,8 +200,9 @@ def run_reaudit(
         ready = _PREPARED[key] = prepare(Path(out), inputs, as_of=as_of, policy=policy, manifest=manifest)
         cache = AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr)
         cache.preload((s.sha256 for s in ready.sources), stop=server_ready)  # until the server answers
+        gc.freeze()  # the previous rows and the decoded entries live to the end: never scan them again
 
-    with run_lock(out, "reaudit"):
+    with run_lock(out, "reaudit"), fewer_gc_passes():
         try:
             with prefect_api(while_starting=get_ready):
                 idle = _PREPARED[key].fresh == 0

@@ -188,11 +188,17 @@ def test_review_and_stale_review_changes_are_listed_with_their_own_cause(tmp_pat
 @pytest.mark.slow
 @pytest.mark.prefect
 @pytest.mark.ginza
-def test_reaudits_after_overrides_to_and_from_abolish(prefect_api_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_reaudits_after_overrides_to_and_from_abolish(prefect_api_url: str, tmp_path: Path,  # noqa: F811
+                                                     monkeypatch) -> None:
     """Reviewers override 誓約書 (abolish → keep_contract) and 請求書 (keep_contract → abolish): the first
-    re-audit lists the two review changes, an unchanged one after it lists nothing."""
+    re-audit lists the two review changes, an unchanged one after it lists nothing (and starts no pool)."""
+    import flows.reaudit as reaudit_module
     from flows.changes import CAUSE_IMPORTED
     from output.state import Correction
+
+    runners: list[tuple] = []
+    real_runner = reaudit_module.task_runner
+    monkeypatch.setattr(reaudit_module, "task_runner", lambda *a: runners.append(a) or real_runner(*a))
 
     inputs = copy_forms(tmp_path / "in", [SEIYAKU, SEIKYU])
     out = tmp_path / "out"
@@ -202,7 +208,9 @@ def test_reaudits_after_overrides_to_and_from_abolish(prefect_api_url: str, tmp_
         assert (machine[SEIYAKU].decision, machine[SEIKYU].decision) == ("abolish", "keep_contract")
         store.add_corrections([Correction(machine[SEIYAKU].sha256, SEIYAKU, decision="keep_contract"),
                                Correction(machine[SEIKYU].sha256, SEIKYU, decision="abolish")])
-    first = run_reaudit(inputs=None, out=str(out), as_of="2025-04-01")
+    first = run_reaudit(inputs=None, out=str(out), as_of="2025-04-01", workers=2)
+    assert runners == [(1,)]  # every file cached: one thread, no worker processes
+    assert (first["cached"], first["analysed"]) == (2, 0)
     assert first["changes"] == {"new_files": 0, "removed_files": 0, "changed_files": 0, "decisions": 0,
                                 "reviews": 2}
     assert [(r[0], r[1], r[6]) for r in changes_sheet(out)] == [
