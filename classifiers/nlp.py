@@ -25,16 +25,17 @@ def get_nlp() -> Any:
 
 @lru_cache(maxsize=1)
 def _model_versions() -> tuple[tuple[str, str], ...]:
-    """importlib.metadata scans site-packages (≈2 ms): look it up once per process."""
-    import spacy
+    """importlib.metadata scans site-packages (≈2 ms): look it up once per process (and never import spaCy
+    itself just for its version: that costs about a second in a process that needs no model)."""
+    from importlib.metadata import version
 
-    try:
-        from importlib.metadata import version
-
-        ginza = version("ja-ginza")
-    except Exception:  # noqa: BLE001 - metadata missing: report unknown, never fail
-        ginza = "unknown"
-    return (("ja_ginza", ginza), ("spacy", spacy.__version__))
+    found = []
+    for key, dist in (("ja_ginza", "ja-ginza"), ("spacy", "spacy")):
+        try:
+            found.append((key, version(dist)))
+        except Exception:  # noqa: BLE001 - metadata missing: report unknown, never fail
+            found.append((key, "unknown"))
+    return tuple(found)
 
 
 def model_versions() -> dict[str, str]:

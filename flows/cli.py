@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from flows.lock import OutputBusy
+from flows.server import start_early
 from flows.settings import configure_environment
 
 
@@ -132,6 +133,7 @@ def check_rules(args: argparse.Namespace) -> None:
 def cmd_scan(args: argparse.Namespace) -> int:
     check_run_options(args)
     check_rules(args)
+    start_early()  # the temporary Prefect server boots while the flow modules import
     from flows.scan import run_scan
 
     result = run_scan(
@@ -162,6 +164,7 @@ def cmd_reaudit(args: argparse.Namespace) -> int:
     args.manifest = args.manifest or earlier.get("manifest")
     check_run_options(args)
     check_rules(args)
+    start_early()
     from flows.reaudit import run_reaudit
 
     result = run_reaudit(

@@ -205,6 +205,7 @@ def build_row(
         confidence=round(decision.confidence, 2),
         error=(document.errors[0] if document.errors else decision.reason) if unreadable else None,
         rule_id=decision.rule_id,
+        machine_replacement=decision.replacement,
         document_class=decision.document_class,
         basis_category=decision.basis_category,
         reiki_kaisei=decision.reiki_kaisei,

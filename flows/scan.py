@@ -15,9 +15,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from extractors.discover import SourceFile, discover
+from extractors.discover import SourceFile
 from flows.cache import AnalysisCache, cache_dir_of
+from flows.changes import with_machine_replacement
 from flows.checkpoint import clear_checkpoint, open_checkpoint
+from flows.filestat import discover_known
 from flows.guard import batch_outcome
 from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, process_batch
@@ -125,9 +127,10 @@ def scan_flow(
     started = now_local()
     out_dir = Path(out)
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
-    sources = discover([Path(p) for p in inputs])
+    # Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (flows/filestat.py).
+    sources, _rehashed = discover_known([Path(p) for p in inputs], out_dir)
     stats: dict = {}
-    rows = run_batches(sources, options, workers, stats)
+    rows = with_machine_replacement(run_batches(sources, options, workers, stats))
     run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
     args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}

@@ -231,7 +231,7 @@ def _apply(row: RegisterRow, c: Correction, policy: str = "default") -> Register
     if c.decision and not reason.startswith(REVIEW_PREFIX):
         reason = f"{REVIEW_PREFIX}「{DECISIONS.get(decision, decision)}」と判定（機械判定: {DECISIONS.get(machine, machine)}）。{reason}"
     return replace(row, decision=decision, replacement=replacement, reason=reason, machine_decision=machine,
-                   reviewed=True, review_decision=c.decision, reviewer_comment=c.comment,
+                   machine_replacement=machine_replacement(row), reviewed=True, review_decision=c.decision, reviewer_comment=c.comment,
                    corrected_basis=c.legal_basis, reviewer=c.reviewer)
 
 
@@ -243,4 +243,10 @@ def _stale(row: RegisterRow, c: Correction) -> RegisterRow:
             "再確認してください。")
     decision = row.decision if row.decision == "error" else "needs_review"
     return replace(row, decision=decision, replacement=None if decision != "abolish" else row.replacement,
-                   machine_decision=machine, reviewed=False, review_note=note)
+                   machine_decision=machine, machine_replacement=machine_replacement(row), reviewed=False,
+                   review_note=note)
+
+
+def machine_replacement(row: RegisterRow) -> str | None:
+    """The machine's own replacement, kept when a correction changes the shown one (for 変更履歴)."""
+    return row.machine_replacement or (row.replacement if row.machine_decision is None else None)
