@@ -130,21 +130,19 @@ def check_rules(args: argparse.Namespace) -> None:
         raise UsageError(f"規則データに誤りがあります: {exc}", f"invalid rule data: {exc}", code=1) from None
 
 
+def run_arguments(args: argparse.Namespace) -> dict:
+    """The options `run_scan` and `run_reaudit` share, from the parsed command line."""
+    return {"inputs": args.inputs, "out": args.out, "as_of": args.as_of, "policy": args.policy,
+            "manifest": args.manifest, "workers": args.workers, "dask_address": args.dask_address}
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     check_run_options(args)
     check_rules(args)
     start_early()  # the temporary Prefect server boots while the flow modules import
     from flows.scan import run_scan
 
-    result = run_scan(
-        inputs=args.inputs,
-        out=args.out,
-        as_of=args.as_of,
-        policy=args.policy,
-        manifest=args.manifest,
-        workers=args.workers,
-        dask_address=args.dask_address,
-    )
+    result = run_scan(**run_arguments(args))
     print(f"{result['rows']} 件を読み取りました。{result['sentence']}")
     print(f"台帳: {result['paths'].get('xlsx')}")
     return 0
@@ -167,15 +165,7 @@ def cmd_reaudit(args: argparse.Namespace) -> int:
     start_early()
     from flows.reaudit import run_reaudit
 
-    result = run_reaudit(
-        inputs=args.inputs,
-        out=args.out,
-        as_of=args.as_of,
-        policy=args.policy,
-        manifest=args.manifest,
-        workers=args.workers,
-        dask_address=args.dask_address,
-    )
+    result = run_reaudit(**run_arguments(args))
     print(f"{result['rows']} 件を判定しました（読み直し {result.get('analysed', 0)} 件、"
           f"前回の読取結果を再利用 {result.get('cached', 0)} 件）。{result['sentence']}")
     print(result["changes_line"])
