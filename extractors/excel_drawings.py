@@ -29,9 +29,19 @@ MAX_ROWS = 20000
 MAX_COLS = 500
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def rels_part_of(part: str) -> str:
+    """The relationships part of an OOXML part: `xl/workbook.xml` → `xl/_rels/workbook.xml.rels`."""
     folder, name = posixpath.split(part)
-    root = read_xml(zf, posixpath.join(folder, "_rels", name + ".rels"))
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    return relationships(read_xml(zf, rels_part_of(part)), part)
+
+
+def relationships(root: etree._Element | None, part: str) -> dict[str, tuple[str, str]]:
+    """Id → (type, package path) of a parsed .rels root; external targets are left out."""
+    folder = posixpath.dirname(part)
     rels: dict[str, tuple[str, str]] = {}
     if root is None:
         return rels

@@ -5,13 +5,13 @@ only a seal mark is removed whole, as is an empty drawn circle on a row whose se
 from __future__ import annotations
 
 import copy
-import posixpath
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
+from extractors.excel_drawings import relationships, rels_part_of
 from extractors.safety import check_zip
 from output.revised.edits import is_mark_only, is_office
 from output.revised.planner import edit_record, revise_units
@@ -20,7 +20,6 @@ from output.revised.zipio import Members, read_members, write_members
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -38,18 +37,8 @@ def _parse(data: bytes) -> etree._Element:
 
 
 def _rels(members: Members, part: str) -> dict[str, tuple[str, str]]:
-    folder, name = posixpath.split(part)
-    rels_part = posixpath.join(folder, "_rels", name + ".rels")
-    if rels_part not in members:
-        return {}
-    found = {}
-    for rel in _parse(members[rels_part][1]).iter(f"{{{PKG_REL}}}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target") or ""
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        found[rel.get("Id") or ""] = (rel.get("Type") or "", path)
-    return found
+    rels_part = rels_part_of(part)
+    return relationships(_parse(members[rels_part][1]) if rels_part in members else None, part)
 
 
 def _col_letter(index: int) -> str:
