@@ -20,6 +20,7 @@ from extractors.discover import SourceFile
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
 from flows.cache import Analysis, AnalysisCache
+from flows.draft_cache import DraftCache
 from flows.guard import FileLimitExceeded, file_guard
 from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.models import RegisterRow
@@ -151,6 +152,7 @@ def add_draft(source: SourceFile, document: Document, row: RegisterRow, options:
     `revised_path` is relative to OUT_DIR. `output.register.write_run` moves it to OUT_DIR/revised/ once
     the final decision (after the reviewers' corrections) is known, or deletes it.
     A PDF cannot be edited: its edit list is planned from the Document already extracted.
+    An unchanged form's draft comes from the draft cache (flows/draft_cache.py) instead of being edited again.
     """
     if not options.out_dir or not row.replacement:
         return row
@@ -158,14 +160,20 @@ def add_draft(source: SourceFile, document: Document, row: RegisterRow, options:
         row.revisions = list(plan_document(document, replacement=row.replacement))
         row.warnings = [*row.warnings, NOTE_PDF if row.revisions else NOTE_NONE]
         return row
-    result = revise(
-        source.path,
-        fmt=source.format.value,
-        rel_path=source.rel_path,
-        replacement=row.replacement,
-        out_dir=staging_dir(Path(options.out_dir), source.root),
-        work_dir=Path(options.work_dir) if options.work_dir else None,
-    )
+    staging = staging_dir(Path(options.out_dir), source.root)
+    drafts = DraftCache(options.cache_dir) if options.cache_dir else None
+    result = drafts.get(source.sha256, row.replacement, rel_path=source.rel_path, out_dir=staging) if drafts else None
+    if result is None:
+        result = revise(
+            source.path,
+            fmt=source.format.value,
+            rel_path=source.rel_path,
+            replacement=row.replacement,
+            out_dir=staging,
+            work_dir=Path(options.work_dir) if options.work_dir else None,
+        )
+        if drafts:
+            drafts.put(source.sha256, row.replacement, result)
     row.revised_path = os.path.relpath(result.path, options.out_dir) if result.path else None
     row.revisions = list(result.edits)
     if result.note:

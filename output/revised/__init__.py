@@ -48,6 +48,7 @@ class RevisionResult:
     path: Path | None  # the written draft (None for PDF / when nothing could be written)
     edits: list[dict] = field(default_factory=list)  # [{"location", "before", "after"}]
     note: str | None = None  # Japanese, for the reviewer
+    retry: bool = False  # failed for a reason that may pass (conversion, unexpected error): draft again next run
 
 
 def draft_path(out_dir: Path, rel_path: str, suffix: str | None = None) -> Path:
@@ -101,7 +102,7 @@ def revise(
         return RevisionResult(target if edits else None, edits, None if edits else NOTE_NONE)
     except Exception as exc:  # noqa: BLE001 - one bad form must not stop the batch
         log.warning("revision failed for %s: %s", rel_path, exc)
-        return RevisionResult(None, [], NOTE_FAILED.format(reason=type(exc).__name__))
+        return RevisionResult(None, [], NOTE_FAILED.format(reason=type(exc).__name__), retry=True)
 
 
 def _revise_legacy(source: Path, fmt: str, rel_path: str, repl: str, out_dir: Path,
@@ -115,7 +116,7 @@ def _revise_legacy(source: Path, fmt: str, rel_path: str, repl: str, out_dir: Pa
         try:
             converted = convert(source, InputFormat(fmt), Path(tmp))
         except ConversionError:
-            return RevisionResult(None, [], NOTE_CONVERT)
+            return RevisionResult(None, [], NOTE_CONVERT, retry=True)
         edits = _write(converted, new_fmt, target, repl)
     if not edits:
         return RevisionResult(None, [], NOTE_NONE)
