@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 
@@ -156,12 +157,20 @@ class Document:
     extractor: str = ""
     meta: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return "\n".join(line.text for line in self.lines())
+        return "\n".join(line.text for line in self._lines)
 
     def lines(self) -> Iterator[Line]:
         """Blocks grouped by `line_key` (in order of first appearance), joined by tabs."""
+        return iter(self._lines)
+
+    @cached_property
+    def _lines(self) -> tuple[Line, ...]:
+        """Built once per document: title, detection and every rule read the same lines."""
+        return tuple(self._group_lines())
+
+    def _group_lines(self) -> Iterator[Line]:
         groups: dict[object, list[TextBlock]] = {}
         for index, block in enumerate(self.blocks):
             key = block.line_key if block.line_key is not None else ("#", index)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from extractors.models import Line
 from rules.catalogue import Catalogue, CatalogueEntry, Period
-from rules.citations import arabic, normalise, parse_citations
+from rules.citations import arabic, normalise, parse_normalised
 from rules.doc_class import headings
 from rules.manifest import ManifestEntry
 from rules.models import Citation, Evidence
@@ -73,13 +73,40 @@ class Basis:
         return "要領その他" if self.citations else "なし"
 
 
-def _locate(lines: list[tuple[Line, str]], needle: str) -> str:
-    for line, norm in lines:
-        if needle and (needle in norm or needle in arabic(norm)):
-            # NFKC keeps most offsets; the block is found by the offset in the original line when it matches.
-            offset = line.text.find(needle)
-            return line.block_at(max(offset, 0)).location.describe()
-    return "本文"
+class _Locator:
+    """Finds the first line holding a citation (normalised, or with kanji numerals as digits).
+
+    The whole text is normalised once: NFKC and the space removal never cross a line break, so its lines are
+    the normalised lines. (A block whose text holds a line break breaks that count: then line by line.)
+    """
+
+    def __init__(self, lines: list[Line], norm: str) -> None:
+        self.lines = lines
+        self.norm = norm
+        self.arab = arabic(self.norm)
+        norm_lines = self.norm.split("\n")
+        self.aligned = len(norm_lines) == len(lines)
+
+    def describe(self, needle: str) -> str:
+        index = self._line_index(needle) if needle else None
+        if index is None:
+            return "本文"
+        line = self.lines[index]
+        # NFKC keeps most offsets; the block is found by the offset in the original line when it matches.
+        offset = line.text.find(needle)
+        return line.block_at(max(offset, 0)).location.describe()
+
+    def _line_index(self, needle: str) -> int | None:
+        found = [t.count("\n", 0, i) for t in (self.norm, self.arab) if (i := t.find(needle)) >= 0]
+        if not found:
+            return None
+        if self.aligned:
+            return min(found)
+        for index, line in enumerate(self.lines):
+            norm = normalise(line.text)
+            if needle in norm or needle in arabic(norm):
+                return index
+        return None
 
 
 def _evidence_text(c: Citation) -> str:
@@ -93,20 +120,24 @@ def _from_catalogue(citation: Citation, entry: CatalogueEntry, as_of: dt.date) -
 
 
 def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.date,
-           manifest_entry: ManifestEntry | None, city: str | None) -> Basis:
-    """Citations (manifest winning over the form text), catalogue hits, and where each was found."""
+           manifest_entry: ManifestEntry | None, city: str | None, norm: str | None = None) -> Basis:
+    """Citations (manifest winning over the form text), catalogue hits, and where each was found.
+
+    `norm` is `normalise` of the lines joined by line breaks, when the caller has it already."""
     text = "\n".join(line.text for line in lines)
+    if norm is None:
+        norm = normalise(text)
     evidence: dict[str, Evidence] = {}
     if manifest_entry and manifest_entry.citations:
         raw = list(manifest_entry.citations)
         for c in raw:
             evidence[c.citation] = Evidence(c.citation, f"台帳（マニフェスト）{manifest_entry.row}行目", "manifest")
     else:
-        raw = parse_citations(f"{title}\n{text}", city=city)
-        normalised = [(line, normalise(line.text)) for line in lines] if raw else []
+        raw = parse_normalised(f"{normalise(title)}\n{norm}", city=city)
+        locator = _Locator(lines, norm) if raw else None
         for c in raw:
             needle = c.written or c.law or c.citation
-            evidence[c.citation] = Evidence(_evidence_text(c), _locate(normalised, needle), "citation")
+            evidence[c.citation] = Evidence(_evidence_text(c), locator.describe(needle), "citation")
     citations: list[Citation] = []
     hits: list[Hit] = []
     for c in raw:

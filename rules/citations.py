@@ -138,6 +138,8 @@ def _unnamed(written: str, abbr: str, article: str, *, source: str) -> Citation:
 def _definitions(norm: str) -> dict[str, str]:
     """以下「法」という → {"法": "地方自治法"}."""
     out: dict[str, str] = {}
+    if "以下" not in norm:  # every definition says 以下「…」: most forms have none, and LAW_RE is the slow part
+        return out
     for m in LAW_RE.finditer(norm):
         name = _clean_name(m.group("name"))
         if name and (d := DEFINITION_RE.match(norm, m.end("name"))):
@@ -194,7 +196,11 @@ def parse_citations(text: str, *, source: str = "form", city: str | None = None)
     Abbreviations are resolved: 以下「法」という defines 法; 同法 is the law named before it. A bare 法第12条 with
     nothing to resolve it becomes an unnamed citation (`unnamed=True`).
     """
-    norm = normalise(text)
+    return parse_normalised(normalise(text), source=source, city=city)
+
+
+def parse_normalised(norm: str, *, source: str = "form", city: str | None = None) -> list[Citation]:
+    """`parse_citations` on text already passed through `normalise` (the rules normalise a form once)."""
     defined = _definitions(norm)
     found: dict[str, Citation] = {}
     for _, m, bare in _matches(norm):

@@ -57,11 +57,11 @@ def decide(document: Document, detection: Detection, *, rel_path: str, title: st
 def _decide(document: Document, detection: Detection, *, rel_path: str, title: str, ctx: RuleContext) -> Decision:
     entry = ctx.manifest.lookup(rel_path, title) if ctx.manifest else None
     lines = list(document.lines())
-    text = "\n".join(line.text for line in lines)
+    text = document.text
+    norm = normalise(text)
     basis = gather(lines, title=title, catalogue=ctx.catalogue, as_of=ctx.as_of, manifest_entry=entry,
-                   city=ctx.policy.city)
-    form = Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, normalise(text),
-                rel_path)
+                   city=ctx.policy.city, norm=norm)
+    form = Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, norm, rel_path)
     for step in (untrustworthy, _no_seal, _catalogue_keep, _contract, _registered, _external_review):
         decision = step(form)
         if decision is not None:

@@ -380,3 +380,15 @@ def test_every_finding_is_evidence_supporting_ones_first(case, contexts):
     assert rules[4] == citation_rule
     assert texts.index("受付印") > texts.index("押印してください")
     assert {"押印は任意", "署名不要", "受付印", "署名"} <= set(texts)
+
+
+@pytest.mark.parametrize("lines", [
+    ("承諾書", "下記のとおり承諾します。", "根拠：不動産登記令第十九条"),  # kanji numerals: found as 第19条
+    ("承諾書", "下記のとおり\n承諾します。", "根拠：不動産登記令第19条"),  # a block holding a line break
+    ("承諾書", "根拠：\n不動産登記令第19条", "（添付書類）"),  # … and the citation inside such a block
+])
+def test_citation_evidence_names_its_paragraph(contexts, lines):
+    result = decide(doc(*lines), seal("jitsuin"), rel_path="a.docx", title="承諾書", ctx=contexts(D(2025, 4, 1)))
+    cited = next(e for e in result.evidence if e.rule == "law.fudosan_toki.kimei_oin")
+    expected = next(i + 1 for i, line in enumerate(lines) if "不動産登記令" in line)
+    assert cited.location == f"段落{expected}"
