@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rules.citations import normalise
@@ -13,6 +14,7 @@ from rules.yamlio import need, read_yaml, regexes
 DEFAULT_CLASSES = Path(__file__).parent / "data" / "document_classes.yaml"
 HEADING_LINES = 12  # the title of a form sits in its first lines
 HEADING_MAX_CHARS = 30  # a heading is short; longer lines are sentences that may merely mention 契約書
+SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,15 @@ class DocClasses:
         return None
 
 
-def headings(title: str, text: str) -> list[str]:
+@lru_cache(maxsize=8)  # the document class and the legal basis both read the headings of the same form
+def headings(title: str, text: str) -> tuple[str, ...]:
     """The title, then the short lines at the top of the text, normalised and without spaces."""
-    out = [re.sub(r"\s+", "", normalise(title))] if title and title.strip() else []
+    out = [SPACES.sub("", normalise(title))] if title and title.strip() else []
     for line in (text or "").splitlines()[:HEADING_LINES]:
-        line = re.sub(r"\s+", "", normalise(line))
+        line = SPACES.sub("", normalise(line))
         if 2 <= len(line) <= HEADING_MAX_CHARS:
             out.append(line)
-    return out
+    return tuple(out)
 
 
 def load_doc_classes(path: str | Path = DEFAULT_CLASSES) -> DocClasses:

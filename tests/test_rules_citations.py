@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rules.citations import arabic, kanji_to_int, parse_citations
+from rules.citations import LAW_RE, arabic, kanji_to_int, law_matches, normalise, parse_citations
 
 CITY = "川崎市"
 
@@ -132,3 +134,22 @@ def test_abbreviations(text, citation, level, written, unnamed):
 @pytest.mark.parametrize("text", ["就業規則第5条", "方法第1条", "命令第3条", "以下「法」という。", "昭和22年法律第67号"])
 def test_not_a_bare_citation(text):
     assert [c for c in parse_citations(text, city=CITY) if c.unnamed] == []
+
+
+# law_matches scans only the lines that can hold a law's name; it must give exactly what the full scan gives,
+# including an article after a line break or blank lines (地方自治法\n\n第234条) and wrapped names.
+LAW_TEXT = st.text(alphabet=list("地方自治法第二三四条5項律令則例綱領準示知に関する及び市県規的 \u3000\n\t"), max_size=160)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LAW_TEXT)
+def test_law_matches_equal_the_full_scan(text: str) -> None:
+    norm = normalise(text)
+    assert [(m.span(), m.groups()) for m in law_matches(norm)] == \
+        [(m.span(), m.groups()) for m in LAW_RE.finditer(norm)]
+
+
+@pytest.mark.parametrize("text", ["地方自治法\n\n第234条第5項", "根拠\n地方自治法\n第234条\n同法第2条", "会計規則\n\n\n第10条"])
+def test_law_matches_read_on_past_blank_lines(text: str) -> None:
+    assert [m.group(0) for m in law_matches(text)] == [m.group(0) for m in LAW_RE.finditer(text)]
+    assert law_matches(text)
