@@ -23,6 +23,7 @@ from flows.cache import AnalysisCache
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
 from flows.filestat import discover_known
+from flows.history import previous_settings, settings_of  # noqa: F401 - previous_settings: flows.reaudit's API
 from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, rule_context
 from flows.runners import task_runner
@@ -47,23 +48,6 @@ def previous_run(out_dir: Path) -> tuple[dict | None, list[RegisterRow]]:
     with StateStore(out_dir) as store:
         run = store.last_run()
         return run, (store.load_rows(run["id"]) if run else [])
-
-
-def previous_settings(out_dir: Path) -> dict:
-    """inputs / policy / manifest of the previous run (for a re-audit that does not repeat them)."""
-    if not (out_dir / ".sealreview").exists():
-        return {}
-    with StateStore(out_dir) as store:
-        run = store.last_run()
-    if run is None:
-        return {}
-    return settings_of(run)
-
-
-def settings_of(run: dict) -> dict:
-    args = run.get("args") or {}
-    return {"inputs": run.get("inputs") or args.get("inputs") or [], "policy": args.get("policy"),
-            "manifest": args.get("manifest")}
 
 
 def shown_rows(out_dir: Path, rows: list[RegisterRow]) -> list[RegisterRow]:

@@ -155,15 +155,21 @@ class TemporaryServer:
         raise RuntimeError(f"一時的な Prefect API サーバーが {timeout:.0f} 秒以内に起動しませんでした")
 
     def stop(self) -> None:
+        """SIGTERM, then uvicorn's graceful shutdown (≈0.5 s) is awaited in the background: the run's work is
+        done, and the command can end meanwhile (the server goes on shutting down alone). Killed after 5 s."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+        process, self.process = self.process, None
+        process.terminate()
+        threading.Thread(target=_reap, args=(process,), name="prefect-server-stop", daemon=True).start()
+
+
+def _reap(process: subprocess.Popen) -> None:
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 _EARLY: TemporaryServer | None = None  # launched by start_early, taken over by the next prefect_api()
