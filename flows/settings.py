@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"  # 0.2.0: a bare 法律第N条 inside a law's name is no longer a second citation
 
 
 def prefect_home() -> Path:

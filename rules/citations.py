@@ -235,7 +235,10 @@ def parse_normalised(norm: str, *, source: str = "form", city: str | None = None
     laws = law_matches(norm)
     defined = _definitions(norm, laws)
     found: dict[str, Citation] = {}
-    for _, m, bare in _matches(norm, laws):
+    named_end = -1  # where the name of the last citation read from a named match ends
+    for start, m, bare in _matches(norm, laws):
+        if bare and start < named_end:
+            continue  # 法律第7条 inside 「…に関する法律第7条」, just read as part of that name
         article = arabic(m.group("article")) if m.group("article") else None
         previous = list(found.values())
         if bare:
@@ -254,6 +257,8 @@ def parse_normalised(norm: str, *, source: str = "form", city: str | None = None
         else:
             c = _named(name, article, city=city, source=source)
         found.setdefault(c.citation, c)
+        if not bare and m.string is norm:  # (a name joined across a line break is matched on its own string)
+            named_end = max(named_end, m.end("name"))
     for m in FORM_RE.finditer(norm):
         cite = arabic(re.sub(r"\s+", "", m.group(0)))
         found.setdefault(cite, Citation(cite, "internal", "様式", "", arabic(m.group("art")), None, source=source))

@@ -153,3 +153,15 @@ def test_law_matches_equal_the_full_scan(text: str) -> None:
 def test_law_matches_read_on_past_blank_lines(text: str) -> None:
     assert [m.group(0) for m in law_matches(text)] == [m.group(0) for m in LAW_RE.finditer(text)]
     assert law_matches(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a bare 法律第7条 inside the name just read is not a second (unnamed) citation (regression: every
+    # 「…に関する法律」 sent its form to review as citing an unknown law)
+    ("様式第17号（廃棄物の処理及び清掃に関する法律第7条関係）", ["廃棄物の処理及び清掃に関する法律第7条"]),
+    ("個人情報の保護に関する法律第76条", ["個人情報の保護に関する法律第76条"]),
+    # … but when the name before it is not a law's name, the bare citation stays (and goes to review)
+    ("上記の法律第3条により", ["法律第3条"]),
+])
+def test_bare_citation_inside_a_name_is_that_name(text: str, expected: list[str]) -> None:
+    assert [c.citation for c in parse_citations(text, city=CITY)] == expected
