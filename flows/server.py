@@ -26,6 +26,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from flows.server_schema import record_schema, server_environment
+
 PDEATHSIG_ENV = "SEALREVIEW_SERVER_PDEATHSIG"
 LAUNCHER = """
 import os, runpy, signal, sys, threading, time
@@ -112,6 +114,7 @@ class TemporaryServer:
     def __init__(self) -> None:
         self.port = 0
         self.process: subprocess.Popen | None = None
+        self.env: dict[str, str] = {}
 
     @property
     def api_url(self) -> str:
@@ -132,6 +135,7 @@ class TemporaryServer:
             env.update(get_current_settings().to_environment_variables(exclude_unset=True))
         if threading.current_thread() is threading.main_thread():
             env[PDEATHSIG_ENV] = "1"
+        self.env = env = server_environment(env)  # no migration check when the schema is current
         spec = importlib.util.find_spec("prefect")
         if spec is None or spec.origin is None:
             raise RuntimeError("prefect がインストールされていません")
@@ -150,6 +154,7 @@ class TemporaryServer:
             elif code is not None:
                 raise RuntimeError(f"一時的な Prefect API サーバーが起動できませんでした（終了コード {code}）")
             if healthy(self.api_url):
+                record_schema(self.env)
                 return
             time.sleep(0.1)
         raise RuntimeError(f"一時的な Prefect API サーバーが {timeout:.0f} 秒以内に起動しませんでした")
