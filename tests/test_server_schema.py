@@ -67,7 +67,8 @@ def test_a_real_server_records_the_schema_and_the_next_one_skips_the_migration(t
     for name in ("PREFECT_API_URL", "PREFECT_API_DATABASE_MIGRATE_ON_START", "PREFECT_API_DATABASE_CONNECTION_URL",
                  "PREFECT_SERVER_DATABASE_CONNECTION_URL"):
         monkeypatch.delenv(name, raising=False)
-    from prefect.settings import PREFECT_HOME, temporary_settings  # (imported Prefect passes its own settings on)
+    # an imported Prefect passes its own settings on to the server: set PREFECT_HOME there too
+    from prefect.settings import PREFECT_HOME, temporary_settings
 
     with temporary_settings({PREFECT_HOME: str(home)}):
         first = TemporaryServer()
