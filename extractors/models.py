@@ -171,11 +171,19 @@ class Document:
         return tuple(self._group_lines())
 
     def _group_lines(self) -> Iterator[Line]:
-        groups: dict[object, list[TextBlock]] = {}
-        for index, block in enumerate(self.blocks):
-            key = block.line_key if block.line_key is not None else ("#", index)
-            groups.setdefault(key, []).append(block)
-        for blocks in groups.values():
+        groups: list[list[TextBlock]] = []  # in order of first appearance
+        keyed: dict[tuple, list[TextBlock]] = {}
+        for block in self.blocks:
+            if block.line_key is None:  # a line of its own
+                groups.append([block])
+            elif (group := keyed.get(block.line_key)) is not None:
+                group.append(block)
+            else:
+                groups.append(keyed.setdefault(block.line_key, [block]))
+        for blocks in groups:
+            if len(blocks) == 1:
+                yield Line(blocks[0].text, (Segment(0, len(blocks[0].text), blocks[0]),))
+                continue
             blocks.sort(key=lambda b: b.order)
             parts: list[str] = []
             segments: list[Segment] = []

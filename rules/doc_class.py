@@ -45,8 +45,9 @@ class DocClasses:
 def headings(title: str, text: str) -> tuple[str, ...]:
     """The title, then the short lines at the top of the text, normalised and without spaces."""
     out = [SPACES.sub("", normalise(title))] if title and title.strip() else []
-    for line in (text or "").splitlines()[:HEADING_LINES]:
-        line = SPACES.sub("", normalise(line))
+    top = normalise("\n".join((text or "").splitlines()[:HEADING_LINES]))  # one call: normalise keeps line breaks
+    for line in top.split("\n") if top else ():
+        line = SPACES.sub("", line)
         if 2 <= len(line) <= HEADING_MAX_CHARS:
             out.append(line)
     return tuple(out)
