@@ -9,9 +9,7 @@ parameters, because a served flow is loaded from its module without `with_option
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from flows.pipeline import PipelineOptions, rule_context
 from flows.runners import task_runner
 from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
 from flows.server import prefect_api
-from flows.settings import quiet_libraries
+from flows.settings import fewer_gc_passes, quiet_libraries
 from output.corrections import apply_corrections
 from output.models import RegisterRow
 from output.register import write_run
@@ -150,20 +148,6 @@ def scheduled_reaudit(
     with run_lock(out, "scheduled-reaudit"):
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)
-
-
-@contextlib.contextmanager
-def fewer_gc_passes() -> Iterator[None]:
-    """A re-audit builds a few million small objects that all live to its end (rows, documents, findings):
-    with the default thresholds the cyclic garbage collector rescans them hundreds of times (≈15% of an
-    unchanged re-audit of 4,508 forms). Collect less often during the run; restore afterwards."""
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
 
 
 def run_reaudit(

@@ -22,10 +22,11 @@ from flows.checkpoint import clear_checkpoint, open_checkpoint
 from flows.filestat import discover_known
 from flows.guard import batch_outcome
 from flows.lock import run_lock
-from flows.pipeline import PipelineOptions, process_batch
+from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, process_batch
 from flows.progress import Progress
 from flows.runners import task_runner
 from flows.server import prefect_api
+from flows.settings import fewer_gc_passes
 from output.corrections import corrected_basis
 from output.models import RegisterRow
 from output.register import write_run
@@ -181,6 +182,6 @@ def run_scan(
 ) -> dict:
     """Run the flow with the task runner that fits the worker count, on one shared API server."""
     configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with run_lock(out, "scan"), prefect_api():
+    with run_lock(out, "scan"), fewer_gc_passes(WORKER_GC_THRESHOLD), prefect_api():
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)

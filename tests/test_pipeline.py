@@ -73,3 +73,23 @@ def test_corrected_basis_with_the_citys_own_ordinance_rule(examples_dir: Path) -
     [row] = process_batch(discover([folder]), corrected)
     assert (row.decision, row.replacement, row.reiki_kaisei) == ("abolish", "kimei", True), row.reason
     assert {"citation": "川崎市介護保険条例施行規則第5条", "level": "municipal"} in row.legal_basis
+
+
+def _worker_gc_state() -> tuple[tuple[int, int, int], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_workers_start_with_the_model_frozen_out_of_the_gc() -> None:
+    """The process pool's initializer loads GiNZA, then freezes it and raises the GC threshold (flows/pipeline.py)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from flows.pipeline import WORKER_GC_THRESHOLD, warm_worker
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=warm_worker) as pool:
+        threshold, frozen = pool.submit(_worker_gc_state).result(timeout=300)
+    assert threshold == WORKER_GC_THRESHOLD
+    assert frozen > 50_000  # the modules and the model's Python objects

@@ -21,9 +21,14 @@ OPTIONS = PipelineOptions(as_of="2026-04-01")
 @pytest.fixture(scope="module", autouse=True)
 def warm_model() -> None:
     """Load GiNZA before the clocks start (workers load it in their initializer)."""
+    import gc
+
     from flows.pipeline import warm_worker
 
+    threshold = gc.get_threshold()
     warm_worker()
+    gc.unfreeze()  # the worker's GC tuning is for worker processes, not for this test process
+    gc.set_threshold(*threshold)
 
 
 def _busy(seconds: float) -> None:
