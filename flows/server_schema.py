@@ -25,7 +25,14 @@ def database_path(env: dict[str, str]) -> Path | None:
     """Prefect's default SQLite database under PREFECT_HOME; None when a database is configured elsewhere."""
     if any(env.get(name) for name in DATABASE_URL_SETTINGS) or not env.get("PREFECT_HOME"):
         return None
-    return Path(env["PREFECT_HOME"]) / "prefect.db"
+    home = Path(env["PREFECT_HOME"])
+    try:  # a profile may name another database too (read before Prefect is imported: look for the setting)
+        profiles = (home / "profiles.toml").read_text(encoding="utf-8")
+    except OSError:
+        profiles = ""
+    if "DATABASE_CONNECTION_URL" in profiles:
+        return None
+    return home / "prefect.db"
 
 
 def revision(database: Path) -> str | None:

@@ -43,7 +43,7 @@ def test_recorded_revision_skips_the_migration_until_anything_changes(tmp_path: 
     assert migrates(env)
 
 
-@pytest.mark.parametrize("change", ["version", "damaged", "elsewhere", "explicit"])
+@pytest.mark.parametrize("change", ["version", "damaged", "elsewhere", "profile", "explicit"])
 def test_anything_unknown_migrates(tmp_path: Path, change: str) -> None:
     home = tmp_path / "home"
     make_db(home, "a3b9c7d2e5f1")
@@ -55,6 +55,8 @@ def test_anything_unknown_migrates(tmp_path: Path, change: str) -> None:
         (home / STAMP).write_text("{")
     elif change == "elsewhere":
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = "postgresql+asyncpg://db/prefect"
+    elif change == "profile":
+        (home / "profiles.toml").write_text('[profiles.x]\nPREFECT_API_DATABASE_CONNECTION_URL = "postgresql+asyncpg://db/p"\n')
     else:
         env["PREFECT_API_DATABASE_MIGRATE_ON_START"] = "true"
     assert migrates(env)
