@@ -6,7 +6,7 @@ so catalogue, policy, manifest and as-of changes always take effect.
 
 Entries are JSON (flows/cache_codec.py; never pickle: OUT_DIR may be shared storage, and whoever can
 write there must not be able to run code in the workers) of (Document, Detection) under
-OUT_DIR/.sealreview/cache/<2 hex>/<key>.json, each naming its format and key, written atomically (temporary file + os.replace), so parallel workers (local processes or Dask workers
+OUT_DIR/.sealreview/cache/<2 hex>/<key>.json, each naming its format and key, written atomically (output/atomic.py, without fsync), so parallel workers (local processes or Dask workers
 with OUT_DIR on shared storage) can write them at the same time. A failed extraction is cached too (a
 damaged or unsupported file fails the same way every time) unless it failed on a time limit, which may
 pass next time; a damaged, foreign or unknown entry is treated as a miss.
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +24,7 @@ from pathlib import Path
 from classifiers.models import Detection
 from extractors.models import Document, Status
 from flows.cache_codec import analysis_in, analysis_out
+from output.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -142,18 +141,10 @@ class AnalysisCache:
             log.warning("キャッシュに書けない内容のため保存しません: %s (%s)", path.name, exc)
             return False
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        except OSError as exc:
-            log.warning("キャッシュを書けませんでした: %s (%s)", path.name, exc)
-            return False
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-            os.replace(tmp, path)
+            with atomic_path(path, durable=False) as tmp:
+                tmp.write_bytes(raw)
         except Exception as exc:  # noqa: BLE001 - caching is an optimisation only
             log.warning("キャッシュを書けませんでした: %s (%s)", path.name, exc)
-            Path(tmp).unlink(missing_ok=True)
             return False
         return True
 

@@ -10,7 +10,7 @@ output/revised/placement.py moves them under OUT_DIR/revised/ (the reviewers' co
 
 Only results that the same bytes always give are stored: a draft, or "no seal location found". A failed
 conversion or an unexpected error is not, so the next run tries again. Entries are written atomically
-(temporary file + os.replace); a damaged or foreign entry is a miss.
+(output/atomic.py, without fsync); a damaged or foreign entry is a miss.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from output.atomic import atomic_path
 from output.revised import REVISER_VERSION, RevisionResult, draft_path
 
 log = logging.getLogger(__name__)
@@ -35,11 +34,6 @@ FORMAT_NAME = "sealreview-draft"
 def draft_key(sha256: str, replacement: str) -> str:
     material = f"{sha256}|{replacement}|reviser={REVISER_VERSION}|layout={LAYOUT}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-def cacheable(result: RevisionResult) -> bool:
-    """Results the same bytes give every time (a draft, or no place to edit); not failures worth retrying."""
-    return not result.retry
 
 
 class DraftCache:
@@ -77,41 +71,22 @@ class DraftCache:
             return None
 
     def put(self, sha256: str, replacement: str, result: RevisionResult) -> bool:
-        """Store a result (see `cacheable`); returns whether it was stored. Never raises."""
-        if not sha256 or not cacheable(result):
+        """Store a result the same bytes give every time (a draft, or no place to edit), not a failure worth
+        retrying (`result.retry`); returns whether it was stored. Never raises."""
+        if not sha256 or result.retry:
             return False
         key = draft_key(sha256, replacement)
         meta_path, data_path = self._paths(key)
         meta = {"format": FORMAT_NAME, "key": key, "edits": result.edits, "note": result.note,
                 "has_draft": result.path is not None, "suffix": result.path.suffix if result.path else ""}
         try:
-            meta_path.parent.mkdir(parents=True, exist_ok=True)
             if result.path is not None:
-                _atomic_copy(result.path, data_path)
-            _atomic_write(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+                with atomic_path(data_path, durable=False) as tmp:
+                    shutil.copyfile(result.path, tmp)
+            with atomic_path(meta_path, durable=False) as tmp:
+                tmp.write_bytes(json.dumps(meta, ensure_ascii=False).encode("utf-8"))
         except (OSError, TypeError, ValueError) as exc:  # caching is an optimisation only
             log.warning("修正案のキャッシュを書けませんでした: %s (%s)", meta_path.name, exc)
             return False
         return True
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_copy(source: Path, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 
 from extractors.discover import SourceFile, department_of, describe_file, display_path, iter_paths, nfc
 from extractors.models import InputFormat
 from flows.cache_codec import dumps, loads
+from output.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,8 @@ def load_table(out_dir: Path) -> dict[str, list]:
 def save_table(out_dir: Path, files: dict[str, list]) -> None:
     target = Path(out_dir) / STAT_FILE
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(dumps({"format": STAT_FORMAT, "files": files}))
-        os.replace(tmp, target)
+        with atomic_path(target, durable=False) as tmp:
+            tmp.write_bytes(dumps({"format": STAT_FORMAT, "files": files}))
     except OSError as exc:
         log.warning("ファイル情報の記録を保存できませんでした（%s）", exc)
 

@@ -21,7 +21,7 @@ from flows.cache import AnalysisCache
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
 from flows.filestat import discover_known
-from flows.history import previous_settings, settings_of  # noqa: F401 - previous_settings: flows.reaudit's API
+from flows.history import settings_of
 from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, rule_context
 from flows.runners import task_runner

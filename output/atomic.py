@@ -16,8 +16,11 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to `target`; on success it replaces `target` atomically."""
+def atomic_path(target: Path, *, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path next to `target`; on success it replaces `target` atomically.
+
+    `durable=False` skips the fsyncs: for caches, which are rebuilt if lost, and are written once per file
+    on the hot path (the replacement is still atomic: a reader sees the old file or the new one)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -26,9 +29,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the register the usual permissions
     try:
         yield tmp
-        _fsync(tmp)
+        if durable:
+            _fsync(tmp)
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        if durable:
+            _fsync_dir(target.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
