@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from extractors.models import Line
 from rules.catalogue import Catalogue, CatalogueEntry, Period
-from rules.citations import arabic, normalise, parse_normalised
+from rules.citations import FormNumber, Known, arabic, form_numbers, normalise, parse_normalised
 from rules.doc_class import headings
 from rules.manifest import ManifestEntry
 from rules.models import Citation, Evidence
@@ -17,6 +17,7 @@ from rules.models import Citation, Evidence
 EXTERNAL_LEVELS = ("national", "prefectural")
 NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")
 OWN_RULE_KINDS = ("条例", "規則")
+RULE_KINDS = ("規則", "条例", "要綱", "要領", "施行規則", "省令", "府令")  # the kinds of rule that have 様式
 TITLE_HEADINGS = 4  # the title and the first heading lines: a 婚姻届 listed deeper in a form is not its title
 # A template's placeholder for the city's name (○○市補助金交付規則): the rule of whichever city uses the form.
 PLACEHOLDER_ISSUER = re.compile(r"^[○〇●◯◎□■△▲×✕*＊Xx]+[市町村区]$")
@@ -45,6 +46,14 @@ class Basis:
     hits: tuple[Hit, ...]
     evidence: dict[str, Evidence]  # citation text → where it was found
     city: str | None = None  # the policy's city: whose 条例/規則 are "own"
+    form_numbers: tuple[FormNumber, ...] = ()  # 様式第3号（第5条関係）…: where the form sits in a rule
+    checked: tuple[str, ...] = ()  # what was looked at for a basis: 本文の引用, 様式名, 様式番号, 対応表
+
+    def unnamed_forms(self) -> list[FormNumber]:
+        """Form numbers whose rule is not named anywhere on the form (the rule is to be found in the 例規集)."""
+        if any(c.kind in RULE_KINDS for c in self.citations):
+            return []  # a rule that has forms is named: the form number is that rule's
+        return [f for f in self.form_numbers if not f.rule]
 
     def unknown_external(self) -> list[Citation]:
         """National or prefectural laws cited that the catalogue does not know (unnamed ones too: 法第12条)."""
@@ -70,7 +79,7 @@ class Basis:
         for kind in ("条例", "規則", "要綱"):
             if kind in kinds:
                 return kind
-        return "要領その他" if self.citations else "なし"
+        return "要領その他" if self.citations or self.form_numbers else "なし"
 
 
 class _Locator:
@@ -119,6 +128,11 @@ def _from_catalogue(citation: Citation, entry: CatalogueEntry, as_of: dt.date) -
     return Hit(entry, entry.period_on(as_of), dataclasses.replace(citation, catalogue_id=entry.id))
 
 
+def known_names(catalogue: Catalogue, norm: str) -> list[Known]:
+    """The catalogue's law names in a normalised text, for the citation reader."""
+    return [Known(h.start, h.end, h.formal(norm), norm[h.start:h.end], h.entry.level) for h in catalogue.find_names(norm)]
+
+
 def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.date,
            manifest_entry: ManifestEntry | None, city: str | None, norm: str | None = None) -> Basis:
     """Citations (manifest winning over the form text), catalogue hits, and where each was found.
@@ -128,12 +142,19 @@ def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.dat
     if norm is None:
         norm = normalise(text)
     evidence: dict[str, Evidence] = {}
+    whole = f"{normalise(title)}\n{norm}"
+    known = known_names(catalogue, whole)
+    numbers = form_numbers(whole, known)
+    checked = ["本文の引用", "様式名", "様式番号"]
     if manifest_entry and manifest_entry.citations:
+        checked.append("対応表")
         raw = list(manifest_entry.citations)
         for c in raw:
             evidence[c.citation] = Evidence(c.citation, f"台帳（マニフェスト）{manifest_entry.row}行目", "manifest")
     else:
-        raw = parse_normalised(f"{normalise(title)}\n{norm}", city=city)
+        if manifest_entry is not None:
+            checked.append("対応表")
+        raw = parse_normalised(whole, city=city, known=known)
         locator = _Locator(lines, norm) if raw else None
         for c in raw:
             needle = c.written or c.law or c.citation
@@ -157,4 +178,4 @@ def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.dat
             hits.append(Hit(entry, entry.period_on(as_of), c))
             citations.append(c)
             evidence[c.citation] = Evidence(heading, "様式名", entry.id)
-    return Basis(tuple(citations), tuple(hits), evidence, city)
+    return Basis(tuple(citations), tuple(hits), evidence, city, tuple(numbers), tuple(checked))

@@ -116,6 +116,14 @@ class NameHit:
     start: int
     end: int
     entry: CatalogueEntry
+    surface: str  # the name as found (without the family suffix)
+
+    def formal(self, norm: str) -> str:
+        """The formal name with the suffix as written: an alias (墓埋法施行規則) is read as its law's name."""
+        head = self.surface
+        if head in self.entry.aliases and self.entry.names:
+            head = self.entry.names[0]
+        return head + norm[self.start + len(self.surface):self.end]
 
 
 @dataclass(frozen=True)
@@ -168,7 +176,7 @@ class Catalogue:
             if candidates and (i == 0 or not NAME_CHAR.match(norm[i - 1]) or norm.endswith(BEFORE_NAME, 0, i)):
                 for surface in candidates:
                     if n := name_prefix(norm, surface, i):
-                        hits.append(NameHit(i, i + n, self._by_surface[surface]))
+                        hits.append(NameHit(i, i + n, self._by_surface[surface], surface))
                         i += n
                         break
                 else:

@@ -5,8 +5,10 @@ Parsed with patterns on NFKC-normalised text (GiNZA splits citations badly).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from rules.models import Citation
 
@@ -14,6 +16,11 @@ KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五
 KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"[0-9〇零一二三四五六七八九十百千]+"
 NAME_CHARS = r"[一-龥々〆ヵヶァ-ヴー○◯〇●]"
+# Words in hiragana that stand inside the names of rules (○○市がん検診実施要綱, ごみ処理手数料条例, 子ども医療費助成条例).
+NAME_WORDS = ("がん", "ども", "こども", "ごみ", "し尿", "まちづくり", "ふるさと", "みどり", "ひとり親", "いじめ", "くらし",
+              "すまい", "たばこ", "あっせん", "あん摩", "はり", "きゅう", "ふぐ", "と畜", "づくり", "ふれあい", "いきいき",
+              "おむつ", "ねたきり", "すこやか", "にぎわい")
+NAME_UNIT = rf"(?:{NAME_CHARS}|{'|'.join(NAME_WORDS)})"
 JOINERS = r"(?:に関する|における|に係る|による|のための|を図るための|及び|並びに|の|な)"
 # Longest first: the kind is read from the end of the name.
 KINDS = ("施行規則", "施行令", "法律", "政令", "省令", "府令", "規則", "条例", "要綱", "要領", "基準", "告示", "通知", "法", "令")
@@ -21,7 +28,7 @@ NATIONAL_KINDS = {"法律", "法", "政令", "施行令", "省令", "府令", "�
 INTERNAL_KINDS = {"要綱", "要領", "基準", "通知"}
 LAW_RE = re.compile(
     rf"(?P<era>(?:明治|大正|昭和|平成|令和)(?:元|{NUM})年)?"
-    rf"(?P<name>{NAME_CHARS}+(?:{JOINERS}{NAME_CHARS}+)*{JOINERS}?(?:{'|'.join(KINDS)}))"
+    rf"(?P<name>{NAME_UNIT}+(?:{JOINERS}{NAME_UNIT}+)*{JOINERS}?(?:{'|'.join(KINDS)}))"
     rf"(?=第|附録|附則|別表|別記|[^一-龥々ァ-ヴー]|$)\s*"
     rf"(?P<article>第{NUM}条(?:の{NUM})*(?:第{NUM}項)?(?:第{NUM}号)?|第{NUM}号)?"
 )
@@ -96,6 +103,15 @@ def issuer_and_level(name: str, kind: str, *, city: str | None = None) -> tuple[
     return None, "internal" if kind in INTERNAL_KINDS or kind == "告示" else "municipal"
 
 
+# 「病院の諸規則」「各規則」「所定の規則」: rules spoken of, not a rule's name.
+GENERIC_RULE = re.compile(r"(諸|各|同|本|当|所定の|関係の|関連|その他の|これらの|上記の|下記の|前記の)(規則|条例|要綱|要領|基準)$")
+# What the name of a local rule says about itself (会議室使用規則, 手数料条例, 補助金交付要綱); a rule named
+# only by a thing (寮の規則, 交通規則) is ordinary speech unless an issuer or an article comes with it.
+TITLE_WORDS = re.compile(r"に関する|施行|実施|交付|取扱|事務|処理|運営|管理|設置|使用|利用|補助|助成|手数料|給付|支給|貸付|"
+                         r"奨励|規程|細則|等|審査|認定|登録|許可|届出|保護|条例|手続|財務|会計|契約|文書|公印|職員|組織|基金|"
+                         r"料金|負担|徴収|減免|占用|保全|整備|振興|推進|対策|防止|確保|規制")
+
+
 def _clean_name(name: str) -> str | None:
     name = BULLET_PREFIX.sub("", name)
     while (m := NOISE_PREFIX.match(name)) and len(name) - len(m.group(0)) >= 2:
@@ -105,7 +121,18 @@ def _clean_name(name: str) -> str | None:
         return None
     if len(name) - len(kind) < 2 and name not in SHORT_LAWS:
         return None
+    if GENERIC_RULE.search(name):
+        return None
     return name
+
+
+def is_spoken_rule(name: str, article: str | None, *, city: str | None) -> bool:
+    """A local rule mentioned as a thing (「寮の規則を守ります」), with no issuer, no article and no title word."""
+    kind = kind_of(name)
+    if article or kind not in ("規則", "条例", "要綱", "要領", "基準"):
+        return False
+    issuer, _ = issuer_and_level(name, kind, city=city)
+    return issuer is None and not TITLE_WORDS.search(name[: len(name) - len(kind)])
 
 
 # An abbreviation defined after a law's name: 地方自治法（昭和22年法律第67号。以下「法」という。）
@@ -190,24 +217,33 @@ def _resolve(pre: str, abbr: str, article: str, written: str, *, defined: dict[s
     return _unnamed(written, abbr, article, source=source)
 
 
-WRAPPED_TAIL = re.compile(rf"{NAME_CHARS}+(?:{JOINERS}{NAME_CHARS}+)*{JOINERS}?$")
+WRAPPED_TAIL = re.compile(rf"{NAME_UNIT}+(?:{JOINERS}{NAME_UNIT}+)*{JOINERS}?$")
 
 
-def _matches(norm: str, laws: list[re.Match]) -> list[tuple[int, re.Match, bool]]:
-    """Named-law matches and bare ones (法第12条), in order of appearance.
+def _matches(norm: str, laws: list[re.Match], known: list[Known]) -> list[tuple[int, object, str]]:
+    """Catalogue names, named-law matches and bare ones (法第12条), in order of appearance.
 
-    A bare match at the start of a line whose previous line ends in part of a name (「…により、地方自治」 /
-    「法第234条」, or 「…に関する」 / 「法律第3条」) is the same citation wrapped onto two lines: it is read again as
-    one name. A previous line that is only a name-like word (a heading: 「使用届」) is not joined."""
-    named = [(m.start(), m, False) for m in laws]
-    bare = []
+    A catalogue name (found by `Catalogue.find_names`) wins over a pattern match that overlaps it: its name is
+    known letter for letter (子ども・子育て支援法, not 子育て支援法). A bare match at the start of a line whose previous
+    line ends in part of a name (「…により、地方自治」 / 「法第234条」, or 「…に関する」 / 「法律第3条」) is the same
+    citation wrapped onto two lines: it is read again as one name. A previous line that is only a name-like word
+    (a heading: 「使用届」) is not joined."""
+    spans = [(k.start, k.name_end) for k in known]
+
+    def free(a: int, b: int) -> bool:
+        return not any(a < e and s < b for s, e in spans)
+
+    found: list[tuple[int, object, str]] = [(k.start, k, "known") for k in known]
+    found += [(m.start(), m, "named") for m in laws if free(m.start(), m.end("name"))]
     for m in BARE_RE.finditer(norm):
+        if not free(m.start(), m.end("abbr")):
+            continue
         joined = _wrapped(norm, m)
         if joined:
-            named.append(joined)
+            found.append((joined[0], joined[1], "named"))
         else:
-            bare.append((m.start(), m, True))
-    return sorted(named + bare, key=lambda t: t[0])
+            found.append((m.start(), m, "bare"))
+    return sorted(found, key=lambda t: t[0])
 
 
 def _wrapped(norm: str, bare: re.Match) -> tuple[int, re.Match, bool] | None:
@@ -221,27 +257,67 @@ def _wrapped(norm: str, bare: re.Match) -> tuple[int, re.Match, bool] | None:
     return (tail.start(), joined, False) if joined and _clean_name(joined.group("name")) else None
 
 
-def parse_citations(text: str, *, source: str = "form", city: str | None = None) -> list[Citation]:
+@dataclass(frozen=True)
+class Known:
+    """A name the catalogue knows, found in the text: norm[start:name_end] is the name (family suffix included)."""
+
+    start: int
+    name_end: int
+    name: str  # the law's formal name (an alias is replaced by it), with the family suffix
+    written: str  # as written
+    level: str = "national"
+
+
+ARTICLE_AFTER = re.compile(rf"\s*(?P<article>{ARTICLE})")
+FORM_AFTER = re.compile(rf"\s*(?P<form>(?:別記)?(?:第{NUM}号)?様式(?:第{NUM}号(?:の{NUM})*)?|附録第{NUM}号(?:様式)?|別表第{NUM})")
+
+
+def parse_citations(text: str, *, source: str = "form", city: str | None = None,
+                    known: list[Known] | None = None) -> list[Citation]:
     """All citations in the text, in order of appearance, without duplicates.
 
     Abbreviations are resolved: 以下「法」という defines 法; 同法 is the law named before it. A bare 法第12条 with
-    nothing to resolve it becomes an unnamed citation (`unnamed=True`).
-    """
-    return parse_normalised(normalise(text), source=source, city=city)
+    nothing to resolve it becomes an unnamed citation (`unnamed=True`). `known`: the catalogue's names found in
+    the normalised text (`rules.basis.known_names`)."""
+    return parse_normalised(normalise(text), source=source, city=city, known=known)
 
 
-def parse_normalised(norm: str, *, source: str = "form", city: str | None = None) -> list[Citation]:
+def _definitions_known(norm: str, known: list[Known], out: dict[str, str]) -> None:
+    if "以下「" not in norm and "以下『" not in norm:
+        return
+    for k in known:
+        if d := DEFINITION_RE.match(norm, k.name_end):
+            out.setdefault(d.group("abbr"), k.name)
+
+
+def _known_citation(norm: str, k: Known, *, city: str | None, source: str) -> Citation:
+    art = ARTICLE_AFTER.match(norm, k.name_end)
+    article = arabic(art.group("article")) if art else None
+    written = k.written + (article or "") if k.written != k.name else ""
+    c = _named(k.name, article, city=city, source=source, written=written)
+    return dataclasses.replace(c, level=k.level, issuer="国" if k.level == "national" else c.issuer)
+
+
+def parse_normalised(norm: str, *, source: str = "form", city: str | None = None,
+                     known: list[Known] | None = None) -> list[Citation]:
     """`parse_citations` on text already passed through `normalise` (the rules normalise a form once)."""
+    known = known or []
     laws = law_matches(norm)
     defined = _definitions(norm, laws)
+    _definitions_known(norm, known, defined)
     found: dict[str, Citation] = {}
     named_end = -1  # where the name of the last citation read from a named match ends
-    for start, m, bare in _matches(norm, laws):
-        if bare and start < named_end:
+    for start, m, how in _matches(norm, laws, known):
+        if how == "bare" and start < named_end:
             continue  # 法律第7条 inside 「…に関する法律第7条」, just read as part of that name
+        if how == "known":
+            c = _known_citation(norm, m, city=city, source=source)
+            found.setdefault(c.citation, c)
+            named_end = max(named_end, m.name_end)
+            continue
         article = arabic(m.group("article")) if m.group("article") else None
         previous = list(found.values())
-        if bare:
+        if how == "bare":
             c = _resolve("", m.group("abbr"), article or "", arabic(m.group(0)), defined=defined, previous=previous,
                          city=city, source=source)
         elif m.group("era"):
@@ -250,19 +326,39 @@ def parse_normalised(norm: str, *, source: str = "form", city: str | None = None
             written = arabic(re.sub(r"\s+", "", m.group(0)))
             c = _resolve(b.group("pre") or "", b.group("abbr"), article, written, defined=defined, previous=previous,
                          city=city, source=source)
-        elif (name := _clean_name(m.group("name"))) is None:
+        elif (name := _clean_name(m.group("name"))) is None or is_spoken_rule(name, article, city=city):
             continue
         elif name in defined:
             c = _named(defined[name], article, city=city, source=source, written=name + (article or ""))
         else:
             c = _named(name, article, city=city, source=source)
         found.setdefault(c.citation, c)
-        if not bare and m.string is norm:  # (a name joined across a line break is matched on its own string)
+        if how == "named" and m.string is norm:  # (a name joined across a line break is matched on its own string)
             named_end = max(named_end, m.end("name"))
+    return _drop_prefixes(list(found.values()))
+
+
+@dataclass(frozen=True)
+class FormNumber:
+    """「様式第3号（第5条関係）」: a form's place in a rule, not a legal basis. `rule`: the rule when it is named."""
+
+    text: str
+    article: str | None = None
+    rule: str = ""
+
+
+def form_numbers(norm: str, known: list[Known] | None = None) -> list[FormNumber]:
+    """The form numbers printed on a form: 様式第3号（第5条関係）, 別記様式第1号, and a known rule's 様式 (国民健康保険法
+    施行規則様式第3号 → rule 国民健康保険法施行規則)."""
+    out: dict[str, FormNumber] = {}
     for m in FORM_RE.finditer(norm):
         cite = arabic(re.sub(r"\s+", "", m.group(0)))
-        found.setdefault(cite, Citation(cite, "internal", "様式", "", arabic(m.group("art")), None, source=source))
-    return _drop_prefixes(list(found.values()))
+        out.setdefault(cite, FormNumber(cite, arabic(m.group("art"))))
+    for k in known or []:
+        if f := FORM_AFTER.match(norm, k.name_end):
+            cite = arabic(re.sub(r"\s+", "", f.group("form")))
+            out[cite] = FormNumber(cite, None, k.name)
+    return list(out.values())
 
 
 def _drop_prefixes(citations: list[Citation]) -> list[Citation]:

@@ -31,7 +31,7 @@ KONIN = ("婚姻届", "夫になる人 署名 印", "妻になる人 署名 印"
 KOYO = ("雇用保険被保険者資格取得届", "雇用保険法施行規則第6条関係", "事業主 氏名 印")
 KEIYAKU = ("工事請負契約書", "地方自治法第234条第5項の規定により、発注者と受注者は記名押印する。", "受注者 印")
 TOKI = ("承諾書", "不動産登記令第19条の規定により承諾する。", "印鑑証明書を添付すること。", "承諾者 氏名 実印")
-UNKNOWN = ("使用届", "家畜伝染病予防法第12条の規定により届け出ます。", "氏名 印")
+UNKNOWN = ("使用届", "架空資源保全法第12条の規定により届け出ます。", "氏名 印")  # a fictional national law: never in the catalogue
 HOJO = ("補助金交付申請書", "様式第1号（第4条関係）", "川崎市補助金等交付規則第4条の規定により申請します。", "申請者 氏名 印")
 YOKO = ("事業参加申込書", "川崎市子育て支援事業実施要綱第5条の規定により申し込みます。", "申込者 氏名 印")
 KOZA = ("口座振替依頼書", "金融機関お届け印を押印してください。", "預金者 氏名 印")
@@ -46,7 +46,7 @@ CASES = [
     ("koyo_after", KOYO, seal(), D(2023, 10, 1), "abolish", "kimei", False, "decide.abolish.v1", ["2023-10-01"]),
     ("keiyaku", KEIYAKU, seal(), D(2025, 4, 1), "keep_contract", None, False, "decide.keep_contract.v1", ["地方自治法第234条第5項"]),
     ("toki", TOKI, seal("jitsuin"), D(2025, 4, 1), "keep_law", None, False, "decide.keep_law.v1", ["不動産登記令第19条", "印鑑証明書"]),
-    ("unknown_law", UNKNOWN, seal(), D(2025, 4, 1), "needs_review", None, False, "decide.review.unknown_law.v1", ["家畜伝染病予防法第12条"]),
+    ("unknown_law", UNKNOWN, seal(), D(2025, 4, 1), "needs_review", None, False, "decide.review.unknown_law.v1", ["架空資源保全法第12条"]),
     ("hojo_kisoku", HOJO, seal(), D(2025, 4, 1), "abolish", "kimei", True, "decide.abolish.v1", ["川崎市補助金等交付規則", "例規改正要"]),
     ("yoko", YOKO, seal(), D(2025, 4, 1), "abolish", "kimei", False, "decide.abolish.v1", ["記名のみ"]),
     ("koza", KOZA, seal("bank"), D(2025, 4, 1), "keep_registered", None, False, "decide.keep_registered.v1", ["届出印"]),
@@ -247,8 +247,8 @@ ABBREVIATIONS = [
      "decide.review.unnamed_law.v1", False, ["「令第19条」"]),
     ("defined_ho", ("工事請負契約書", "地方自治法（以下「法」という。）", "法第234条第5項の規定により記名押印する。", "受注者 印"),
      "keep_contract", "decide.keep_contract.v1", False, ["地方自治法第234条第5項"]),
-    ("defined_unknown", ("使用届", "家畜伝染病予防法（以下「法」という。）", "法第12条の規定により届け出ます。", "氏名 印"),
-     "needs_review", "decide.review.unknown_law.v1", False, ["家畜伝染病予防法第12条"]),
+    ("defined_unknown", ("使用届", "架空資源保全法（以下「法」という。）", "法第12条の規定により届け出ます。", "氏名 印"),
+     "needs_review", "decide.review.unknown_law.v1", False, ["架空資源保全法第12条"]),
     ("bare_kisoku", ("補助金交付申請書", "規則第5条の規定により申請します。", "申請者 氏名 印"), "abolish",
      "decide.abolish.v1", True, ["規則第5条", "自市の規則とみなした", "例規改正要"]),
 ]
@@ -317,9 +317,9 @@ def _inconsistent(*kinds: str):
 
 INCONSISTENT_CASES = [
     # id, lines, detection, words in the reason, evidence texts that must be there
-    ("kind_and_unknown_law", ("使用届", "家畜伝染病予防法第12条の規定により届け出ます。", "氏名 印"),
-     _inconsistent("jitsuin", "daihyo"), ["併存", "「家畜伝染病予防法第12条」", "押印の義務付けの有無も確認"],
-     ["押印は不要です", "jitsuin", "daihyo", "家畜伝染病予防法第12条"]),
+    ("kind_and_unknown_law", ("使用届", "架空資源保全法第12条の規定により届け出ます。", "氏名 印"),
+     _inconsistent("jitsuin", "daihyo"), ["併存", "「架空資源保全法第12条」", "押印の義務付けの有無も確認"],
+     ["押印は不要です", "jitsuin", "daihyo", "架空資源保全法第12条"]),
     ("unnamed_law", ("使用届", "法第12条の規定により届け出ます。", "氏名 印"), _inconsistent("bank"),
      ["併存", "「法第12条」"], ["bank", "法第12条"]),
     ("no_law", ("申請書", "氏名 印"), _inconsistent("jitsuin"), ["併存"], ["jitsuin", "押印は不要です"]),

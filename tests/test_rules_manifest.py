@@ -69,7 +69,7 @@ def test_manifest_without_basis_column_fails(tmp_path):
 
 def test_manifest_wins_over_the_form_text(csv_manifest):
     ctx = load_context(as_of=dt.date(2025, 4, 1), manifest=csv_manifest)
-    lines = ("使用届", "家畜伝染病予防法第12条の規定により届け出ます。", "氏名 印")
+    lines = ("使用届", "架空資源保全法第12条の規定により届け出ます。", "氏名 印")
     without = decide(doc(*lines), seal(), rel_path="other/使用届.docx", title="使用届", ctx=ctx)
     assert without.decision == "needs_review"
     with_entry = decide(doc(*lines), seal(), rel_path="健康福祉局/高齢者支援課/使用届.docx", title="使用届", ctx=ctx)

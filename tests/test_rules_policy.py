@@ -35,7 +35,7 @@ def test_unknown_external_law_can_be_abolished_by_policy(tmp_path):
     path.write_text("version: l1\nunknown_external_law: abolish\nshomei_classes: []\ndefault_replacement: shomei\n",
                     encoding="utf-8")
     ctx = load_context(policy=path, as_of=DAY)
-    lines = ("使用届", "家畜伝染病予防法第12条の規定により届け出ます。", "氏名 印")
+    lines = ("使用届", "架空資源保全法第12条の規定により届け出ます。", "氏名 印")
     result = decide(doc(*lines), seal(), rel_path="x", title="使用届", ctx=ctx)
     assert (result.decision, result.replacement) == ("abolish", "shomei")
     seiyaku = decide(doc("誓約書", "氏名 印"), seal(), rel_path="x", title="誓約書", ctx=ctx)
