@@ -30,7 +30,7 @@ from output.revised.pdf_plan import plan_document
 from output.revised.placement import staging_dir
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry, basis_citations
-from rules.models import Decision
+from rules.models import Decision, legal_basis_items
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def build_row(
         seal_requested=None if unreadable else detection.seal_requested,
         seal_kinds=[] if unreadable else list(detection.seal_kinds),
         signature_required=None if unreadable else detection.signature_required,
-        legal_basis=[{"citation": c.citation, "level": c.level} for c in decision.legal_basis],
+        legal_basis=legal_basis_items(decision),
         decision=decision.decision,
         replacement=decision.replacement,
         reason=decision.reason,
@@ -233,6 +233,7 @@ def build_row(
         input_root=str(source.root),
         warnings=list(document.warnings),
         versions=versions(ctx),
+        form_numbers=list(decision.form_numbers),
     )
 
 

@@ -23,7 +23,7 @@ BASIS_FIX = "根拠法令（修正）"
 REVIEWER = "レビュー者"
 EXTRA_COLUMNS: tuple[str, ...] = (
     BASIS_FIX, REVIEWER, "機械判定", "備考", "ルールID", "文書種別", "入力フォルダ", "ファイルハッシュ",
-    "取込済みレビュー", "修正案", "修正内容",
+    "取込済みレビュー", "修正案", "修正内容", "様式番号",
 )
 COLUMNS: tuple[str, ...] = SPEC_COLUMNS + EXTRA_COLUMNS
 REVIEW_DECISION = "レビュー判定"
@@ -120,7 +120,7 @@ def render(row: RegisterRow, number: int) -> Rendered:
         row.corrected_basis or "", row.reviewer or "",
         decision_label(row.machine_decision or row.decision), notes_text(row), row.rule_id,
         row.document_class or "", row.input_root, row.sha256, prefilled_text(row),
-        row.revised_path or "", revisions_text(row.revisions),
+        row.revised_path or "", revisions_text(row.revisions), "\n".join(row.form_numbers),
     ]
     return Rendered(tuple(clean(v) if isinstance(v, str) else v for v in values))
 

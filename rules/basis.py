@@ -12,7 +12,7 @@ from rules.catalogue import Catalogue, CatalogueEntry, Period
 from rules.citations import FormNumber, Known, arabic, form_numbers, normalise, parse_normalised
 from rules.doc_class import headings
 from rules.manifest import ManifestEntry
-from rules.models import Citation, Evidence
+from rules.models import BasisDetail, Citation, Evidence
 
 EXTERNAL_LEVELS = ("national", "prefectural")
 NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")
@@ -48,6 +48,15 @@ class Basis:
     city: str | None = None  # the policy's city: whose 条例/規則 are "own"
     form_numbers: tuple[FormNumber, ...] = ()  # 様式第3号（第5条関係）…: where the form sits in a rule
     checked: tuple[str, ...] = ()  # what was looked at for a basis: 本文の引用, 様式名, 様式番号, 対応表
+
+    def details(self) -> tuple[BasisDetail, ...]:
+        out = []
+        for h in self.hits:
+            p = h.period
+            out.append(BasisDetail(h.citation.citation, h.entry.id, h.entry.name, h.entry.ministry,
+                                   p.effect if p else "unknown", p.describe() if p else "", p.instrument if p else "",
+                                   p.source if p else (h.entry.sources() or [""])[0]))
+        return tuple(out)
 
     def unnamed_forms(self) -> list[FormNumber]:
         """Form numbers whose rule is not named anywhere on the form (the rule is to be found in the 例規集)."""

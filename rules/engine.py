@@ -92,13 +92,27 @@ def _fill(template: str, form: Form, hit: Hit) -> str:
     return template.replace("{doc}", form.name).replace("{article}", hit.citation.article or "")
 
 
+def _provenance(hit: Hit) -> str:
+    """「（根拠: 国民健康保険法、カタログ law.kokumin_kenko_hoken、2020-12-25〜、令和2年厚生労働省令第208号。出典: URL）」"""
+    p = hit.period
+    parts = [f"カタログ {hit.entry.id}"]
+    if p is not None:
+        parts.append(p.describe())
+        if p.instrument:
+            parts.append(p.instrument)
+    text = "、".join(parts)
+    if p is not None and p.source:
+        text += f"。出典: {p.source}"
+    return f"（{text}）"
+
+
 def _catalogue_keep(form: Form) -> Decision | None:
     keeps = [h for h in form.basis.hits if h.period and h.period.effect in KEEP_ORDER]
     if not keeps:
         return None
     hit = min(keeps, key=lambda h: KEEP_ORDER.index(h.period.effect))
     effect = hit.period.effect
-    reason = _fill(hit.period.reason, form, hit) or f"{hit.entry.name}により押印が必要なため存続。"
+    reason = (_fill(hit.period.reason, form, hit) or f"{hit.entry.name}により押印が必要なため存続。") + _provenance(hit)
     rule = {"keep_law": "decide.keep_law.v1", "keep_contract": "decide.keep_contract.v1",
             "keep_registered": "decide.keep_registered.v1"}[effect]
     return form.decision(effect, reason, rule, confidence=0.95 * form.detection.confidence,
@@ -137,8 +151,9 @@ def _external_review(form: Form) -> Decision | None:
     flagged = [h for h in form.basis.hits if h.period and h.period.effect == "needs_review"]
     if flagged:
         hit = flagged[0]
-        return form.decision("needs_review", _fill(hit.period.reason, form, hit) or f"{hit.entry.name}について確認が必要。",
-                             "decide.review.catalogue.v1", confidence=0.5, cited=(hit.citation.citation,))
+        reason = (_fill(hit.period.reason, form, hit) or f"{hit.entry.name}について確認が必要。") + _provenance(hit)
+        return form.decision("needs_review", reason, "decide.review.catalogue.v1", confidence=0.5,
+                             cited=(hit.citation.citation,))
     undated = [h for h in form.basis.hits if h.period is None]
     if undated:
         hit = undated[0]
@@ -179,16 +194,25 @@ def _abolish(form: Form) -> Decision:
     shomei_class = form.doc_class in pol.shomei_classes
     signed = pol.keep_existing_signature and form.detection.signature_required
     replacement = law_replacement or ("shomei" if shomei_class or signed else pol.default_replacement)
-    if by_law and by_law.period.reason:
-        reason = _fill(by_law.period.reason, form, by_law)
+    if by_law:
+        reason = _fill(by_law.period.reason, form, by_law) or (
+            f"{by_law.entry.name}は{form.ctx.as_of}時点で押印を求めていないため、押印を廃止する。")
         if not law_replacement:
             reason += f"見直し後の取扱いは{REPLACEMENTS[replacement]}。"
+        reason += _provenance(by_law)
     elif shomei_class:
         reason = f"{form.doc_class}は本人の意思確認が必要なため、押印を廃止し署名とする。"
     elif signed:
         reason = "法令等の根拠がなく、様式が既に署名（自署）を求めているため、押印を廃止し署名のみとする。"
-    else:
+    elif form.basis.citations:
         reason = f"押印を義務付ける法令等の根拠がないため、押印を廃止し{REPLACEMENTS[replacement]}とする。"
+    else:
+        checked = "・".join(form.basis.checked)
+        reason = (f"押印を義務付ける法令等の根拠がない（{checked}を確認）ため、押印を廃止し"
+                  f"{REPLACEMENTS[replacement]}とする。")
+    if unnamed := form.basis.unnamed_forms():
+        reason += (f"様式番号「{unnamed[0].text}」の属する例規の名称が様式に記載されていないため、例規集でその例規を確認すること"
+                   "（自市の条例・規則であれば例規改正要）。")
     own = form.basis.own_rules()
     if own and own[0].unnamed:
         reason += (f"様式が{own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"

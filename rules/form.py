@@ -53,7 +53,7 @@ class Form:
         evidence = build_evidence(self.detection.findings, labels, citations, extra)
         return Decision(decision, reason, rule_id, replacement, evidence, round(confidence, 2),
                         self.basis.citations, reiki_kaisei, self.doc_class, self.basis.category(),
-                        self.ctx.versions())
+                        self.ctx.versions(), tuple(f.text for f in self.basis.form_numbers), self.basis.details())
 
     @property
     def name(self) -> str:

@@ -46,6 +46,20 @@ class Evidence:
     rule: str
 
 
+@dataclass(frozen=True, slots=True)
+class BasisDetail:
+    """What the catalogue says of one cited law on the audit date (for the register's 根拠法令一覧)."""
+
+    citation: str
+    entry_id: str
+    law: str  # the entry's name
+    ministry: str
+    effect: str  # keep_law / keep_contract / keep_registered / none / needs_review / unknown (no period)
+    period: str  # 「2020-12-25〜」
+    instrument: str
+    source: str
+
+
 @dataclass(frozen=True)
 class Decision:
     decision: str  # one of DECISIONS
@@ -59,3 +73,21 @@ class Decision:
     document_class: str | None = None  # 契約書, 誓約書, 委任状 …
     basis_category: str = "なし"  # 条例 / 規則 / 要綱 / 要領その他 / 国の法令 / なし (集計)
     versions: dict = field(default_factory=dict)  # catalogue / policy versions used
+    form_numbers: tuple[str, ...] = ()  # 様式番号: 様式第3号(第5条関係) … (a form's place in a rule, not a basis)
+    basis_details: tuple[BasisDetail, ...] = ()  # the catalogue entry of each cited law known to it
+
+
+def legal_basis_items(decision: Decision) -> list[dict]:
+    """register.jsonl's legal_basis: {citation, level} (the contract), plus the catalogue's entry when known:
+    catalogue_id, law, ministry, effect (on the audit date), period, instrument, source."""
+    details = {d.citation: d for d in decision.basis_details}
+    out = []
+    for c in decision.legal_basis:
+        item: dict = {"citation": c.citation, "level": c.level}
+        if c.written and c.written != c.citation:
+            item["written"] = c.written
+        if d := details.get(c.citation):
+            item.update(catalogue_id=d.entry_id, law=d.law, ministry=d.ministry, effect=d.effect, period=d.period,
+                        instrument=d.instrument, source=d.source)
+        out.append(item)
+    return out
