@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4200, metavar="PORT", help="起動する Prefect サーバーのポート（既定: 4200）")
     serve.add_argument("--name", default="sealreview-reaudit", metavar="NAME", help="デプロイメント名")
 
+    laws = sub.add_parser("laws", help="根拠法令カタログ（法令・所管・基準日の効果・出典）を表示します")
+    laws.add_argument("--as-of", metavar="YYYY-MM-DD", help="効果を示す基準日（既定: 今日、日本時間）")
+    laws.add_argument("--ministry", metavar="NAME", help="所管府省で絞り込み（例: 厚生労働省）")
+    laws.add_argument("--check", metavar="FORM", help="様式ファイルのどの文字がどのカタログ項目に対応するかを表示")
+    laws.add_argument("--tsv", action="store_true", help="タブ区切りで出力（Excel に貼り付け用）")
+
     corrections = sub.add_parser("corrections", help="レビュー結果（修正済みの台帳）を取り込みます")
     corr_sub = corrections.add_subparsers(dest="action", required=True, metavar="ACTION")
     imp = corr_sub.add_parser("import", help="レビュー済み register.xlsx を検証して取り込みます")
@@ -220,7 +226,22 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"scan": cmd_scan, "reaudit": cmd_reaudit, "serve": cmd_serve, "corrections": cmd_corrections}
+def cmd_laws(args: argparse.Namespace) -> int:
+    from flows.laws_cli import show_laws
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"--as-of の日付が不正です: {args.as_of}（YYYY-MM-DD）",
+                             f"invalid --as-of date: {args.as_of} (YYYY-MM-DD)") from None
+    if args.check and not Path(args.check).is_file():
+        raise UsageError(f"様式ファイルが見つかりません: {args.check}", f"form file not found: {args.check}")
+    return show_laws(as_of=as_of, ministry=args.ministry, check=Path(args.check) if args.check else None, tsv=args.tsv)
+
+
+COMMANDS = {"laws": cmd_laws, "scan": cmd_scan, "reaudit": cmd_reaudit, "serve": cmd_serve, "corrections": cmd_corrections}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `sealreview laws | head`: the reader has all it wanted
+        return 0
 
 
 def run() -> None:

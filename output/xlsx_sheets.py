@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.columns import basis_level_text
 from output.models import RegisterRow
 from output.summary import summarize
+from rules.models import EFFECT_LABELS, NON_LAW_KINDS
 from output.xlsx_style import BODY_FONT, BORDER, WRAP_TOP, a4_landscape, fit_widths, header_row, put
 
 
@@ -111,34 +114,76 @@ def _chart(ws: Worksheet, first_row: int, count: int) -> None:
     ws.add_chart(chart, f"K{first_row}")
 
 
+BASES_HEADER = ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式", "カタログ", "法令（カタログ）", "所管",
+                "基準日の効果", "期間", "改正した法令等", "出典"]
+MISSING_HEADER = ["順位", "カタログにない国・県の法令（調査候補）", "区分", "件数", "この法令を挙げている様式"]
+
+
 def bases_index(rows: list[RegisterRow]) -> dict[str, dict]:
-    """citation → {level, forms: [様式名（ファイル）]} over the machine's and reviewers' bases."""
+    """citation → {level, forms: [様式名（ファイル）], entry: the catalogue's item or None} over the machine's and
+    reviewers' bases, the most cited first."""
     index: dict[str, dict] = {}
     for row in rows:
-        cited = [(b.get("citation", ""), b.get("level", "")) for b in row.legal_basis]
+        cited = [(b.get("citation", ""), b.get("level", ""), b) for b in row.legal_basis]
         if row.corrected_basis:
-            cited.append((row.corrected_basis, "reviewer"))
-        for citation, level in cited:
+            cited.append((row.corrected_basis, "reviewer", {}))
+        for citation, level, item in cited:
             if not citation:
                 continue
-            entry = index.setdefault(citation, {"level": level, "forms": []})
+            entry = index.setdefault(citation, {"level": level, "forms": [], "entry": None, "kind": item.get("kind")})
             entry["forms"].append(f"{row.title}（{row.path}）")
+            if item.get("catalogue_id"):
+                entry["entry"] = item
     return dict(sorted(index.items(), key=lambda kv: (-len(kv[1]["forms"]), kv[0])))
 
 
+def missing_laws(index: dict[str, dict]) -> list[tuple[str, str, list[str]]]:
+    """National or prefectural laws cited that the catalogue lacks, by law name (articles merged), most cited first:
+    the research list for staff."""
+    laws: dict[str, tuple[str, list[str]]] = {}
+    for citation, e in index.items():
+        if e["entry"] or e["level"] not in ("national", "prefectural") or e.get("kind") in NON_LAW_KINDS:
+            continue
+        name = re.sub(r"第[0-9]+条.*$", "", citation) or citation
+        level, forms = laws.setdefault(name, (e["level"], []))
+        forms.extend(f for f in e["forms"] if f not in forms)
+    return sorted(((n, lv, f) for n, (lv, f) in laws.items()), key=lambda t: (-len(t[2]), t[0]))
+
+
+def _catalogue_cells(item: dict | None) -> list[str]:
+    if not item:
+        return ["", "", "", "", "", "", ""]
+    return [item.get("catalogue_id", ""), item.get("law", ""), item.get("ministry", ""),
+            EFFECT_LABELS.get(item.get("effect", ""), item.get("effect", "")), item.get("period", ""),
+            item.get("instrument", ""), item.get("source", "")]
+
+
 def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
-    header = ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式"]
-    header_row(ws, 1, header)
+    header_row(ws, 1, BASES_HEADER)
     index = bases_index(rows)
+    r = 1
     for r, (citation, entry) in enumerate(index.items(), start=2):
         level = "レビュー者の修正" if entry["level"] == "reviewer" else basis_level_text(entry["level"])
-        for col, value in enumerate([citation, level, len(entry["forms"]), "\n".join(entry["forms"])], 1):
+        values = [citation, level, len(entry["forms"]), "\n".join(entry["forms"]), *_catalogue_cells(entry["entry"])]
+        for col, value in enumerate(values, 1):
             cell = put(ws, r, col, value)
             cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:D{max(len(index) + 1, 2)}"
-    fit_widths(ws, {1: [header[0], *index.keys()], 2: ["要綱・要領等"], 3: ["件数"],
-                    4: [f for e in index.values() for f in e["forms"]]}, caps={1: 40, 4: 70})
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(BASES_HEADER))}{max(len(index) + 1, 2)}"
+    missing = missing_laws(index)
+    start = r + 2
+    put(ws, start, 1, f"カタログにない国・県の法令 {len(missing)} 件（件数の多い順。カタログに追加すると要確認が減ります）").font = \
+        Font(name=BODY_FONT.name, bold=True)
+    header_row(ws, start + 1, MISSING_HEADER)
+    for i, (name, level, forms) in enumerate(missing, start=1):
+        for col, value in enumerate([i, name, basis_level_text(level), len(forms), "\n".join(forms)], 1):
+            cell = put(ws, start + 1 + i, col, value)
+            cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
+    fit_widths(ws, {1: [BASES_HEADER[0], *index.keys()], 2: ["要綱・要領等"], 3: ["件数"],
+                    4: [f for e in index.values() for f in e["forms"]], 5: ["law.kokumin_kenko_hoken"],
+                    6: ["国民健康保険法"], 7: ["厚生労働省"], 8: ["押印義務なし（廃止可）"], 9: ["2020-12-25〜"],
+                    10: ["令和2年厚生労働省令第208号"], 11: ["https://www.example.go.jp/notice"]},
+               caps={1: 40, 4: 70, 6: 30, 10: 40, 11: 40})
     a4_landscape(ws, title_rows="1:1")
 
 

@@ -12,10 +12,9 @@ from rules.catalogue import Catalogue, CatalogueEntry, Period
 from rules.citations import FormNumber, Known, arabic, form_numbers, normalise, parse_normalised
 from rules.doc_class import headings
 from rules.manifest import ManifestEntry
-from rules.models import BasisDetail, Citation, Evidence
+from rules.models import NON_LAW_KINDS, BasisDetail, Citation, Evidence
 
 EXTERNAL_LEVELS = ("national", "prefectural")
-NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")
 OWN_RULE_KINDS = ("条例", "規則")
 RULE_KINDS = ("規則", "条例", "要綱", "要領", "施行規則", "省令", "府令")  # the kinds of rule that have 様式
 TITLE_HEADINGS = 4  # the title and the first heading lines: a 婚姻届 listed deeper in a form is not its title

@@ -15,6 +15,13 @@ DECISIONS: dict[str, str] = {
     "error": "読取不可",
 }
 REPLACEMENTS: dict[str, str] = {"kimei": "記名のみ", "shomei": "署名"}
+# What a catalogue period does on the audit date, for people.
+EFFECT_LABELS: dict[str, str] = {
+    "keep_law": DECISIONS["keep_law"], "keep_contract": DECISIONS["keep_contract"],
+    "keep_registered": DECISIONS["keep_registered"], "needs_review": DECISIONS["needs_review"],
+    "none": "押印義務なし（廃止可）", "unknown": "期間なし（要確認）",
+}
+NON_LAW_KINDS = ("要綱", "要領", "基準", "通知", "様式", "")  # kinds of text that never mandate a seal by law
 LEVELS: dict[str, str] = {
     "national": "国の法令",
     "prefectural": "県の例規",
@@ -83,7 +90,7 @@ def legal_basis_items(decision: Decision) -> list[dict]:
     details = {d.citation: d for d in decision.basis_details}
     out = []
     for c in decision.legal_basis:
-        item: dict = {"citation": c.citation, "level": c.level}
+        item: dict = {"citation": c.citation, "level": c.level, "kind": c.kind}
         if c.written and c.written != c.citation:
             item["written"] = c.written
         if d := details.get(c.citation):

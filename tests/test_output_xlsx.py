@@ -134,7 +134,8 @@ def test_summary_sheet_without_seal_requests_says_so(tmp_path):
 def test_legal_bases_sheet_lists_forms(register):
     ws = load_workbook(register)["根拠法令一覧"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0] == ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式"]
+    assert rows[0][:4] == ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式"]
+    assert rows[0][4:8] == ["カタログ", "法令（カタログ）", "所管", "基準日の効果"]
     assert rows[1][:3] == ["狛江市補助金等交付規則第4条", "市の例規", 2]
     assert rows[1][3] == ("補助金交付申請書1（総務局/総務課/申請書1.docx）\n"
                           "補助金交付申請書4（総務局/総務課/申請書4.docx）")
@@ -170,3 +171,25 @@ def test_revised_draft_edits_are_listed(tmp_path: Path) -> None:
     sheet = [[c.value for c in r] for r in wb["修正一覧"].iter_rows(min_row=2)]
     assert [r[2:] for r in sheet] == [["表1 2行3列", "印", "（削除）"],
                                       ["段落4", "記名押印してください。", "記名してください。"]]
+
+
+def test_legal_bases_sheet_shows_catalogue_entries_and_ranks_missing_laws(tmp_path):
+    """Each cited law with its entry, effect and source; then the laws the catalogue lacks, most cited first."""
+    known = {"citation": "国民健康保険法第9条", "level": "national", "kind": "法", "catalogue_id": "law.kokumin_kenko_hoken",
+             "law": "国民健康保険法", "ministry": "厚生労働省", "effect": "none", "period": "2020-12-25〜",
+             "instrument": "令和2年厚生労働省令第208号", "source": "https://www.mhlw.go.jp/x"}
+    missing_a = {"citation": "架空資源保全法第3条", "level": "national", "kind": "法"}
+    missing_a2 = {"citation": "架空資源保全法第7条", "level": "national", "kind": "法"}
+    missing_b = {"citation": "架空港湾管理法", "level": "national", "kind": "法"}
+    guideline = {"citation": "○○県補助金交付要綱", "level": "internal", "kind": "要綱"}
+    rows = [make_row(1, legal_basis=[known]), make_row(2, legal_basis=[missing_a, guideline]),
+            make_row(3, legal_basis=[missing_a2]), make_row(4, legal_basis=[missing_b])]
+    ws = load_workbook(write_register(rows, tmp_path, run_info=RUN_INFO)["xlsx"])["根拠法令一覧"]
+    table = [[c.value for c in r] for r in ws.iter_rows()]
+    (kokuho,) = [r for r in table if r[0] == "国民健康保険法第9条"]
+    assert kokuho[4:11] == ["law.kokumin_kenko_hoken", "国民健康保険法", "厚生労働省", "押印義務なし（廃止可）",
+                            "2020-12-25〜", "令和2年厚生労働省令第208号", "https://www.mhlw.go.jp/x"]
+    start = next(i for i, r in enumerate(table) if str(r[0] or "").startswith("カタログにない国・県の法令"))
+    assert table[start][0].startswith("カタログにない国・県の法令 2 件")
+    ranked = [r[:4] for r in table[start + 2:start + 4]]
+    assert ranked == [[1, "架空資源保全法", "国の法令", 2], [2, "架空港湾管理法", "国の法令", 1]]
