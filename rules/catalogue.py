@@ -150,8 +150,8 @@ class Catalogue:
             if entry is not None and (n := name_prefix(citation, citation[:end])):
                 best, best_score = entry, n
                 break
-        for entry in self._patterned():
-            if (n := entry.matches_pattern(citation)) > best_score:
+        for entry in self._patterned():  # an article-level pattern wins a tie with a family's name
+            if (n := entry.matches_pattern(citation)) >= best_score and n:
                 best, best_score = entry, n
         return best
 

@@ -44,7 +44,7 @@ def test_shipped_catalogue_loads_with_the_domain_facts():
     assert koyo.period_on(dt.date(2023, 9, 30)).effect == "keep_law"
     assert koyo.period_on(dt.date(2023, 10, 1)).effect == "none"
     assert cat.for_citation("地方自治法第234条第5項").id == "law.chiho_jichi.keiyaku"
-    assert cat.for_citation("地方自治法第234条") is None
+    assert cat.for_citation("地方自治法第234条").id == "law.chiho_jichi"  # the family, not the contract article
     assert cat.for_citation("不動産登記令第18条").period_on(dt.date(2025, 1, 1)).effect == "keep_law"
     assert cat.for_citation("川崎市印鑑条例").period_on(dt.date(2025, 1, 1)).effect == "keep_registered"
     assert all(p.source for e in cat.entries for p in e.periods)

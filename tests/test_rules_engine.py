@@ -155,10 +155,14 @@ def test_decide_never_raises(contexts, monkeypatch):
 
 
 def test_other_koseki_articles_are_not_the_todokesho_entry(contexts):
+    """戸籍法第10条 is the 戸籍法 family (its own periods), not the 届書 entry; the reason names the instrument."""
     lines = ("戸籍謄本等交付請求書", "戸籍法第10条第1項の規定により請求します。", "請求者 氏名 印")
-    result = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=contexts(D(2021, 4, 1)))
-    assert result.decision == "needs_review"
-    assert "戸籍法第10条第1項" in result.reason
+    before = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=contexts(D(2021, 4, 1)))
+    after = decide(doc(*lines), seal(), rel_path="x", title=lines[0], ctx=contexts(D(2021, 9, 1)))
+    assert (before.decision, after.decision) == ("keep_law", "abolish")
+    assert [d.entry_id for d in after.basis_details] == ["law.koseki"]
+    assert "令和3年法律第37号" in after.reason and "law.koseki" in after.reason
+    assert after.replacement == "kimei"  # a 請求書 is not a 届書: no signature required by the family
 
 
 def test_a_todokesho_listed_deep_in_another_form_is_not_its_title(contexts):
