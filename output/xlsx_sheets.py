@@ -14,8 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from output.columns import basis_level_text
 from output.models import RegisterRow
 from output.summary import summarize
-from rules.models import EFFECT_LABELS, NON_LAW_KINDS
 from output.xlsx_style import BODY_FONT, BORDER, WRAP_TOP, a4_landscape, fit_widths, header_row, put
+from rules.models import EFFECT_LABELS, NON_LAW_KINDS
 
 
 def write_summary_sheet(ws: Worksheet, rows: list[RegisterRow], run_info: dict) -> None:

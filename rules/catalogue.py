@@ -8,6 +8,7 @@ name), by `patterns` (regexes on a citation, for article-level entries) or by `t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -70,6 +71,7 @@ class CatalogueEntry:
     related: tuple[str, ...] = ()  # instruments of the family named otherwise (自動車登録規則)
     file: str = ""  # the YAML file it came from (its path)
     group: str = ""
+    examples: tuple[str, ...] = ()  # texts it must match (checked on load): citations and titles
 
     def period_on(self, day: dt.date) -> Period | None:
         return next((p for p in self.periods if p.covers(day)), None)
@@ -134,8 +136,15 @@ class Catalogue:
     files: tuple[str, ...] = ()
     _by_surface: dict = field(default_factory=dict, repr=False, compare=False)
     _by_head: dict = field(default_factory=dict, repr=False, compare=False)
+    _titled: list = field(default_factory=list, repr=False, compare=False)
+    _any_title: list = field(default_factory=list, repr=False, compare=False)  # [one regex of all titles] or []
 
     def __post_init__(self) -> None:
+        self._titled.extend(e for e in self.entries if e.titles)
+        try:  # one search tells whether any entry's title can match (most headings match none)
+            self._any_title.append(re.compile("|".join(f"(?:{p.pattern})" for e in self._titled for p in e.titles)))
+        except re.error:
+            pass
         for entry in self.entries:
             for surface in entry.surfaces():
                 self._by_surface.setdefault(surface, entry)
@@ -159,7 +168,10 @@ class Catalogue:
         return (e for e in self.entries if e.patterns)
 
     def for_title(self, title: str) -> CatalogueEntry | None:
-        return next((e for e in self.entries if title and e.matches_title(title)), None)
+        """The first entry (in catalogue order) whose titles match."""
+        if not title or (self._any_title and not self._any_title[0].search(title)):
+            return None
+        return next((e for e in self._titled if e.matches_title(title)), None)
 
     def get(self, entry_id: str) -> CatalogueEntry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
@@ -264,7 +276,8 @@ def _entry(raw: object, index: int, path: Path, group: str) -> CatalogueEntry:
     if not entry.patterns and not entry.titles and not entry.surfaces():
         raise RuleDataError(path, where, "names / patterns / titles のいずれか（patterns か titles、または names）が必要です")
     _check_examples(entry, raw, path, where)
-    return entry
+    examples = raw.get("examples") or {}
+    return dataclasses.replace(entry, examples=str_list(examples, "match", path, f"{where}.examples"))
 
 
 def _load_file(path: Path) -> tuple[str, list[CatalogueEntry]]:

@@ -268,7 +268,8 @@ class Known:
     level: str = "national"
 
 
-ARTICLE_AFTER = re.compile(rf"\s*(?P<article>{ARTICLE})")
+# An article right after a known name, or after its parenthesis (「…法（平成24年法律第65号。以下「法」という。）第20条」).
+ARTICLE_AFTER = re.compile(rf"\s*(?:\([^()]{{0,80}}\)\s*)?(?P<article>{ARTICLE})")
 FORM_AFTER = re.compile(rf"\s*(?P<form>(?:別記)?(?:第{NUM}号)?様式(?:第{NUM}号(?:の{NUM})*)?|附録第{NUM}号(?:様式)?|別表第{NUM})")
 
 
@@ -303,8 +304,12 @@ def parse_normalised(norm: str, *, source: str = "form", city: str | None = None
     """`parse_citations` on text already passed through `normalise` (the rules normalise a form once)."""
     known = known or []
     laws = law_matches(norm)
-    defined = _definitions(norm, laws)
-    _definitions_known(norm, known, defined)
+    defined: dict[str, str] = {}
+    _definitions_known(norm, known, defined)  # a known name defines its abbreviation, not a part of it read alone
+    spans = [(k.start, k.name_end) for k in known]
+    outside = [m for m in laws if not any(m.start() < e and s < m.end("name") for s, e in spans)]
+    for abbr, name in _definitions(norm, outside).items():
+        defined.setdefault(abbr, name)
     found: dict[str, Citation] = {}
     named_end = -1  # where the name of the last citation read from a named match ends
     for start, m, how in _matches(norm, laws, known):

@@ -191,6 +191,7 @@ def _abolish(form: Form) -> Decision:
     pol = form.ctx.policy
     by_law = next((h for h in form.basis.hits if h.period and h.period.effect == "none"), None)
     law_replacement = by_law.period.replacement if by_law else None
+    unnamed_forms = form.basis.unnamed_forms()
     shomei_class = form.doc_class in pol.shomei_classes
     signed = pol.keep_existing_signature and form.detection.signature_required
     replacement = law_replacement or ("shomei" if shomei_class or signed else pol.default_replacement)
@@ -206,13 +207,16 @@ def _abolish(form: Form) -> Decision:
         reason = "法令等の根拠がなく、様式が既に署名（自署）を求めているため、押印を廃止し署名のみとする。"
     elif form.basis.citations:
         reason = f"押印を義務付ける法令等の根拠がないため、押印を廃止し{REPLACEMENTS[replacement]}とする。"
+    elif unnamed_forms:
+        reason = (f"様式番号「{unnamed_forms[0].text}」のほかに根拠の記載がなく、押印を義務付ける法令等は見当たらないため、"
+                  f"押印を廃止し{REPLACEMENTS[replacement]}とする。")
     else:
         checked = "・".join(form.basis.checked)
         reason = (f"押印を義務付ける法令等の根拠がない（{checked}を確認）ため、押印を廃止し"
                   f"{REPLACEMENTS[replacement]}とする。")
-    if unnamed := form.basis.unnamed_forms():
-        reason += (f"様式番号「{unnamed[0].text}」の属する例規の名称が様式に記載されていないため、例規集でその例規を確認すること"
-                   "（自市の条例・規則であれば例規改正要）。")
+    if unnamed_forms:
+        reason += (f"様式番号「{unnamed_forms[0].text}」の属する例規の名称が様式に記載されていないため、例規集でその例規を"
+                   "確認すること（自市の条例・規則であれば例規改正要）。")
     own = form.basis.own_rules()
     if own and own[0].unnamed:
         reason += (f"様式が{own[0].citation}に定められているため、例規の改正が必要（例規改正要）。"

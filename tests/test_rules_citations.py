@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.citations import LAW_RE, arabic, form_numbers, kanji_to_int, law_matches, normalise, parse_citations
+from rules.citations import (
+    LAW_RE,
+    arabic,
+    form_numbers,
+    kanji_to_int,
+    law_matches,
+    normalise,
+    parse_citations,
+)
 
 CITY = "川崎市"
 
