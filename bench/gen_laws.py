@@ -15,6 +15,7 @@ what is measured is whether the tool reads each printed form back to that entry.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 # Real national laws that municipal forms cite and the catalogue does not hold (checked against it on use).
@@ -59,7 +60,8 @@ def _article(rng: random.Random) -> str:
 def _printings(entry, rng: random.Random, catalogue) -> list[tuple[str, str, tuple[str, ...]]]:
     """(style, title, body lines) the entry can be printed as; only those the catalogue reads back unambiguously."""
     out: list[tuple[str, str, tuple[str, ...]]] = []
-    title = entry.name.split("（")[0][:12] + rng.choice(TITLES)
+    head = re.sub(r"(第[0-9０-９]+条.*|[・、].*)$", "", entry.name.split("（")[0])  # no article in a title
+    title = head[:12] + rng.choice(TITLES)
     for name in entry.names[:1]:
         art, art2 = _article(rng), _article(rng)
         era = f"{rng.choice(ERAS)}{rng.randint(23, 60)}年法律第{rng.randint(10, 200)}号"
