@@ -58,11 +58,16 @@ def test_reviewers_corrected_basis_feeds_the_decision(examples_dir: Path) -> Non
     folder = examples_dir / "健康福祉局" / "生活衛生課"
     [plain] = process_batch(discover([folder]), PipelineOptions(as_of="2024-04-01"))
     assert plain.decision == "abolish"
-    corrected = PipelineOptions(as_of="2024-04-01", corrected_basis=((plain.path, "農地法施行規則第10条"),))
+    # a national rule the catalogue does not know (fictional): the corrected basis sends the form to review
+    corrected = PipelineOptions(as_of="2024-04-01", corrected_basis=((plain.path, "架空資源保全法施行規則第10条"),))
     [row] = process_batch(discover([folder]), corrected)
     assert row.decision == "needs_review", row.reason
-    assert "農地法施行規則" in row.reason
-    assert any("農地法施行規則" in b["citation"] for b in row.legal_basis)
+    assert "架空資源保全法施行規則" in row.reason
+    assert any("架空資源保全法施行規則" in b["citation"] for b in row.legal_basis)
+    # a national rule the catalogue knows: decided by its period on the as-of date
+    known = PipelineOptions(as_of="2021-04-01", corrected_basis=((plain.path, "農地法施行規則第10条"),))
+    [row] = process_batch(discover([folder]), known)
+    assert row.decision == "needs_review" and "law.nochi" in row.reason, row.reason  # 2020-12-21〜2022-03-31
 
 
 def test_corrected_basis_with_the_citys_own_ordinance_rule(examples_dir: Path) -> None:
@@ -72,7 +77,7 @@ def test_corrected_basis_with_the_citys_own_ordinance_rule(examples_dir: Path) -
     corrected = PipelineOptions(as_of="2024-04-01", corrected_basis=((plain.path, "川崎市介護保険条例施行規則第5条"),))
     [row] = process_batch(discover([folder]), corrected)
     assert (row.decision, row.replacement, row.reiki_kaisei) == ("abolish", "kimei", True), row.reason
-    assert {"citation": "川崎市介護保険条例施行規則第5条", "level": "municipal"} in row.legal_basis
+    assert {"citation": "川崎市介護保険条例施行規則第5条", "level": "municipal", "kind": "規則"} in row.legal_basis
 
 
 def _worker_gc_state() -> tuple[tuple[int, int, int], int]:
