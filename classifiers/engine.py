@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 from classifiers import models as m
 from classifiers.lines import Hit, LineAnalyser, compact
@@ -16,10 +17,13 @@ from classifiers.normalize import normalize
 from classifiers.patterns import PatternSet, load_patterns
 from classifiers.seal import RowContext
 from classifiers.summary import summarise
+from extractors.digest import source_digest
 from extractors.models import Document, InputFormat, Line, Location, Status, TextBlock
 
 PATTERNS: PatternSet = load_patterns()
 PATTERNS_VERSION: str = PATTERNS.version
+# The detectors' code and pattern data, hashed (the analysis cache key uses it with the model versions).
+CLASSIFIERS_CODE: str = source_digest(Path(__file__).resolve().parent)
 PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?コ|判|は ?ん ?こ|シ ?[ャヤ] ?チ|(?i:signature)"
                        r"|決 ?裁|使 ?用 ?欄|処 ?理 ?欄|記 ?入 ?欄")
 NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
@@ -129,4 +133,4 @@ def detect(document: Document, *, detector: SealDetector | None = None) -> m.Det
 
 
 def versions() -> dict:
-    return {"patterns": PATTERNS_VERSION, **model_versions()}
+    return {"patterns": PATTERNS_VERSION, "classifiers": CLASSIFIERS_CODE, **model_versions()}

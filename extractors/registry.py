@@ -7,12 +7,14 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from extractors.digest import source_digest
 from extractors.discover import SourceFile, os_error_reason
 from extractors.formats import OLE2_MAGIC
 from extractors.models import Document, InputFormat, failed
 from extractors.safety import BrokenFile, EncryptedFile, UnsafeContainer, is_ole_encrypted
 
-EXTRACTOR_VERSION = "1.0.0"  # bump when extraction output changes (the cache key uses it)
+# The extractors' code and data, hashed: any change to them is a new version (the analysis cache key uses it).
+EXTRACTOR_VERSION = source_digest(Path(__file__).resolve().parent)
 
 log = logging.getLogger(__name__)
 logging.getLogger("pdfminer").setLevel(logging.WARNING)

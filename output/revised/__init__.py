@@ -14,9 +14,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from extractors.digest import source_digest
 from output.revised.edits import KIMEI, SHOMEI
 
-REVISER_VERSION = "1.0.0"
+# The reviser's code, hashed: a changed reviser never reuses an old draft from the draft cache.
+REVISER_VERSION = source_digest(Path(__file__).resolve().parent)
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,60 @@
+"""Cache keys derived from the code (issue 18): an edited extractor, classifier or reviser misses the cache."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractors.digest import source_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("extractors", "classifiers", "rules", "output", "flows")
+PRINT_KEYS = ("from flows.cache import cache_key; from flows.draft_cache import draft_key; "
+              "print(cache_key('ab' * 32), draft_key('ab' * 32, 'kimei'))")
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "copy"
+    for name in PACKAGES:
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _keys(root: Path) -> tuple[str, str]:
+    out = subprocess.run([sys.executable, "-c", PRINT_KEYS], cwd=root, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "HOME": str(root)}, check=True)
+    analysis, draft = out.stdout.split()
+    return analysis, draft
+
+
+def test_digest_follows_the_files(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "data.yaml").write_text("v: 1\n")
+    first = source_digest(tmp_path)
+    assert source_digest(tmp_path) == first  # stable
+    (tmp_path / "notes.txt").write_text("not code")
+    assert source_digest(tmp_path) == first  # only code and data count
+    (tmp_path / "data.yaml").write_text("v: 2\n")
+    assert source_digest(tmp_path) != first
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("edited", "analysis_miss", "draft_miss"), [
+    ("classifiers/engine.py", True, False),
+    ("classifiers/patterns/seal.yaml", True, False),
+    ("extractors/word.py", True, False),
+    ("output/revised/edits.py", False, True),
+])
+def test_a_code_change_misses_the_cache(tmp_path, edited, analysis_miss, draft_miss):
+    """One appended line in a copy of the package changes the key; an untouched copy keeps it (a hit)."""
+    root = _copy(tmp_path)
+    before = _keys(root)
+    assert _keys(root) == before  # the same code: the same keys (a hit)
+    with (root / edited).open("a", encoding="utf-8") as fh:
+        fh.write("\n# an edit\n")
+    after = _keys(root)
+    assert (after[0] != before[0], after[1] != before[1]) == (analysis_miss, draft_miss)
