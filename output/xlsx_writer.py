@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from output.atomic import atomic_path
 from output.changes_sheet import CHANGES_SHEET, write_changes_sheet
 from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
+from output.links import draft_href, source_href
 from output.models import RegisterRow
 from output.print_layout import HEADER_FONT_PT, LIST_FONT_PT, apply_print_layout
 from output.xlsx_sheets import jst, write_bases_sheet, write_revisions_sheet, write_summary_sheet
@@ -38,6 +39,8 @@ WIDTH_CAPS = {"ファイル": 30, "様式名": 30, "根拠法令": 28, "理由":
 HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; reviewers' columns keep their yellow
 SAMPLE_ROWS = 300
 LIST_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT)
+LINK_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT, color="0563C1", underline="single")
+LINKED = {"ファイル": source_href, "様式名": source_href, "修正案": draft_href}  # column → its link
 REVISIONS_SHEET = "修正一覧"
 
 
@@ -45,7 +48,7 @@ def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: b
     wb = Workbook()
     ws = wb.active
     ws.title = LIST_SHEET
-    write_list_sheet(ws, rows, run_info=run_info)
+    write_list_sheet(ws, rows, run_info=run_info, link_base=Path(path).parent)
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
@@ -67,7 +70,9 @@ def col_of(name: str) -> int:
     return COLUMNS.index(name) + 1
 
 
-def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict | None = None) -> None:
+def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict | None = None,
+                     link_base: Path | None = None) -> None:
+    """`link_base`: the folder the workbook is written to (its links are relative to it; None = no links)."""
     header_row(ws, 1, COLUMNS)
     header_font = Font(name=HEADER_FONT.name, bold=True, size=HEADER_FONT_PT)
     for col in range(1, len(COLUMNS) + 1):
@@ -83,6 +88,8 @@ def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict |
             cell._style = copy(styles[column_style[col - 1]])  # copying a style is ~50x faster than setting it
             if quote:
                 cell.quotePrefix = True
+        if link_base is not None:
+            _links(ws, i + 1, rows[i - 1], link_base, styles["link"])
     last = max(len(rows) + 1, 2)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
@@ -104,12 +111,23 @@ def run_date(started: object) -> str:
     return shown[:10] if shown.endswith("（日本時間）") else (str(started)[:10] if started else "不明")
 
 
+def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path, style: StyleArray) -> None:
+    """ファイル and 様式名 open the form, 修正案 the draft: relative links (output/links.py)."""
+    found: dict = {}
+    for name, make in LINKED.items():
+        target = found.setdefault(make, make(row, base))
+        if target:
+            cell = ws.cell(row=r, column=col_of(name))
+            cell.hyperlink = target
+            cell._style = copy(style)
+
+
 def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
     """Style each kind of body cell once (on a scratch cell), to copy onto every cell of that kind."""
     scratch = ws.cell(row=1, column=len(COLUMNS) + 5)
     out = {}
-    for kind in ("body", "review", "number"):
-        scratch.font, scratch.alignment, scratch.border = LIST_FONT, WRAP_TOP, BORDER
+    for kind in ("body", "review", "number", "link"):
+        scratch.font, scratch.alignment, scratch.border = LINK_FONT if kind == "link" else LIST_FONT, WRAP_TOP, BORDER
         scratch.protection = Protection(locked=kind != "review")
         scratch.fill = REVIEW_FILL if kind == "review" else PatternFill()
         scratch.number_format = "0.00" if kind == "number" else "General"

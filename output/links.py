@@ -1,0 +1,39 @@
+"""Relative hyperlinks from register.xlsx (in OUT_DIR) to the forms, the revised drafts and evidence pictures.
+
+A link is the path from OUT_DIR to the file, `/`-separated and percent-encoded (Excel and LibreOffice resolve
+it against the workbook's own folder). So the links keep working when OUT_DIR and the input folders are moved
+or copied together (same relative layout, e.g. both under one folder of a shared drive). A file that does not
+exist when the register is written (a name with undecodable bytes shown as \\xNN) gets no link.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from output.models import RegisterRow
+
+
+def href(target: Path, base: Path) -> str | None:
+    """The relative link from folder `base` to `target`, or None (no such file, or no relative path exists)."""
+    target, base = Path(os.path.abspath(target)), Path(os.path.abspath(base))
+    if not target.is_file():
+        return None
+    try:
+        rel = os.path.relpath(target, base)
+    except ValueError:  # another drive (Windows): no relative path
+        return None
+    return quote(Path(rel).as_posix(), safe="/")
+
+
+def source_href(row: RegisterRow, base: Path) -> str | None:
+    """ファイル / 様式名 → the form itself (INPUT_DIR/path)."""
+    if not row.input_root or not row.path:
+        return None
+    return href(Path(row.input_root) / row.path, base)
+
+
+def draft_href(row: RegisterRow, base: Path) -> str | None:
+    """修正案 → the revised draft (its path is relative to OUT_DIR)."""
+    return href(base / row.revised_path, base) if row.revised_path else None
