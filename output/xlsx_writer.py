@@ -52,8 +52,8 @@ def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: b
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
-    if run_info.get("changes") is not None:  # a re-audit: what changed since the previous run
-        write_changes_sheet(wb.create_sheet(CHANGES_SHEET), run_info["changes"])
+    if run_info.get("changes") is not None or run_info.get("history"):  # every run's changes, newest first
+        write_changes_sheet(wb.create_sheet(CHANGES_SHEET), run_info.get("changes"), run_info.get("history"))
     write_choices_sheet(wb.create_sheet(CHOICES_SHEET))
     wb.active = 0
     wb.properties.creator = wb.properties.lastModifiedBy = "sealreview"
