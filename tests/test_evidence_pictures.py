@@ -1,0 +1,93 @@
+"""Evidence pictures show the finding: the outline drawn in red holds the finding's text, on the finding's own
+line, read back from the picture with tesseract. Forms: the bundled examples (a PDF with two 印 lines, a Word
+contract with two 印 cells in one table, an Excel quotation)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from output.evidence import settle_evidence
+from tests.conftest import EXAMPLES
+from tests.test_output_rows import make_row
+
+pytestmark = [pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("tesseract") is None,
+                                 reason="LibreOffice or tesseract is not installed")]
+NYUSATSU, KEIYAKU, MITSUMORI = "総務企画局/契約課/入札書.pdf", "総務企画局/契約課/工事請負契約書.docx", "総務企画局/契約課/見積書.xlsx"
+CASES = [  # (file, location, text) and what the picture must show: inside the outline / on its line left of it
+    (NYUSATSU, "p.1 7行目", "代理人", None),
+    (NYUSATSU, "p.1 6行目", None, None),
+    (KEIYAKU, "表2 2行4列", "印", "代表者"),
+    (KEIYAKU, "表2 4行4列", "印", None),
+    (MITSUMORI, "様式!F9", "印", "代表者"),
+]
+
+
+def row_for(rel: str, location: str, *, decision: str = "needs_review"):
+    path = EXAMPLES / rel
+    return make_row(1, path=rel, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), format=path.suffix[1:],
+                    input_root=str(EXAMPLES.resolve()), decision=decision,
+                    evidence=[{"text": "印", "location": location, "rule": "seal.mark.name_field.v1"}])
+
+
+def ocr(image: Image.Image, tmp: Path) -> str:
+    image = image.resize((image.width * 2, image.height * 2))
+    image.save(tmp)
+    text = subprocess.run(["tesseract", str(tmp), "-", "-l", "jpn", "--psm", "6"], capture_output=True, text=True,
+                          timeout=120).stdout
+    return "".join(text.split())
+
+
+def outline(image: Image.Image) -> tuple[int, int, int, int]:
+    px = image.load()
+    red = [(x, y) for x in range(image.width) for y in range(image.height)
+           if px[x, y][0] > 200 and px[x, y][1] < 40 and px[x, y][2] < 40]
+    assert red, "no outline"
+    return min(p[0] for p in red), min(p[1] for p in red), max(p[0] for p in red), max(p[1] for p in red)
+
+
+@pytest.fixture(scope="module")
+def pictured(tmp_path_factory):
+    out = tmp_path_factory.mktemp("evidence")
+    rows = settle_evidence([row_for(rel, loc) for rel, loc, _i, _l in CASES], out)
+    return out, rows
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_picture_outlines_the_finding_on_its_own_line(pictured, case, tmp_path):
+    out, rows = pictured
+    _rel, _location, inside, left = CASES[case]
+    row = rows[case]
+    assert row.evidence_image and row.evidence_image.startswith("evidence/") and row.evidence_image.endswith(".png")
+    image = Image.open(out / row.evidence_image).convert("RGB")
+    x0, y0, x1, y1 = outline(image)
+    inner = ocr(image.crop((x0 + 4, y0 + 4, x1 - 3, y1 - 3)), tmp_path / "inner.png")
+    assert "印" in inner, inner
+    if inside:
+        assert inside in inner, inner
+    else:
+        assert "代理人" not in inner, inner  # the other 印 line of 入札書
+    band = ocr(image.crop((0, y0, x0, y1)), tmp_path / "band.png")  # the finding's line, left of the outline
+    assert (left in band) if left else ("代表者" not in band), band
+
+
+def test_unchanged_pictures_are_reused_and_unused_ones_removed(pictured, tmp_path):
+    out, rows = pictured
+    stamps = {r.evidence_image: (out / r.evidence_image).stat().st_mtime_ns for r in rows}
+    again = settle_evidence([row_for(rel, loc) for rel, loc, _i, _l in CASES[:2]], out)  # the xlsx/docx ones gone
+    assert [r.evidence_image for r in again] == [r.evidence_image for r in rows[:2]]
+    assert all((out / r.evidence_image).stat().st_mtime_ns == stamps[r.evidence_image] for r in again)  # not redrawn
+    assert sorted(p.name for p in (out / "evidence").iterdir()) == sorted(Path(r.evidence_image).name for r in again)
+
+
+def test_only_rows_with_a_finding_to_show_get_a_picture(tmp_path):
+    rows = [row_for(NYUSATSU, "p.1 7行目", decision="abolish"), row_for(NYUSATSU, "p.1 7行目", decision="error"),
+            make_row(2, decision="needs_review", evidence=[])]
+    rows[0].evidence = [{"text": "押印は不要", "location": "p.1 7行目", "rule": "negation.fuyou.v1"}]
+    shown = settle_evidence(rows, tmp_path)
+    assert [r.evidence_image for r in shown] == [None, None, None]  # no seal finding / unreadable / no location
