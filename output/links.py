@@ -37,3 +37,8 @@ def source_href(row: RegisterRow, base: Path) -> str | None:
 def draft_href(row: RegisterRow, base: Path) -> str | None:
     """修正案 → the revised draft (its path is relative to OUT_DIR)."""
     return href(base / row.revised_path, base) if row.revised_path else None
+
+
+def evidence_href(row: RegisterRow, base: Path) -> str | None:
+    """根拠箇所 → the picture of the finding (OUT_DIR/evidence/…)."""
+    return href(base / row.evidence_image, base) if row.evidence_image else None

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from output.atomic import atomic_path
 from output.changes_sheet import CHANGES_SHEET, write_changes_sheet
 from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
-from output.links import draft_href, source_href
+from output.links import draft_href, evidence_href, source_href
 from output.models import RegisterRow
 from output.print_layout import HEADER_FONT_PT, LIST_FONT_PT, apply_print_layout
 from output.xlsx_sheets import jst, write_bases_sheet, write_revisions_sheet, write_summary_sheet
@@ -40,7 +40,8 @@ HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; 
 SAMPLE_ROWS = 300
 LIST_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT)
 LINK_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT, color="0563C1", underline="single")
-LINKED = {"ファイル": source_href, "様式名": source_href, "修正案": draft_href}  # column → its link
+LINKED = {"ファイル": source_href, "様式名": source_href, "修正案": draft_href,  # column → its link
+          "根拠箇所": evidence_href}
 REVISIONS_SHEET = "修正一覧"
 
 
@@ -112,7 +113,7 @@ def run_date(started: object) -> str:
 
 
 def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path, style: StyleArray) -> None:
-    """ファイル and 様式名 open the form, 修正案 the draft: relative links (output/links.py)."""
+    """ファイル and 様式名 open the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)."""
     found: dict = {}
     for name, make in LINKED.items():
         target = found.setdefault(make, make(row, base))

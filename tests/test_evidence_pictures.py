@@ -91,3 +91,42 @@ def test_only_rows_with_a_finding_to_show_get_a_picture(tmp_path):
     rows[0].evidence = [{"text": "押印は不要", "location": "p.1 7行目", "rule": "negation.fuyou.v1"}]
     shown = settle_evidence(rows, tmp_path)
     assert [r.evidence_image for r in shown] == [None, None, None]  # no seal finding / unreadable / no location
+
+
+def test_register_and_review_page_link_the_pictures(tmp_path):
+    from html.parser import HTMLParser
+    from urllib.parse import unquote
+
+    from openpyxl import load_workbook
+
+    from output.columns import COLUMNS
+    from output.register import write_run
+    from tests.test_print_layout import RUN_INFO
+
+    out = tmp_path / "out"
+    rows = [row_for(NYUSATSU, "p.1 7行目"), row_for(MITSUMORI, "様式!F9", decision="keep_contract"),
+            make_row(3, decision="no_seal", seal_requested=False, evidence=[])]
+    rows[0].title, rows[1].title = "入札書", "見積書"
+    shown, paths = write_run(rows, out, run_info=RUN_INFO, args={"command": "scan"})
+    assert [bool(r.evidence_image) for r in shown] == [True, True, False]
+    ws = load_workbook(paths["xlsx"])["一覧"]
+    column = COLUMNS.index("根拠箇所") + 1
+    for r, row in enumerate(shown[:2], start=2):
+        assert (out / unquote(ws.cell(r, column).hyperlink.target)).resolve() == (out / row.evidence_image).resolve()
+    assert ws.cell(4, column).hyperlink is None
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[tuple[str, str]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found += [(tag, v) for k, v in attrs if k in ("href", "src")]
+
+    page = (out / "review.html").read_text(encoding="utf-8")
+    parser = Links()
+    parser.feed(page)
+    assert "入札書" in page and "見積書" not in page  # the 要確認 rows only
+    assert ("img", shown[0].evidence_image) in parser.found
+    for _tag, link in parser.found:
+        assert (out / unquote(link)).is_file(), link  # the form, the picture, the register
