@@ -93,7 +93,18 @@ def test_only_rows_with_a_finding_to_show_get_a_picture(tmp_path):
     assert [r.evidence_image for r in shown] == [None, None, None]  # no seal finding / unreadable / no location
 
 
-def test_register_and_review_page_link_the_pictures(tmp_path):
+def test_which_rows_by_default_and_with_all():
+    from output.evidence.select import pictured_item
+
+    pdf, xlsx = row_for(NYUSATSU, "p.1 7行目", decision="abolish"), row_for(MITSUMORI, "様式!F9", decision="abolish")
+    review = row_for(MITSUMORI, "様式!F9")
+    assert [bool(pictured_item(r)) for r in (pdf, xlsx, review)] == [True, False, True]  # auto
+    assert [bool(pictured_item(r, which="all")) for r in (pdf, xlsx, review)] == [True, True, True]
+    assert [bool(pictured_item(r, which="review")) for r in (pdf, xlsx, review)] == [False, False, True]
+    assert [bool(pictured_item(r, which="none")) for r in (pdf, xlsx, review)] == [False, False, False]
+
+
+def test_register_and_review_page_link_the_pictures(tmp_path, monkeypatch):
     from html.parser import HTMLParser
     from urllib.parse import unquote
 
@@ -103,6 +114,7 @@ def test_register_and_review_page_link_the_pictures(tmp_path):
     from output.register import write_run
     from tests.test_print_layout import RUN_INFO
 
+    monkeypatch.setenv("SEALREVIEW_EVIDENCE", "all")  # Word/Excel rows too, not only 要確認 ones
     out = tmp_path / "out"
     rows = [row_for(NYUSATSU, "p.1 7行目"), row_for(MITSUMORI, "様式!F9", decision="keep_contract"),
             make_row(3, decision="no_seal", seal_requested=False, evidence=[])]
