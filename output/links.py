@@ -28,7 +28,7 @@ def href(target: Path, base: Path) -> str | None:
 
 
 def source_href(row: RegisterRow, base: Path) -> str | None:
-    """ファイル / 様式名 → the form itself (INPUT_DIR/path)."""
+    """ファイル → the form itself (INPUT_DIR/path)."""
     if not row.input_root or not row.path:
         return None
     return href(Path(row.input_root) / row.path, base)

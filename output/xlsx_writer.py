@@ -40,8 +40,9 @@ HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; 
 SAMPLE_ROWS = 300
 LIST_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT)
 LINK_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT, color="0563C1", underline="single")
-LINKED = {"ファイル": source_href, "様式名": source_href, "修正案": draft_href,  # column → its link
-          "根拠箇所": evidence_href}
+# column → its link. Never a printed column: LibreOffice neither wraps nor grows a cell holding a link, so a
+# long 様式名 would be cut off on paper.
+LINKED = {"ファイル": source_href, "修正案": draft_href, "根拠箇所": evidence_href}
 REVISIONS_SHEET = "修正一覧"
 
 
@@ -113,7 +114,7 @@ def run_date(started: object) -> str:
 
 
 def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path, style: StyleArray) -> None:
-    """ファイル and 様式名 open the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)."""
+    """ファイル opens the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)."""
     found: dict = {}
     for name, make in LINKED.items():
         target = found.setdefault(make, make(row, base))

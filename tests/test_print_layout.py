@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -28,7 +29,8 @@ PRINTED = [name for name in COLUMNS if name in PRINT_COLUMNS]
 HEADER = "押印・署名の見直し台帳"
 
 
-def register_rows():
+def register_rows(forms: Path | None = None):
+    """14 rows; with `forms`, each row's file exists there (so ファイル carries a link, as in a real run)."""
     rows = []
     for n in range(1, 15):
         basis = [{"citation": "建築基準法施行規則第1条の3", "level": "national"},
@@ -37,6 +39,10 @@ def register_rows():
                        title="公共施設使用許可申請書（変更・取消）兼 減免申請書" if n % 3 == 0 else f"申請書{n}",
                        reason=LONG_REASON if n % 2 else "法令上の押印義務がないため廃止し、記名のみとする。",
                        legal_basis=basis, department="まちづくり局/住宅整備推進課", signature_required=n % 4 == 0)
+        if forms is not None:
+            row.input_root = str(forms)
+            (forms / row.path).parent.mkdir(parents=True, exist_ok=True)
+            (forms / row.path).write_bytes(b"form")
         if n % 5 == 0:
             row.reviewer_comment = "所管課に確認済み。条例の改正に合わせて、次年度から押印を廃止する予定です。" * 2
             row.review_decision = "keep_law"
@@ -47,7 +53,7 @@ def register_rows():
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     out = tmp_path_factory.mktemp("print")
-    rows = register_rows()
+    rows = register_rows(out / "forms")
     xlsx = write_register(rows, out, run_info=RUN_INFO)["xlsx"]
     cmd = ["soffice", f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
            "--outdir", str(out), str(xlsx)]
@@ -119,6 +125,7 @@ def test_page_header_and_footer(printed):
 def test_technical_columns_are_folded_not_removed(printed):
     _rows, _pages, xlsx = printed
     ws = load_workbook(xlsx)["一覧"]
+    assert ws.cell(2, COLUMNS.index("ファイル") + 1).hyperlink is not None  # links live in folded columns
     header = [c.value for c in ws[1]]
     assert header == list(COLUMNS)
     for col, name in enumerate(COLUMNS, start=1):
