@@ -1,4 +1,5 @@
-"""Word and Excel files to PDF with LibreOffice headless, many files per start (starting costs ~1 s).
+"""Word and Excel files to PDF with LibreOffice headless, many files per start (starting costs ~1 s), one
+LibreOffice per core.
 
 Each file is copied under a plain name (LibreOffice stumbles on odd names, and two forms may share a stem);
 one profile per call; the process group is killed on timeout (LibreOffice can hang); the output is checked
@@ -12,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 BATCH = 25
@@ -31,13 +33,21 @@ def to_pdfs(files: list[Path], work_dir: Path) -> dict[Path, Path]:
     if binary is None or not files:
         return {}
     work_dir.mkdir(parents=True, exist_ok=True)
-    done: dict[Path, Path] = {}
     sheets = [f for f in files if f.suffix.lower() in SHEETS]
-    for group, target in ((sheets, CALC_TARGET), ([f for f in files if f not in sheets], "pdf")):
-        for start in range(0, len(group), BATCH):
-            folder = Path(tempfile.mkdtemp(dir=work_dir))
-            done.update(_batch(binary, group[start:start + BATCH], folder, target))
+    batches = [(group[start:start + BATCH], target)
+               for group, target in ((sheets, CALC_TARGET), ([f for f in files if f not in sheets], "pdf"))
+               for start in range(0, len(group), BATCH)]
+    done: dict[Path, Path] = {}
+    # One LibreOffice per core at a time (threads only wait for the processes).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(batches), _cores()))) as pool:
+        for found in pool.map(lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1]),
+                              batches):
+            done.update(found)
     return done
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _batch(binary: str, files: list[Path], folder: Path, target: str) -> dict[Path, Path]:
