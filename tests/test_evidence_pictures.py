@@ -142,3 +142,18 @@ def test_register_and_review_page_link_the_pictures(tmp_path, monkeypatch):
     assert ("img", shown[0].evidence_image) in parser.found
     for _tag, link in parser.found:
         assert (out / unquote(link)).is_file(), link  # the form, the picture, the register
+
+
+def test_a_pdf_picture_drawn_in_the_worker_is_kept_by_the_run(tmp_path):
+    from extractors.discover import describe_file
+    from extractors.registry import extract
+    from output.evidence import picture_pdf_early
+
+    row = row_for(NYUSATSU, "p.1 7行目")
+    document = extract(describe_file(EXAMPLES / NYUSATSU, EXAMPLES), ocr=False)
+    assert picture_pdf_early(row, document, tmp_path)
+    [made] = (tmp_path / "evidence").iterdir()
+    stamp = made.stat().st_mtime_ns
+    [shown] = settle_evidence([row], tmp_path)
+    assert shown.evidence_image == f"evidence/{made.name}" and made.stat().st_mtime_ns == stamp
+    assert not picture_pdf_early(row_for(KEIYAKU, "表2 2行4列"), document, tmp_path)  # Word: made by the run

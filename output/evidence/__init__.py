@@ -75,6 +75,18 @@ def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work
     return drawn
 
 
+def picture_pdf_early(row: RegisterRow, document: Document, out_dir: Path) -> bool:
+    """In a worker, right after a PDF is read: draw its picture now (in parallel with the other files, from
+    the Document at hand) so that settle_evidence finds it made. Returns whether a picture exists."""
+    item = pictured_item(row, which=mode()) if row.format == "pdf" else None
+    if item is None:
+        return False
+    name = image_name(row, item)
+    if (Path(out_dir) / name).is_file():
+        return True
+    return _draw_pdf(name, row, item, Path(out_dir), lambda _sha: document)
+
+
 def source_path(row: RegisterRow) -> Path | None:
     path = Path(row.input_root) / row.path if row.input_root else None
     return path if path is not None and path.is_file() else None
