@@ -9,29 +9,35 @@ exist when the register is written (a name with undecodable bytes shown as \\xNN
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from output.models import RegisterRow
 
 
-def href(target: Path, base: Path) -> str | None:
+def href(target: Path | str, base: Path) -> str | None:
     """The relative link from folder `base` to `target`, or None (no such file, or no relative path exists)."""
-    target, base = Path(os.path.abspath(target)), Path(os.path.abspath(base))
-    if not target.is_file():
+    target_text = os.path.abspath(target)
+    if not os.path.isfile(target_text):
         return None
     try:
-        rel = os.path.relpath(target, base)
+        rel = os.path.relpath(target_text, _absolute(str(base)))
     except ValueError:  # another drive (Windows): no relative path
         return None
-    return quote(Path(rel).as_posix(), safe="/")
+    return quote(rel.replace(os.sep, "/"), safe="/")
+
+
+@lru_cache(maxsize=64)
+def _absolute(folder: str) -> str:
+    return os.path.abspath(folder)
 
 
 def source_href(row: RegisterRow, base: Path) -> str | None:
     """ファイル → the form itself (INPUT_DIR/path)."""
     if not row.input_root or not row.path:
         return None
-    return href(Path(row.input_root) / row.path, base)
+    return href(os.path.join(row.input_root, row.path), base)
 
 
 def draft_href(row: RegisterRow, base: Path) -> str | None:
