@@ -90,11 +90,13 @@ def row_height(values: dict[str, object], widths: dict[str, float], size: float 
 
 def fold_technical_columns(ws: Worksheet) -> None:
     """Every column outside PRINT_COLUMNS: outline level 1, collapsed (always-hidden ones stay as they are)."""
-    for col, name in enumerate(COLUMNS, start=1):
-        if name in PRINT_COLUMNS or name in HIDDEN_COLUMNS:
-            continue
-        dim = ws.column_dimensions[get_column_letter(col)]
-        dim.outline_level, dim.hidden = 1, True
+    folded = [name not in PRINT_COLUMNS and name not in HIDDEN_COLUMNS for name in COLUMNS]
+    for col, fold in enumerate(folded, start=1):
+        if fold:
+            dim = ws.column_dimensions[get_column_letter(col)]
+            dim.outline_level, dim.hidden = 1, True
+        elif col > 1 and folded[col - 2]:  # the column after a folded run carries the 「+」 (Excel's collapsed)
+            ws.column_dimensions[get_column_letter(col)].collapsed = True
     ws.sheet_format.outlineLevelCol = 1
 
 
