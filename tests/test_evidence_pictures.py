@@ -157,3 +157,13 @@ def test_a_pdf_picture_drawn_in_the_worker_is_kept_by_the_run(tmp_path):
     [shown] = settle_evidence([row], tmp_path)
     assert shown.evidence_image == f"evidence/{made.name}" and made.stat().st_mtime_ns == stamp
     assert not picture_pdf_early(row_for(KEIYAKU, "表2 2行4列"), document, tmp_path)  # Word: made by the run
+
+
+def test_a_picture_that_cannot_be_made_leaves_the_row_without_one(tmp_path):
+    gone = row_for(NYUSATSU, "p.1 7行目")
+    gone.input_root = str(tmp_path / "moved-away")  # the file is not there any more
+    wrong = row_for(KEIYAKU, "表2 2行4列")
+    wrong.evidence = [{"text": "この文字はどこにもない", "location": "表9 9行9列", "rule": "seal.mark.name_field.v1"}]
+    shown = settle_evidence([gone, wrong], tmp_path / "out")
+    assert [r.evidence_image for r in shown] == [None, None]
+    assert not list((tmp_path / "out").glob("evidence/*.png"))
