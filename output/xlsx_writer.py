@@ -91,7 +91,7 @@ def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict |
             if quote:
                 cell.quotePrefix = True
         if link_base is not None:
-            _links(ws, i + 1, rows[i - 1], link_base, styles["link"])
+            _links(ws, i + 1, rows[i - 1], link_base)
     last = max(len(rows) + 1, 2)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
@@ -113,23 +113,22 @@ def run_date(started: object) -> str:
     return shown[:10] if shown.endswith("（日本時間）") else (str(started)[:10] if started else "不明")
 
 
-def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path, style: StyleArray) -> None:
+def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path) -> None:
     """ファイル opens the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)."""
-    found: dict = {}
     for name, make in LINKED.items():
-        target = found.setdefault(make, make(row, base))
+        target = make(row, base)
         if target:
             cell = ws.cell(row=r, column=col_of(name))
             cell.hyperlink = target
-            cell._style = copy(style)
+            cell.font = LINK_FONT
 
 
 def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
     """Style each kind of body cell once (on a scratch cell), to copy onto every cell of that kind."""
     scratch = ws.cell(row=1, column=len(COLUMNS) + 5)
     out = {}
-    for kind in ("body", "review", "number", "link"):
-        scratch.font, scratch.alignment, scratch.border = LINK_FONT if kind == "link" else LIST_FONT, WRAP_TOP, BORDER
+    for kind in ("body", "review", "number"):
+        scratch.font, scratch.alignment, scratch.border = LIST_FONT, WRAP_TOP, BORDER
         scratch.protection = Protection(locked=kind != "review")
         scratch.fill = REVIEW_FILL if kind == "review" else PatternFill()
         scratch.number_format = "0.00" if kind == "number" else "General"
