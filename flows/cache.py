@@ -150,3 +150,14 @@ class AnalysisCache:
 
     def count(self) -> int:
         return sum(1 for _ in self.directory.glob(f"*/*{SUFFIX}")) if self.directory.is_dir() else 0
+
+
+def document_lookup(cache: AnalysisCache) -> Callable[[str], Document | None]:
+    """sha256 → the cached Document (None on a miss): for the evidence pictures, which then need not read the
+    file again (a scanned page is not OCR'd twice)."""
+
+    def lookup(sha256: str) -> Document | None:
+        found = cache.get(sha256)
+        return found.document if found is not None else None
+
+    return lookup

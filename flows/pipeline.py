@@ -24,6 +24,7 @@ from flows.cache import Analysis, AnalysisCache
 from flows.draft_cache import DraftCache
 from flows.guard import FileLimitExceeded, file_guard
 from flows.settings import PIPELINE_VERSION, quiet_libraries
+from output.evidence import picture_pdf_early
 from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
@@ -112,6 +113,8 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
         with file_guard():  # per-file time limit and memory guard (flows/guard.py)
             document, detection = extract_and_detect(source, options, work_dir)
             row = analyse(source, document, ctx, staff_manifest(options), detection=detection)
+            if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
+                picture_pdf_early(row, document, Path(options.out_dir))
         return add_draft(source, document, row, options) if row.decision == "abolish" else row
     except FileLimitExceeded as exc:
         log.warning("制限を超えたため中断しました: %s（%s）", source.rel_path, exc.reason)

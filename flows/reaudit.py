@@ -17,7 +17,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from extractors.discover import SourceFile
-from flows.cache import AnalysisCache
+from flows.cache import AnalysisCache, document_lookup
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
 from flows.filestat import discover_known
@@ -123,7 +123,8 @@ def reaudit_flow(
     run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
     args = {"command": "reaudit", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
-    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
+    documents = document_lookup(AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr))
+    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
     clear_checkpoint(out_dir)
     publish_artifacts(rows, paths)
     create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",

@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from extractors.discover import SourceFile
-from flows.cache import AnalysisCache, cache_dir_of
+from flows.cache import AnalysisCache, cache_dir_of, document_lookup
 from flows.changes import with_machine_replacement
 from flows.checkpoint import clear_checkpoint, open_checkpoint
 from flows.filestat import discover_known
@@ -136,7 +136,8 @@ def scan_flow(
     run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
     args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
-    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
+    documents = document_lookup(AnalysisCache(options.cache_dir, ocr=options.ocr))
+    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
     clear_checkpoint(out_dir)
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),

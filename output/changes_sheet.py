@@ -1,19 +1,27 @@
-"""Sheet 変更履歴 of register.xlsx: what a re-audit found changed since the previous run.
+"""Sheet 変更履歴 of register.xlsx: what every run found changed since the run before it, newest first.
 
-Input: the JSON dict of `flows.changes.RunChanges` (given as `run_info["changes"]`). Writing only:
-nothing is decided here.
+Input: `run_info["history"]`, one entry per run (this one first) with its start, 基準日, command, run id and
+the JSON dict of its `flows.changes.RunChanges` (None for a scan, which does not compare); without a history,
+just this run's `run_info["changes"]`. So the workbook itself is the audit trail: a change listed by one
+re-audit is still there after the next ones. Writing only: nothing is decided here.
 """
 
 from __future__ import annotations
 
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from output.xlsx_sheets import jst
 from output.xlsx_style import BODY_FONT, BORDER, WRAP_TOP, a4_landscape, fit_widths, header_row, put
 from rules.models import DECISIONS, REPLACEMENTS
 
 CHANGES_SHEET = "変更履歴"
 COLUMNS = ["区分", "ファイル", "様式名", "変更前の判定", "変更後の判定", "理由", "きっかけ"]
+RUN_COLUMNS = ["実行日時", "基準日", "実行"]
+HISTORY_COLUMNS = [*RUN_COLUMNS, *COLUMNS, "実行ID"]
+KIND_SETTING, KIND_NONE, KIND_SCAN = "設定の変更", "変更なし", "比較なし"
+COMMANDS = {"scan": "スキャン", "reaudit": "再監査"}
 KIND_NEW, KIND_REMOVED, KIND_CHANGED, KIND_DECISION = "新規", "削除", "内容変更", "判定変更"
 KIND_REVIEW = "判定変更（レビュー）"  # the shown decision moved because of a review, not the machine's
 VERSION_LABELS = {"as_of": "基準日", "catalogue": "根拠法令カタログ", "policy": "判定方針",
@@ -42,27 +50,49 @@ def change_rows(changes: dict) -> list[list[str]]:
     return out
 
 
-def write_changes_sheet(ws: Worksheet, changes: dict) -> None:
-    put(ws, 1, 1, "変更履歴（前回の実行との比較）").font = Font(name=BODY_FONT.name, bold=True, size=14)
-    r = _heading(ws, changes)
-    header_row(ws, r, COLUMNS)
-    rows = change_rows(changes)
+def run_rows(entry: dict) -> list[list[str]]:
+    """The lines of one run: its changed settings, then its changes; one line when there is nothing to list."""
+    changes = entry.get("changes")
+    if changes is None:
+        return [[KIND_SCAN, "", "", "", "", "スキャンでは前回の実行との比較を記録しません（再監査で比較します）", ""]]
+    settings = [[KIND_SETTING, "", "", a or "不明", b, f"{VERSION_LABELS.get(k, k)}の変更", ""]
+                for k, (a, b) in (changes.get("versions") or {}).items()]
+    listed = change_rows(changes)
+    if not listed:
+        listed = [[KIND_NONE, "", "", "", "", "変更はありません。", ""]]
+    return settings + listed
+
+
+def history_rows(history: list[dict]) -> list[list[str]]:
+    """Every run's lines, newest run first, each line led by the run's time, 基準日 and kind."""
+    out = []
+    for entry in history:
+        lead = [jst(entry.get("started")), str(entry.get("as_of") or ""),
+                COMMANDS.get(entry.get("command") or "", entry.get("command") or "")]
+        out += [[*lead, *line, str(entry.get("run_key") or "")] for line in run_rows(entry)]
+    return out
+
+
+def write_changes_sheet(ws: Worksheet, changes: dict | None, history: list[dict] | None = None) -> None:
+    put(ws, 1, 1, "変更履歴（すべての実行、新しい順）").font = Font(name=BODY_FONT.name, bold=True, size=14)
+    history = history if history is not None else [{"changes": changes}]
+    r = _heading(ws, changes) if changes is not None else 4
+    header_row(ws, r, HISTORY_COLUMNS)
+    rows = history_rows(history)
     for i, values in enumerate(rows, start=r + 1):
         for col, value in enumerate(values, start=1):
             cell = put(ws, i, col, value)
             cell.font, cell.alignment, cell.border = BODY_FONT, WRAP_TOP, BORDER
-    if not rows:
-        put(ws, r + 1, 1, "変更はありません。")
     ws.freeze_panes = f"A{r + 1}"
-    if rows:
-        ws.auto_filter.ref = f"A{r}:G{r + len(rows)}"
-    samples = {c: [COLUMNS[c - 1]] + [str(v[c - 1]) for v in rows[:300]] for c in range(1, len(COLUMNS) + 1)}
-    fit_widths(ws, samples, minimum=8, maximum=30, caps={6: 60, 7: 40})
+    ws.auto_filter.ref = f"A{r}:{get_column_letter(len(HISTORY_COLUMNS))}{r + max(len(rows), 1)}"
+    samples = {c: [HISTORY_COLUMNS[c - 1]] + [str(v[c - 1]) for v in rows[:300]]
+               for c in range(1, len(HISTORY_COLUMNS) + 1)}
+    fit_widths(ws, samples, minimum=8, maximum=30, caps={9: 60, 10: 40})
     a4_landscape(ws, title_rows=f"{r}:{r}")
 
 
 def _heading(ws: Worksheet, changes: dict) -> int:
-    """Previous run, changed versions and the counts; returns the header row of the table."""
+    """This run: the previous run, changed versions and the counts; returns the header row of the table."""
     if changes.get("previous_run") is None:
         lines = ["前回の実行がないため、すべての様式を新規として扱いました。"]
     else:

@@ -32,6 +32,13 @@ REVIEWER_COLUMNS: frozenset[str] = frozenset({REVIEW_DECISION, REVIEW_COMMENT, B
 PREFILLED = "取込済みレビュー"  # hidden: the stored correction this register shows (to notice a cleared cell)
 HIDDEN_COLUMNS: frozenset[str] = frozenset({"ファイルハッシュ", PREFILLED})
 KEY_PATH, KEY_SHA = "ファイル", "ファイルハッシュ"
+# The columns reviewers decide with: these print (A4 landscape, output/print_layout.py); all others are folded
+# (an outline group, collapsed) so they stay in the workbook but off the page. A new column is folded unless
+# it is named here.
+PRINT_COLUMNS: frozenset[str] = frozenset({
+    "No", "所管", "様式名", "押印の求め", "署名の求め", "根拠法令", "判定", "見直し後の取扱い", "理由", REVIEW_DECISION,
+    REVIEW_COMMENT,
+})
 
 SEAL_KINDS: dict[str, str] = {
     "mitome": "認印", "jitsuin": "実印", "daihyo": "代表者印", "bank": "銀行届出印",

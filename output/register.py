@@ -56,21 +56,39 @@ def write_register(rows: list[RegisterRow], out_dir: Path, *, run_info: dict) ->
     return targets
 
 
-def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict,
-              args: dict | None = None) -> tuple[list[RegisterRow], dict[str, Path]]:
+def run_history(store) -> list[dict]:
+    """The recorded runs, newest first, each with its 変更履歴 (None for a scan): for sheet 変更履歴."""
+    return [{"started": run["started"], "as_of": run["as_of"], "command": (run["args"] or {}).get("command"),
+             "run_key": run["run_key"], "changes": store.changes(run["id"])}
+            for run in reversed(store.runs()) if run["finished"]]
+
+
+def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: dict | None = None,
+              documents=None) -> tuple[list[RegisterRow], dict[str, Path]]:
     """What a scan / re-audit does after deciding: apply the reviewers' corrections from the state store,
-    make OUT_DIR/revised/ follow the final decisions (output/revised/placement.py), write the register, and
-    record the run and its rows in the state store. Returns (rows shown, paths)."""
+    make OUT_DIR/revised/ follow the final decisions (output/revised/placement.py) and OUT_DIR/evidence/ the
+    rows to picture (output/evidence), write the register and the review page (review.html), and record the
+    run and its rows in the state store. `documents`: sha256 → the Document read in this run (None: the
+    pictures read the files again). Returns (rows shown, paths)."""
     from output.corrections import apply_corrections
+    from output.evidence import settle_evidence
+    from output.review_page import write_review_page
     from output.revised.placement import settle_drafts
     from output.state import StateStore, record_scan
 
     out_dir = Path(out_dir)
     with StateStore(out_dir) as store:
         rows = apply_corrections(rows, store, policy=str((args or {}).get("policy") or "default"))
+        earlier = run_history(store)
     rows = settle_drafts(rows, out_dir, work_dir=out_dir / ".work")
+    rows = settle_evidence(rows, out_dir, documents=documents)
     run_info = {**run_info, "run_id": run_info.get("run_id") or make_run_id(run_info)}
+    this_run = {"started": run_info.get("started"), "as_of": run_info.get("as_of"),
+                "command": (args or {}).get("command"), "run_key": run_info["run_id"],
+                "changes": run_info.get("changes")}
+    run_info["history"] = [this_run, *earlier]
     rows = [replace(row, run_id=run_info["run_id"]) for row in rows]
     paths = write_register(rows, out_dir, run_info=run_info)
+    write_review_page(rows, out_dir, run_info=run_info)
     record_scan(out_dir, rows, run_info=run_info, args=args)
     return rows, paths

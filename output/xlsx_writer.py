@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import PatternFill, Protection
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -15,12 +15,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from output.atomic import atomic_path
 from output.changes_sheet import CHANGES_SHEET, write_changes_sheet
-from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, SPEC_COLUMNS, render
+from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
+from output.links import draft_href, evidence_href, source_href
 from output.models import RegisterRow
-from output.xlsx_sheets import write_bases_sheet, write_revisions_sheet, write_summary_sheet
+from output.print_layout import HEADER_FONT_PT, LIST_FONT_PT, apply_print_layout
+from output.xlsx_sheets import jst, write_bases_sheet, write_revisions_sheet, write_summary_sheet
 from output.xlsx_style import (
     BODY_FONT,
     BORDER,
+    HEADER_FONT,
     REVIEW_FILL,
     WRAP_TOP,
     a4_landscape,
@@ -35,6 +38,11 @@ WIDTH_CAPS = {"ファイル": 30, "様式名": 30, "根拠法令": 28, "理由":
               "根拠法令（修正）": 28, "備考": 40, "ファイルハッシュ": 20}
 HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; reviewers' columns keep their yellow
 SAMPLE_ROWS = 300
+LIST_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT)
+LINK_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT, color="0563C1", underline="single")
+# column → its link. Never a printed column: LibreOffice neither wraps nor grows a cell holding a link, so a
+# long 様式名 would be cut off on paper.
+LINKED = {"ファイル": source_href, "修正案": draft_href, "根拠箇所": evidence_href}
 REVISIONS_SHEET = "修正一覧"
 
 
@@ -42,12 +50,12 @@ def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: b
     wb = Workbook()
     ws = wb.active
     ws.title = LIST_SHEET
-    write_list_sheet(ws, rows)
+    write_list_sheet(ws, rows, run_info=run_info, link_base=Path(path).parent)
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
-    if run_info.get("changes") is not None:  # a re-audit: what changed since the previous run
-        write_changes_sheet(wb.create_sheet(CHANGES_SHEET), run_info["changes"])
+    if run_info.get("changes") is not None or run_info.get("history"):  # every run's changes, newest first
+        write_changes_sheet(wb.create_sheet(CHANGES_SHEET), run_info.get("changes"), run_info.get("history"))
     write_choices_sheet(wb.create_sheet(CHOICES_SHEET))
     wb.active = 0
     wb.properties.creator = wb.properties.lastModifiedBy = "sealreview"
@@ -64,29 +72,55 @@ def col_of(name: str) -> int:
     return COLUMNS.index(name) + 1
 
 
-def write_list_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
+def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict | None = None,
+                     link_base: Path | None = None) -> None:
+    """`link_base`: the folder the workbook is written to (its links are relative to it; None = no links)."""
     header_row(ws, 1, COLUMNS)
+    header_font = Font(name=HEADER_FONT.name, bold=True, size=HEADER_FONT_PT)
+    for col in range(1, len(COLUMNS) + 1):
+        ws.cell(1, col).font = header_font
     styles = _prototype_styles(ws)
     column_style = ["review" if name in REVIEWER_COLUMNS else "number" if name == "信頼度" else "body"
                     for name in COLUMNS]
-    for i, row in enumerate(rows, start=1):
-        for col, value in enumerate(render(row, i).values, start=1):
+    rendered = [render(row, i) for i, row in enumerate(rows, start=1)]
+    for i, shown in enumerate(rendered, start=1):
+        for col, value in enumerate(shown.values, start=1):
             cell = put(ws, i + 1, col, value, cleaned=True)
             quote = cell.quotePrefix
             cell._style = copy(styles[column_style[col - 1]])  # copying a style is ~50x faster than setting it
             if quote:
                 cell.quotePrefix = True
+        if link_base is not None:
+            _links(ws, i + 1, rows[i - 1], link_base)
     last = max(len(rows) + 1, 2)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
-    _widths(ws, rows)
+    _widths(ws, rendered)
     _highlight(ws, last)
     _review_dropdown(ws, last)
     _protect(ws)
     for name in HIDDEN_COLUMNS:
         ws.column_dimensions[get_column_letter(col_of(name))].hidden = True
     a4_landscape(ws, title_rows="1:1")
-    ws.print_area = f"A1:{get_column_letter(len(SPEC_COLUMNS))}{last}"  # print the spec's columns
+    info = run_info or {}
+    apply_print_layout(ws, [r.as_dict() for r in rendered], header_left="押印・署名の見直し台帳　一覧",
+                       header_right=f"実行日 {run_date(info.get('started'))}　基準日 {info.get('as_of') or '不明'}")
+
+
+def run_date(started: object) -> str:
+    """The run's start as a date in Japan time (`2024-04-01`), or 不明."""
+    shown = jst(started)
+    return shown[:10] if shown.endswith("（日本時間）") else (str(started)[:10] if started else "不明")
+
+
+def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path) -> None:
+    """ファイル opens the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)."""
+    for name, make in LINKED.items():
+        target = make(row, base)
+        if target:
+            cell = ws.cell(row=r, column=col_of(name))
+            cell.hyperlink = target
+            cell.font = LINK_FONT
 
 
 def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
@@ -94,7 +128,7 @@ def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
     scratch = ws.cell(row=1, column=len(COLUMNS) + 5)
     out = {}
     for kind in ("body", "review", "number"):
-        scratch.font, scratch.alignment, scratch.border = BODY_FONT, WRAP_TOP, BORDER
+        scratch.font, scratch.alignment, scratch.border = LIST_FONT, WRAP_TOP, BORDER
         scratch.protection = Protection(locked=kind != "review")
         scratch.fill = REVIEW_FILL if kind == "review" else PatternFill()
         scratch.number_format = "0.00" if kind == "number" else "General"
@@ -103,10 +137,11 @@ def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
     return out
 
 
-def _widths(ws: Worksheet, rows: list[RegisterRow]) -> None:
+def _widths(ws: Worksheet, rendered: list) -> None:
+    """Widths of the folded (screen-only) columns from their text; the printed ones are set by print_layout."""
     samples: dict[int, list[str]] = {col: [name] for col, name in enumerate(COLUMNS, start=1)}
-    for i, row in enumerate(rows[:SAMPLE_ROWS], start=1):
-        for col, value in enumerate(render(row, i).values, start=1):
+    for shown in rendered[:SAMPLE_ROWS]:
+        for col, value in enumerate(shown.values, start=1):
             samples[col].append(str(value))
     caps = {col_of(name): cap for name, cap in WIDTH_CAPS.items()}
     fit_widths(ws, samples, minimum=6, maximum=24, caps=caps)

@@ -80,3 +80,20 @@ def test_register_sentence_and_csv(scanned: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[:4] == ["No", "所管", "ファイル", "様式名"]
+
+
+def test_every_needs_review_row_with_a_location_has_a_picture(scanned: Path) -> None:
+    """The run draws the pictures (PDFs in the workers, Word/Excel through LibreOffice) and lists them on
+    review.html; PDF rows with a seal or signature finding have one too (SEALREVIEW_EVIDENCE=auto)."""
+    rows = load_jsonl(scanned).values()
+    review = [r for r in rows if r["decision"] == "needs_review" and any(e["location"] for e in r["evidence"])]
+    assert review, "the examples have 要確認 rows"
+    for row in review:
+        assert row["evidence_image"] and (scanned / row["evidence_image"]).is_file(), row["path"]
+    page = (scanned / "review.html").read_text(encoding="utf-8")
+    assert all(r["evidence_image"] in page for r in review)
+    seals = [r for r in rows if r["format"] == "pdf" and r["decision"] != "error"
+             and any(e["rule"].startswith(("seal.", "signature.")) for e in r["evidence"])]
+    assert seals and all(r["evidence_image"] for r in seals)
+    assert {p.name for p in (scanned / "evidence").iterdir()} == {
+        Path(r["evidence_image"]).name for r in rows if r.get("evidence_image")}

@@ -20,12 +20,20 @@ SEIYAKU = "健康福祉局/障害福祉課/誓約書.xlsx"
 SEIKYU = "会計室/審査課/請求書.docx"
 
 
-def changes_sheet(out: Path) -> list[tuple]:
-    """The table rows of 変更履歴 (below its header row)."""
+def history_sheet(out: Path) -> list[tuple]:
+    """The table rows of 変更履歴 (below its header row): every run's, newest first."""
     ws = load_workbook(out / "register.xlsx", read_only=True)["変更履歴"]
     rows = [r for r in ws.iter_rows(values_only=True)]
-    header = next(i for i, r in enumerate(rows) if r and r[0] == "区分")
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "実行日時")
+    assert rows[header][3:10] == ("区分", "ファイル", "様式名", "変更前の判定", "変更後の判定", "理由", "きっかけ")
     return [r for r in rows[header + 1 :] if r and r[0]]
+
+
+def changes_sheet(out: Path) -> list[tuple]:
+    """The newest run's changed files and decisions in 変更履歴, as (区分, ファイル, 様式名, 変更前, 変更後, 理由,
+    きっかけ); its 設定の変更 and 変更なし lines are left out."""
+    rows = history_sheet(out)
+    return [r[3:10] for r in rows if r[-1] == rows[0][-1] and r[3] not in ("変更なし", "設定の変更")]
 
 
 def scan(inputs: Path, out: Path, as_of: str) -> dict:
@@ -51,6 +59,10 @@ def test_as_of_across_koseki_amendment_lists_konin_with_reason(prefect_api_url: 
     assert (before, after) == ("存続（法令等）", "廃止（署名）")
     assert "戸籍法施行規則の改正（2021-09-01" in reason and "押印は任意" in reason
     assert cause == "基準日の変更（2021-08-31 → 2021-09-01）による再判定"
+    history = history_sheet(out)
+    assert ("再監査", "設定の変更", "2021-08-31", "2021-09-01", "基準日の変更") in [
+        (r[2], r[3], r[6], r[7], r[8]) for r in history]
+    assert [r[1] for r in history] == ["2021-09-01"] * (len(history) - 1) + ["2021-08-31"]  # the scan's 基準日
     with StateStore(out) as store:
         runs = store.runs()
         saved = store.changes()
@@ -215,11 +227,17 @@ def test_reaudits_after_overrides_to_and_from_abolish(prefect_api_url: str, tmp_
                                 "reviews": 2}
     assert [(r[0], r[1], r[6]) for r in changes_sheet(out)] == [
         ("判定変更（レビュー）", SEIKYU, CAUSE_IMPORTED), ("判定変更（レビュー）", SEIYAKU, CAUSE_IMPORTED)]
-    for _ in range(2):  # unchanged: nothing to list, twice in a row
+    for again_number in range(1, 3):  # unchanged: nothing new to list, twice in a row
         again = run_reaudit(inputs=None, out=str(out), as_of="2025-04-01")
         assert again["changes"] == {"new_files": 0, "removed_files": 0, "changed_files": 0, "decisions": 0,
                                     "reviews": 0}
-        assert [r[0] for r in changes_sheet(out)] == ["変更はありません。"]
+        assert changes_sheet(out) == []
+        history = history_sheet(out)  # newest first: the unchanged runs, the first re-audit, then the scan
+        assert [(r[2], r[3]) for r in history] == [("再監査", "変更なし")] * again_number + [
+            ("再監査", "判定変更（レビュー）"), ("再監査", "判定変更（レビュー）"), ("スキャン", "比較なし")]
+        assert [(r[4], r[9]) for r in history[again_number:again_number + 2]] == [
+            (SEIKYU, CAUSE_IMPORTED), (SEIYAKU, CAUSE_IMPORTED)]  # the first re-audit's changes are still there
+        assert all(r[1] == "2025-04-01" and r[0].endswith("（日本時間）") for r in history)
     shown = {r["path"]: r for r in map(json.loads, (out / "register.jsonl").read_text(encoding="utf-8").splitlines())}
     assert (shown[SEIYAKU]["decision"], shown[SEIYAKU]["machine_decision"]) == ("keep_contract", "abolish")
     assert (shown[SEIKYU]["decision"], shown[SEIKYU]["machine_decision"]) == ("abolish", "keep_contract")

@@ -1,0 +1,162 @@
+"""Pictures of the evidence: for each pictured row (select.py), the page region of its finding with the finding
+outlined, as OUT_DIR/evidence/<name>.png, linked from 根拠箇所 and shown on the review page.
+
+PDFs are rendered with pypdfium2 at the extractor's box; Word and Excel through the PDF LibreOffice makes of
+them (office_pdf.py, many files per start). A picture whose file and finding are unchanged has the same name
+and is reused; pictures no row points to any more are deleted (do not keep other files in evidence/).
+A picture that cannot be made (the file moved, LibreOffice missing, the text not found) leaves the row
+without one: the run never fails for a picture.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from extractors.models import Document
+from output.evidence.select import EVIDENCE_DIR, image_name, mode, pictured_item
+from output.models import RegisterRow
+
+log = logging.getLogger(__name__)
+DocumentLookup = Callable[[str], Document | None]  # sha256 → the Document read in this run (e.g. the cache)
+
+
+def settle_evidence(rows: list[RegisterRow], out_dir: Path, *, documents: DocumentLookup | None = None,
+                    which: str | None = None) -> list[RegisterRow]:
+    """Make the missing pictures, drop the unused ones; returns the rows with `evidence_image` set."""
+    out_dir = Path(out_dir)
+    wanted: dict[str, tuple[RegisterRow, dict]] = {}
+    names: list[str | None] = []
+    for row in rows:
+        item = pictured_item(row, which=which or mode())
+        names.append(image_name(row, item) if item is not None else None)
+        if item is not None:
+            wanted.setdefault(names[-1], (row, item))
+    missing = {name: job for name, job in wanted.items() if not (out_dir / name).is_file()}
+    if missing:
+        work = Path(tempfile.mkdtemp(prefix="evidence-", dir=_work_dir(out_dir)))
+        try:
+            make_pictures(missing, out_dir, work, documents)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    _prune(out_dir, set(wanted))
+    made = {name for name in wanted if (out_dir / name).is_file()}
+    return [_with_image(row, name if name in made else None) for row, name in zip(rows, names, strict=True)]
+
+
+def _work_dir(out_dir: Path) -> Path:
+    work = out_dir / ".work"
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def _with_image(row: RegisterRow, name: str | None) -> RegisterRow:
+    return row if row.evidence_image == name else replace(row, evidence_image=name)
+
+
+def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work: Path,
+                  documents: DocumentLookup | None) -> int:
+    """Draw every job's picture; returns how many were drawn."""
+    from output.evidence.office_pdf import to_pdfs
+
+    pdf_jobs = {n: j for n, j in jobs.items() if j[0].format == "pdf"}
+    office_jobs = {n: j for n, j in jobs.items() if j[0].format != "pdf"}
+    drawn = sum(_draw_pdf(name, row, item, out_dir, documents) for name, (row, item) in pdf_jobs.items())
+    sources = {name: source_path(row) for name, (row, _item) in office_jobs.items()}
+    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work)
+    for name, (row, item) in office_jobs.items():
+        pdf = pdfs.get(sources[name]) if sources[name] is not None else None
+        if pdf is not None:
+            drawn += _draw_office(name, row, item, pdf, out_dir, documents)
+    return drawn
+
+
+def picture_pdf_early(row: RegisterRow, document: Document, out_dir: Path) -> bool:
+    """In a worker, right after a PDF is read: draw its picture now (in parallel with the other files, from
+    the Document at hand) so that settle_evidence finds it made. Returns whether a picture exists."""
+    item = pictured_item(row, which=mode()) if row.format == "pdf" else None
+    if item is None:
+        return False
+    name = image_name(row, item)
+    if (Path(out_dir) / name).is_file():
+        return True
+    return _draw_pdf(name, row, item, Path(out_dir), lambda _sha: document)
+
+
+def source_path(row: RegisterRow) -> Path | None:
+    path = Path(row.input_root) / row.path if row.input_root else None
+    return path if path is not None and path.is_file() else None
+
+
+def document_of(row: RegisterRow, documents: DocumentLookup | None) -> Document | None:
+    """The row's Document: from `documents` (read in this run) or read again (without OCR)."""
+    found = documents(row.sha256) if documents is not None else None
+    if found is not None:
+        return found
+    path = source_path(row)
+    if path is None:
+        return None
+    from extractors.discover import describe_file
+    from extractors.registry import extract
+
+    return extract(describe_file(path, Path(row.input_root)), ocr=False)
+
+
+def _draw_pdf(name: str, row: RegisterRow, item: dict, out_dir: Path, documents: DocumentLookup | None) -> bool:
+    import pypdfium2 as pdfium
+
+    from output.evidence.locate import pdf_place
+    from output.evidence.render import draw
+
+    try:
+        document, path = document_of(row, documents), source_path(row)
+        place = pdf_place(document, item) if document is not None and path is not None else None
+        if place is None:
+            return False
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            draw(pdf, place, out_dir / name)
+        finally:
+            pdf.close()
+        return True
+    except Exception:  # noqa: BLE001 - a picture never stops a run
+        log.warning("no evidence picture for %s", row.path, exc_info=True)
+        return False
+
+
+def _draw_office(name: str, row: RegisterRow, item: dict, pdf_path: Path, out_dir: Path,
+                 documents: DocumentLookup | None) -> bool:
+    import pypdfium2 as pdfium
+
+    from output.evidence.locate import office_place
+    from output.evidence.render import draw
+
+    try:
+        document = document_of(row, documents)
+        if document is None:
+            return False
+        pdf = pdfium.PdfDocument(str(pdf_path))
+        try:
+            place = office_place(pdf, document, item)
+            if place is None:
+                return False
+            draw(pdf, place, out_dir / name)
+        finally:
+            pdf.close()
+        return True
+    except Exception:  # noqa: BLE001 - a picture never stops a run
+        log.warning("no evidence picture for %s", row.path, exc_info=True)
+        return False
+
+
+def _prune(out_dir: Path, keep: set[str]) -> None:
+    folder = out_dir / EVIDENCE_DIR
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.png"):
+        if f"{EVIDENCE_DIR}/{path.name}" not in keep:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,86 @@
+"""Word and Excel files to PDF with LibreOffice headless, many files per start (starting costs ~1 s), one
+LibreOffice per core.
+
+Each file is copied under a plain name (LibreOffice stumbles on odd names, and two forms may share a stem);
+one profile per call; the process group is killed on timeout (LibreOffice can hang); the output is checked
+to be a PDF (exit status 0 proves nothing).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+BATCH = 25
+SHEETS = (".xlsx", ".xls", ".ods")
+# A sheet on one page (LibreOffice ≥ 7.4): a wide form is not cut between pages, so a mark keeps its label.
+CALC_TARGET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
+TIMEOUT_BASE_S, TIMEOUT_PER_FILE_S = 60, 10
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdfs(files: list[Path], work_dir: Path) -> dict[Path, Path]:
+    """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out."""
+    binary = soffice()
+    if binary is None or not files:
+        return {}
+    work_dir.mkdir(parents=True, exist_ok=True)
+    sheets = [f for f in files if f.suffix.lower() in SHEETS]
+    batches = [(group[start:start + BATCH], target)
+               for group, target in ((sheets, CALC_TARGET), ([f for f in files if f not in sheets], "pdf"))
+               for start in range(0, len(group), BATCH)]
+    done: dict[Path, Path] = {}
+    # One LibreOffice per core at a time (threads only wait for the processes).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(batches), _cores()))) as pool:
+        for found in pool.map(lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1]),
+                              batches):
+            done.update(found)
+    return done
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _batch(binary: str, files: list[Path], folder: Path, target: str) -> dict[Path, Path]:
+    names = {}
+    for n, path in enumerate(files):
+        plain = folder / f"f{n:04d}{path.suffix.lower()}"
+        try:
+            shutil.copyfile(path, plain)
+        except OSError:
+            continue
+        names[path] = plain
+    if not names:
+        return {}
+    cmd = [binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
+           "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir",
+           str(folder), *map(str, names.values())]
+    env = {**os.environ, "HOME": str(folder), "TMPDIR": str(folder), "SAL_USE_VCLPLUGIN": "svp"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc.wait(timeout=TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(names))
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+    out = {}
+    for source, plain in names.items():
+        pdf = plain.with_suffix(".pdf")
+        if pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-":
+            out[source] = pdf
+    return out
