@@ -1,0 +1,126 @@
+"""One cell (or one line of body text) read as field parts: a label, a blank, a date, □ options.
+
+A `Piece` says what a cell holds; extract.py decides from the pieces of a row which fields they make.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from classifiers.fields.data import FieldPatterns
+
+SPACE = re.compile(r"[\s\u3000]+")
+BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
+NUMBERING = re.compile(r"^\s*(?:[0-9０-９]{1,2}|[①-⑳]|[(（][0-9０-９]{1,2}[)）]|[a-zａ-ｚ][.．)）])[\s\u3000.．、)）]+")
+ROW_NUMBER = re.compile(r"^\s*(?:[0-9０-９]{1,2}|[①-⑳])\s*$")
+COLON = re.compile(r"[:：]")
+MARKS = frozenset("印㊞")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """What one cell holds. `label` is "" when the cell holds no label (a value, a mark, a bare blank)."""
+
+    label: str = ""  # as shown on the e-form: no spaces, no ※, no brackets
+    raw: str = ""
+    kind: str | None = None  # from the layout: date, choice, yesno, money, number (None: from the label)
+    options: tuple[str, ...] = ()
+    required: bool = False
+    note: str = ""
+    blank: bool = False  # the cell ends in something to fill in (＿＿, 「　年　月　日」, □ …)
+    numbered: bool = False  # the label had a numbering prefix (「1　事業の名称」)
+
+    @property
+    def typed(self) -> bool:
+        return self.kind is not None or self.blank
+
+
+def tokens(text: str) -> list[str]:
+    """Words split at spaces, with letter-spaced words joined again (「申 請 者」 → 申請者; marks stay apart)."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in SPACE.split(text.strip()):
+        if len(tok) == 1 and tok not in MARKS and not tok.isdigit():
+            run.append(tok)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        if tok:
+            out.append(tok)
+    if run:
+        out.append("".join(run))
+    return out
+
+
+def clean_label(raw: str, pats: FieldPatterns) -> tuple[str, bool, str, bool]:
+    """(label, required, note, numbered) from a label as printed."""
+    numbered = bool(NUMBERING.match(raw))
+    text = NUMBERING.sub("", raw, count=1) if numbered else raw
+    notes = [n.strip() for n in BRACKETS.findall(text)]
+    required = bool(pats.required.search(BRACKETS.sub("", text))) or any(n in ("必須", "※必須") for n in notes)
+    notes = [n for n in notes if n and n not in ("必須", "※必須") and not pats.blank.fullmatch(n)]
+    label = BRACKETS.sub("", text)
+    label = pats.required.sub("", label)
+    label = COLON.sub("", SPACE.sub("", label)).strip("・、,")
+    return label, required, "・".join(notes), numbered
+
+
+def is_label(label: str, raw: str, pats: FieldPatterns) -> bool:
+    if not label or len(label) > pats.max_label or label in MARKS:
+        return False
+    if pats.not_label.search(raw.strip()) or pats.office_cell.search(label):
+        return False
+    return not ROW_NUMBER.match(label) and not re.fullmatch(r"[\d０-９,，.．\-－ー〇○]+", label)
+
+
+def _label_piece(raw: str, pats: FieldPatterns, **layout) -> Piece:
+    label, required, note, numbered = clean_label(raw, pats)
+    if not is_label(label, raw, pats):
+        return Piece(raw=raw, **layout) if layout else Piece(raw=raw)
+    return Piece(label=label, raw=raw, required=required, note=note, numbered=numbered, **layout)
+
+
+def read_cell(text: str, pats: FieldPatterns, *, single: bool = False) -> Piece:
+    """A cell's piece. `single`: the text is a whole line (a paragraph, a PDF line), not a table cell."""
+    unit = next((k for k, rx in pats.units if rx.fullmatch(text.strip())), None)
+    if unit is not None:  # 「円」「人」alone in a cell: the blank before it is money / a number
+        return Piece(raw=text, kind=unit, blank=True)
+    if (m := pats.date.search(text)) is not None:
+        return _label_piece(text[: m.start()], pats, kind="date", blank=True)
+    if (m := pats.box.search(text)) is not None:
+        options = tuple(o.strip("・,、") for o in pats.option.findall(text[m.start():]) if o.strip("・,、"))
+        kind = "yesno" if options and all(o in pats.yesno for o in options) else "choice"
+        return _label_piece(text[: m.start()], pats, kind=kind, options=options, blank=True)
+    if (m := pats.blank.search(text)) is not None:
+        rest = text[m.end():]
+        unit = next((k for k, rx in pats.units if rx.match(rest.strip())), None)
+        return _label_piece(text[: m.start()], pats, kind=unit, blank=True)
+    if (m := COLON.search(text)) is not None and 0 < m.start() <= pats.max_label:
+        piece = _label_piece(text[: m.start()], pats)
+        return Piece(**{**_fields(piece), "blank": not text[m.end():].strip()}) if piece.label else piece
+    if single:
+        return _single(text, pats)
+    return _label_piece(text, pats)
+
+
+def _single(text: str, pats: FieldPatterns) -> Piece:
+    """A whole line: the label is its first word (a group word joins the next: 「委任者 氏名」)."""
+    words = tokens(NUMBERING.sub("", text, count=1))
+    if not words:
+        return Piece(raw=text)
+    head = words[0]
+    if len(words) > 1 and head in pats.group_names and pats.kind_of(words[1]):
+        head += words[1]
+    if pats.not_label.search(text.strip()):
+        return Piece(raw=text)
+    return _label_piece(("1 " if NUMBERING.match(text) else "") + head, pats)
+
+
+def _fields(piece: Piece) -> dict:
+    return {name: getattr(piece, name) for name in Piece.__slots__}
+
+
+def is_row_number(text: str) -> bool:
+    return bool(ROW_NUMBER.match(text))
