@@ -60,8 +60,10 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict,
               args: dict | None = None) -> tuple[list[RegisterRow], dict[str, Path]]:
     """What a scan / re-audit does after deciding: apply the reviewers' corrections from the state store,
     make OUT_DIR/revised/ follow the final decisions (output/revised/placement.py), write the register, and
-    record the run and its rows in the state store. Returns (rows shown, paths)."""
+    record the run and its rows in the state store. The オンライン化 follows the final decision and the e-forms
+    move to OUT_DIR/eforms/ (output/eforms.py). Returns (rows shown, paths)."""
     from output.corrections import apply_corrections
+    from output.eforms import settle_eforms
     from output.revised.placement import settle_drafts
     from output.state import StateStore, record_scan
 
@@ -69,6 +71,7 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict,
     with StateStore(out_dir) as store:
         rows = apply_corrections(rows, store, policy=str((args or {}).get("policy") or "default"))
     rows = settle_drafts(rows, out_dir, work_dir=out_dir / ".work")
+    rows = settle_eforms(rows, out_dir)
     run_info = {**run_info, "run_id": run_info.get("run_id") or make_run_id(run_info)}
     rows = [replace(row, run_id=run_info["run_id"]) for row in rows]
     paths = write_register(rows, out_dir, run_info=run_info)

@@ -70,7 +70,7 @@ def clean_label(raw: str, pats: FieldPatterns) -> tuple[str, bool, str, bool]:
 def is_label(label: str, raw: str, pats: FieldPatterns) -> bool:
     if not label or len(label) > pats.max_label or label in MARKS:
         return False
-    if pats.not_label.search(raw.strip()) or pats.office_cell.search(label):
+    if pats.not_label.search(raw.strip()) or pats.office_cell.search(label) or pats.bad_label.search(label):
         return False
     return not ROW_NUMBER.match(label) and not re.fullmatch(r"[\d０-９,，.．\-－ー〇○]+", label)
 

@@ -45,9 +45,11 @@ class FieldPatterns:
     office_zone: re.Pattern
     office_cell: re.Pattern
     not_label: re.Pattern
+    bad_label: re.Pattern  # on the cleaned label
     max_label: int
     identity: re.Pattern
     identity_examples: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    bad_label_examples: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     def kind_of(self, label: str) -> KindPattern | None:
         for pattern in self.kinds:
@@ -115,6 +117,9 @@ def parse(data: dict) -> FieldPatterns:
         office_zone=_compile(_need(office, "zone", "office"), "office.zone"),
         office_cell=_compile(_need(office, "cell", "office"), "office.cell"),
         not_label=_compile(_need(not_label, "regex", "not_label"), "not_label.regex"),
+        bad_label=_compile(_need(not_label, "label_regex", "not_label"), "not_label.label_regex"),
+        bad_label_examples=_examples({"examples": {"positive": not_label.get("label_examples", {}).get("positive"),  # type: ignore[union-attr]
+                                                   "negative": not_label.get("label_examples", {}).get("negative")}}),  # type: ignore[union-attr]
         max_label=int(_need(not_label, "max_label", "not_label")),  # type: ignore[arg-type]
         identity=_compile(_need(identity, "regex", "identity"), "identity.regex"),
         identity_examples=_examples(identity),  # type: ignore[arg-type]
