@@ -64,6 +64,7 @@ def clean_label(raw: str, pats: FieldPatterns) -> tuple[str, bool, str, bool]:
     label = BRACKETS.sub("", text)
     label = pats.required.sub("", label)
     label = COLON.sub("", SPACE.sub("", label)).strip("・、,")
+    label = pats.aliases.get(label, label)
     return label, required, "・".join(notes), numbered
 
 

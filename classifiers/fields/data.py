@@ -48,6 +48,7 @@ class FieldPatterns:
     bad_label: re.Pattern  # on the cleaned label
     max_label: int
     identity: re.Pattern
+    aliases: dict[str, str]
     identity_examples: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     bad_label_examples: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
@@ -122,6 +123,7 @@ def parse(data: dict) -> FieldPatterns:
                                                    "negative": not_label.get("label_examples", {}).get("negative")}}),  # type: ignore[union-attr]
         max_label=int(_need(not_label, "max_label", "not_label")),  # type: ignore[arg-type]
         identity=_compile(_need(identity, "regex", "identity"), "identity.regex"),
+        aliases={str(k): str(v) for k, v in (data.get("aliases") or {}).items()},
         identity_examples=_examples(identity),  # type: ignore[arg-type]
     )
 

@@ -86,7 +86,38 @@ class Walker:
             self.office = True
             return
         cells = [(s.block.text, s.block) for s in line.segments if s.block.text.strip()]
-        if not cells:
+        if any("\n" in text for text, _ in cells):
+            self.stacked(cells)
+        elif cells:
+            self.cells(cells)
+
+    def stacked(self, cells: list[tuple[str, TextBlock]]) -> None:
+        """Cells holding several lines (「（ふりがな）／氏名」, 「〒／住所／電話」). A cell whose lines hold labels is
+        read line by line; a cell of values only (「年月日から／年月日まで」) stays the value of the label before it.
+        A group word in the first cell (「使用者」) is the group of what follows."""
+        first = cells[0][0].strip().replace("\u3000", "").replace(" ", "")
+        if len(cells) > 1 and "\n" not in cells[0][0] and (m := self.pats.heading.match(first)):
+            self.flush_header()
+            self.group = m.group(1)
+            cells = cells[1:]
+        row: list[tuple[str, TextBlock]] = []
+        for text, block in cells:
+            parts = [p for p in text.split("\n") if p.strip()]
+            if len(parts) > 1 and any(read_cell(p, self.pats, single=True).label for p in parts):
+                if row:
+                    self.cells(row)
+                    row = []
+                for part in parts:
+                    self.cells([(part, block)])
+            else:
+                row.append((" ".join(parts), block))
+        if row:
+            self.cells(row)
+
+    def cells(self, cells: list[tuple[str, TextBlock]]) -> None:
+        if self.pats.office_zone.search(cells[0][0]):
+            self.flush_header()
+            self.office = True
             return
         if self.header is not None and is_row_number(cells[0][0]):
             self.repeat += 1
