@@ -16,6 +16,7 @@ NUMBERING = re.compile(r"^\s*(?:[0-9０-９]{1,2}|[①-⑳]|[(（][0-9０-９]{1
 ROW_NUMBER = re.compile(r"^\s*(?:[0-9０-９]{1,2}|[①-⑳])\s*$")
 COLON = re.compile(r"[:：]")
 MARKS = frozenset("印㊞")
+CLOSE_THEN_WORD = re.compile(r"([）)])(?=[^\s）)])")  # 「（法人の場合）代 表 者 名」: the note apart from the label
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ def tokens(text: str) -> list[str]:
     """Words split at spaces, with letter-spaced words joined again (「申 請 者」 → 申請者; marks stay apart)."""
     out: list[str] = []
     run: list[str] = []
-    for tok in SPACE.split(text.strip()):
+    for tok in SPACE.split(CLOSE_THEN_WORD.sub(r"\1 ", text.strip())):
         if len(tok) == 1 and tok not in MARKS and not tok.isdigit():
             run.append(tok)
             continue
@@ -88,6 +89,9 @@ def read_cell(text: str, pats: FieldPatterns, *, single: bool = False) -> Piece:
     unit = next((k for k, rx in pats.units if rx.fullmatch(text.strip())), None)
     if unit is not None:  # 「円」「人」alone in a cell: the blank before it is money / a number
         return Piece(raw=text, kind=unit, blank=True)
+    circled = tuple(o for o in (SPACE.sub("", o) for o in pats.separators.split(text)) if o)
+    if len(circled) >= 2 and all(o in pats.yesno for o in circled):  # 「有　・　無」 to circle
+        return Piece(raw=text, kind="yesno", options=circled, blank=True)
     if (m := pats.date.search(text)) is not None:
         return _label_piece(text[: m.start()], pats, kind="date", blank=True)
     if (m := pats.box.search(text)) is not None:
@@ -111,12 +115,20 @@ def _single(text: str, pats: FieldPatterns) -> Piece:
     words = tokens(NUMBERING.sub("", text, count=1))
     if not words:
         return Piece(raw=text)
-    head = words[0]
-    if len(words) > 1 and head in pats.group_names and pats.kind_of(words[1]):
-        head += words[1]
+    notes = [w for w in words if BRACKETS.fullmatch(w)]  # 「委任者 （申請者） 住所」: the bracket is a note
+    words = [w for w in words if not BRACKETS.fullmatch(w)] or words
+    head, rest = words[0], words[1:]
+    if rest and is_person(head, pats) and pats.kind_of(rest[0]):
+        head += rest[0]  # 「代表者　役職」「委任者 氏名」: one label
+    head += "".join(notes[:1])
     if pats.not_label.search(text.strip()):
         return Piece(raw=text)
     return _label_piece(("1 " if NUMBERING.match(text) else "") + head, pats)
+
+
+def is_person(word: str, pats: FieldPatterns) -> bool:
+    """代表者, 申請者, 届出人 …: a person whose details follow (「代表者　氏名」 is one label)."""
+    return word in pats.group_names or word.endswith(("者", "人"))
 
 
 def _fields(piece: Piece) -> dict:

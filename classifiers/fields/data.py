@@ -35,6 +35,7 @@ class FieldPatterns:
     box: re.Pattern
     option: re.Pattern  # one □ option: the box and the words after it
     yesno: frozenset[str]
+    separators: re.Pattern
     blank: re.Pattern
     units: tuple[tuple[str, re.Pattern], ...]
     date: re.Pattern
@@ -53,10 +54,14 @@ class FieldPatterns:
     bad_label_examples: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     def kind_of(self, label: str) -> KindPattern | None:
+        """The kind whose words end last in the label (a Japanese label ends in its head noun: 代表者役職 is a
+        役職); on a tie the earlier pattern wins."""
+        best, best_end = None, -1
         for pattern in self.kinds:
-            if pattern.regex.search(label):
-                return pattern
-        return None
+            ends = [m.end() for m in pattern.regex.finditer(label)]
+            if ends and ends[-1] > best_end:
+                best, best_end = pattern, ends[-1]
+        return best
 
 
 def _compile(value: object, where: str) -> re.Pattern:
@@ -107,6 +112,7 @@ def parse(data: dict) -> FieldPatterns:
         kinds=_kinds(data),
         box=box,
         option=re.compile(f"(?:{box.pattern})[\\s\u3000]*([^\\s\u3000{box.pattern[1:-1]}]+)"),
+        separators=_compile(_need(choice, "separators", "choice"), "choice.separators"),
         yesno=frozenset(str(o) for o in _need(choice, "yesno_options", "choice")),  # type: ignore[union-attr]
         blank=_compile(_need(blank, "regex", "blank"), "blank.regex"),
         units=tuple((k, _compile(v, f"blank.units.{k}")) for k, v in dict(_need(blank, "units", "blank")).items()),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from classifiers.fields.cells import Piece, is_row_number, read_cell, tokens
+from classifiers.fields.cells import Piece, is_person, is_row_number, read_cell, tokens
 from classifiers.fields.data import FieldPatterns, load_field_patterns
 from classifiers.fields.models import (
     STATUS_EMPTY,
@@ -71,7 +71,6 @@ class Walker:
         self.office = False
         self.where: tuple | None = None
         self.header: list[tuple[Piece, TextBlock]] | None = None  # a row of labels that may head a table
-        self.header_line: list[tuple[Piece, TextBlock]] = []  # the same row read as a plain row
         self.repeat = 0
 
     def feed(self, line: Line) -> None:
@@ -115,6 +114,7 @@ class Walker:
             self.cells(row)
 
     def cells(self, cells: list[tuple[str, TextBlock]]) -> None:
+        cells = self.join_date(cells)
         if self.pats.office_zone.search(cells[0][0]):
             self.flush_header()
             self.office = True
@@ -127,13 +127,31 @@ class Walker:
             return
         single = len(cells) == 1
         pieces = [(read_cell(text, self.pats, single=single), block) for text, block in cells]
-        columns = self.word_columns(cells[0]) if single else pieces
+        columns = (self.word_columns(cells[0]) if not pieces[0][0].typed else []) if single else pieces
         if self.table_header(columns):
-            self.header, self.repeat, self.header_line = columns, 0, pieces
+            self.header, self.repeat = columns, 0
             return
         self.row(pieces)
         if single and not pieces[0][0].label and not pieces[0][0].typed:
             self.note(cells[0][0])
+
+    def join_date(self, cells: list[tuple[str, TextBlock]]) -> list[tuple[str, TextBlock]]:
+        """A date printed across cells (「年｜月｜日」) becomes one cell."""
+        if len(cells) < 3:
+            return cells
+        starts, pos = [], 0
+        for text, _ in cells:
+            starts.append(pos)
+            pos += len(text) + 1
+        joined = "\t".join(text for text, _ in cells)
+        m = self.pats.date.search(joined)
+        if m is None:
+            return cells
+        first = max(i for i, s in enumerate(starts) if s <= m.start())
+        last = max(i for i, s in enumerate(starts) if s < m.end())
+        if first == last:
+            return cells
+        return [*cells[:first], (joined[starts[first]:m.end()], cells[first][1]), *cells[last + 1:]]
 
     def heading(self, cells: list[tuple[str, TextBlock]]) -> bool:
         text = cells[0][0].strip().replace("\u3000", "").replace(" ", "")
@@ -156,7 +174,7 @@ class Walker:
     def word_columns(self, cell: tuple[str, TextBlock]) -> list[tuple[Piece, TextBlock]]:
         """A line of body text as columns: 「氏名 続柄 生年月日」 (a PDF table without ruled lines)."""
         words = tokens(cell[0])
-        if len(words) < 2:
+        if len(words) < 2 or is_person(words[0], self.pats):  # 「代表者　氏名」 is one label, not two columns
             return []
         pieces = [(read_cell(w, self.pats), cell[1]) for w in words]
         return pieces if all(p.label and self.pats.kind_of(p.label) for p, _ in pieces) else []
@@ -176,7 +194,7 @@ class Walker:
                 if piece.label not in ("No", "NO", "番号", "No."):
                     self.add(piece, block, repeat=repeat, rule="fields.layout.repeat.v1")
         else:
-            self.row(self.header_line)
+            self.row(header)
 
     def row(self, pieces: list[tuple[Piece, TextBlock]]) -> None:
         """Label cells become fields; a typed cell without a label types the label before it."""
