@@ -81,12 +81,19 @@ def write_eform(eform: dict, target: Path) -> Path:
 
 
 def stage_eform(row: RegisterRow, fieldset: FieldSet, out_dir: Path) -> RegisterRow:
-    """A worker's step: write the e-form to staging and point the row at it (relative to OUT_DIR)."""
+    """A worker's step: write the e-form to staging and point the row at it (relative to OUT_DIR).
+
+    Plain writes: the staging folder is this run's own, and `settle_eforms` moves each file into place
+    atomically (or drops it when it cannot be read)."""
     if not fieldset.fields:
         return replace(row, eform_path=None, eform_note=fieldset.why)
     target = staging_dir(out_dir, row.input_root) / _safe_rel(row.path)
-    path = write_eform(build_eform(row, fieldset), target)
-    return replace(row, eform_path=os.path.relpath(path, out_dir), eform_note=None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    eform = build_eform(row, fieldset)
+    json_path = target.with_name(target.name + ".json")
+    json_path.write_text(json.dumps(eform, ensure_ascii=False, indent=1), encoding="utf-8")
+    target.with_name(target.name + ".html").write_text(render_html(eform), encoding="utf-8")
+    return replace(row, eform_path=os.path.relpath(json_path, out_dir), eform_note=None)
 
 
 def final_rel(row: RegisterRow, label: str) -> PurePosixPath:
@@ -114,39 +121,41 @@ def settle_eforms(rows: list[RegisterRow], out_dir: Path) -> list[RegisterRow]:
     settled: list[RegisterRow] = []
     keep: set[Path] = set()
     for row in rows:
-        row = replace(row, online=row_online(row))
-        settled.append(_place(row, out_dir, labels.get(row.input_root, ""), keep))
+        final = row_online(row)
+        changed = final != (row.online or {})
+        settled.append(_place(replace(row, online=final), out_dir, labels.get(row.input_root, ""), keep, changed))
     _sweep(out_dir / EFORMS, keep)
     with contextlib.suppress(FileNotFoundError):
         shutil.rmtree(out_dir / STAGING)
     return settled
 
 
-def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[Path]) -> RegisterRow:
+def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[Path], changed: bool) -> RegisterRow:
+    """Move a staged e-form into place; rewrite it when the オンライン化 changed since it was staged."""
     if not row.eform_path:
         return row
     rel = final_rel(row, label)
     target = out_dir / rel
+    html = target.with_name(target.name[: -len(".json")] + ".html")
     source = out_dir / row.eform_path
-    if source == target:  # already placed (a row resumed from a checkpoint, or settled twice)
+    if source != target and not source.exists():  # e.g. a row resumed from a checkpoint after a settled run
         source = target
-    elif not source.exists():
-        if not target.exists():
-            return replace(row, eform_path=None, eform_note=NOTE_MISSING)
-        source = target
-    try:
-        eform = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if not source.exists():
         return replace(row, eform_path=None, eform_note=NOTE_MISSING)
-    stem = target.with_name(target.name[: -len(".json")])
-    if eform.get("online") != (row.online or {}):
-        eform["online"] = dict(row.online or {})
-        write_eform(eform, stem)
-    elif source != target:
+    if changed or source == target:
+        try:
+            eform = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return replace(row, eform_path=None, eform_note=NOTE_MISSING)
+        if eform.get("online") != row.online:
+            eform["online"] = dict(row.online or {})
+            write_eform(eform, target.with_name(target.name[: -len(".json")]))
+            source = target
+    if source != target:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
-        os.replace(source.with_suffix(".html"), stem.with_name(stem.name + ".html"))
-    keep.update({target, stem.with_name(stem.name + ".html")})
+        os.replace(source.with_name(source.name[: -len(".json")] + ".html"), html)
+    keep.update({target, html})
     return replace(row, eform_path=str(rel))
 
 

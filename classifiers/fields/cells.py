@@ -16,6 +16,7 @@ NUMBERING = re.compile(r"^\s*(?:[0-9０-９]{1,2}|[①-⑳]|[(（][0-9０-９]{1
 ROW_NUMBER = re.compile(r"^\s*(?:[0-9０-９]{1,2}|[①-⑳])\s*$")
 COLON = re.compile(r"[:：]")
 MARKS = frozenset("印㊞")
+CIRCLED_MAX = 24  # 「有　・　無」「はい／いいえ」 are short
 CLOSE_THEN_WORD = re.compile(r"([）)])(?=[^\s）)])")  # 「（法人の場合）代 表 者 名」: the note apart from the label
 
 
@@ -78,6 +79,8 @@ def is_label(label: str, raw: str, pats: FieldPatterns) -> bool:
 
 
 def _label_piece(raw: str, pats: FieldPatterns, **layout) -> Piece:
+    if len(raw) > pats.max_label * 3:  # prose: a label, even with its notes in brackets, is never this long
+        return Piece(raw=raw, **layout)
     label, required, note, numbered = clean_label(raw, pats)
     if not is_label(label, raw, pats):
         return Piece(raw=raw, **layout) if layout else Piece(raw=raw)
@@ -86,12 +89,13 @@ def _label_piece(raw: str, pats: FieldPatterns, **layout) -> Piece:
 
 def read_cell(text: str, pats: FieldPatterns, *, single: bool = False) -> Piece:
     """A cell's piece. `single`: the text is a whole line (a paragraph, a PDF line), not a table cell."""
-    unit = next((k for k, rx in pats.units if rx.fullmatch(text.strip())), None)
+    unit = next((k for k, rx in pats.units if rx.fullmatch(text.strip())), None) if len(text) <= CIRCLED_MAX else None
     if unit is not None:  # 「円」「人」alone in a cell: the blank before it is money / a number
         return Piece(raw=text, kind=unit, blank=True)
-    circled = tuple(o for o in (SPACE.sub("", o) for o in pats.separators.split(text)) if o)
-    if len(circled) >= 2 and all(o in pats.yesno for o in circled):  # 「有　・　無」 to circle
-        return Piece(raw=text, kind="yesno", options=circled, blank=True)
+    if len(text) <= CIRCLED_MAX:
+        circled = tuple(o for o in (SPACE.sub("", o) for o in pats.separators.split(text)) if o)
+        if len(circled) >= 2 and all(o in pats.yesno for o in circled):  # 「有　・　無」 to circle
+            return Piece(raw=text, kind="yesno", options=circled, blank=True)
     if (m := pats.date.search(text)) is not None:
         return _label_piece(text[: m.start()], pats, kind="date", blank=True)
     if (m := pats.box.search(text)) is not None:
