@@ -120,8 +120,8 @@ def test_name_word_alone_is_a_field_not_a_heading():
 
 
 def test_office_zone_titles_prose_and_salutations_are_not_fields():
-    got = _fields("補助金交付申請書", "〇〇市長　様", "次のとおり申請します。", "両面印刷で提出してください。",
-                  ["氏名", ""], "（以下は記入しないでください）", ["受付印", "確認印"], ["住所"])
+    got = _fields("補助金交付申請書", "受理　令和　年　月　日", "〇〇市長　様", "次のとおり申請します。",
+                  "両面印刷で提出してください。", ["氏名", ""], "（以下は記入しないでください）", ["受付印", "確認印"], ["住所"])
     assert got == [("氏名", "name")]
 
 

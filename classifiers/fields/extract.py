@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from classifiers.fields.cells import Piece, is_person, is_row_number, read_cell, tokens
+from classifiers.fields.cells import SPACE, Piece, is_person, is_row_number, read_cell, tokens
 from classifiers.fields.data import FieldPatterns, load_field_patterns
 from classifiers.fields.models import (
     STATUS_EMPTY,
@@ -119,6 +119,8 @@ class Walker:
             self.flush_header()
             self.office = True
             return
+        if self.pats.office_cell.search(SPACE.sub("", cells[0][0])[:8]):
+            return  # a row the office fills in (受理　年　月　日, 受付印 …)
         if self.header is not None and is_row_number(cells[0][0]):
             self.repeat += 1
             return
