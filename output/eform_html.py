@@ -14,12 +14,11 @@ CSS = """body{font-family:"IPAexGothic","Noto Sans CJK JP",sans-serif;max-width:
 h1{font-size:1.4em;border-bottom:2px solid #2a6;padding-bottom:.2em}
 .online{background:#eef8f1;border-left:.4em solid #2a6;padding:.5em .8em;margin:1em 0}
 .online.paper{background:#fff6e6;border-color:#e90}
-fieldset{border:1px solid #bbb;margin:1em 0;padding:.6em 1em}legend{font-weight:bold}
-.field{margin:.55em 0}.field label{display:block;font-weight:bold}
-.req{color:#c00;font-size:.85em;margin-left:.4em}.src{color:#888;font-size:.75em;margin-left:.5em}
-input[type=text],input[type=tel],textarea{width:95%}textarea{height:3em}
-table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .4em}
-.note{color:#555;font-size:.85em}.kind{color:#36c;font-size:.75em;margin-left:.4em}"""
+h2{font-size:1.05em;background:#f2f2f2;padding:.2em .5em;margin:1.2em 0 .4em}
+table.fields{border-collapse:collapse;width:100%}table.fields td,table.fields th{border:1px solid #ccc;padding:.3em .5em}
+th.label{text-align:left;width:30%;background:#fafafa}.req{color:#c00;font-size:.85em;margin-left:.4em}
+.src{color:#888;font-size:.75em}.kind{color:#36c;font-size:.75em}.note{color:#555;font-size:.85em}
+input[type=text],input[type=tel],textarea{width:95%}textarea{height:2.5em}"""
 PAPER = frozenset({"registered", "contract", "law", "undecided", "unreadable", "shomei"})
 
 
@@ -43,28 +42,35 @@ def _input(field: dict, name: str) -> str:
     return f'<input type="text" name="{name}"{req}>'
 
 
-def _head(field: dict) -> str:
+def _label(field: dict) -> str:
     req = '<span class="req">※必須</span>' if field.get("required") else ""
     note = f'<span class="note">（{escape(field["note"])}）</span>' if field.get("note") else ""
-    kind = f'<span class="kind">{escape(KIND_LABELS.get(field["kind"], field["kind"]))}</span>'
-    src = f'<span class="src">元の様式: {escape(field.get("location", ""))}</span>'
-    return f"{escape(field['label'])}{note}{req}{kind}{src}"
+    return f"{escape(field['label'])}{note}{req}"
+
+
+def _kind(field: dict) -> str:
+    return escape(KIND_LABELS.get(field["kind"], field["kind"]))
 
 
 def _section(section: dict, fields: dict[str, dict]) -> str:
+    """One table per section (項目｜入力｜種類｜元の様式): it reads the same with or without the style sheet."""
     members = [fields[i] for i in section["fields"] if i in fields]
-    parts = [f"<fieldset><legend>{escape(section['title'])}</legend>"]
+    parts = [f"<h2>{escape(section['title'])}</h2>"]
+    single = [f for f in members if f.get("repeat", 1) <= 1]
     repeated = [f for f in members if f.get("repeat", 1) > 1]
-    for f in members:
-        if f.get("repeat", 1) <= 1:
-            parts.append(f'<div class="field"><label>{_head(f)}</label>{_input(f, f["id"])}</div>')
+    if single:
+        parts.append('<table class="fields"><tr><th>項目</th><th>入力</th><th>種類</th><th>元の様式</th></tr>')
+        parts += [f'<tr><th class="label">{_label(f)}</th><td>{_input(f, f["id"])}</td><td class="kind">{_kind(f)}</td>'
+                  f'<td class="src">{escape(f.get("location", ""))}</td></tr>' for f in single]
+        parts.append("</table>")
     if repeated:
         rows = max(f["repeat"] for f in repeated)
-        head = "".join(f"<th>{_head(f)}</th>" for f in repeated)
+        head = "".join(f"<th>{_label(f)}<br><span class=\"kind\">{_kind(f)}</span></th>" for f in repeated)
         body = "".join("<tr><td>" + str(r) + "</td>" + "".join("<td>" + _input(f, f"{f['id']}-{r}") + "</td>"
                                                                for f in repeated) + "</tr>" for r in range(1, rows + 1))
-        parts.append(f"<table><tr><th>No</th>{head}</tr>{body}</table>")
-    parts.append("</fieldset>")
+        where = escape(repeated[0].get("location", ""))
+        parts.append(f'<table class="fields"><tr><th>No</th>{head}</tr>{body}</table><p class="src">元の様式: {where}'
+                     f"（{rows}行）</p>")
     return "".join(parts)
 
 

@@ -34,7 +34,7 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
         ("金融機関担当者所属部署", "text"), ("金融機関電話番号", "phone"), ("金融機関担当者メールアドレス", "text")],
     "mitstkc__officialsite__申込書.xls": [
         ("日付", "date"), ("ビル名", "text"), ("利用目的", "text"), ("利用期間", "date"), ("日付", "date"), ("社名", "name"),
-        ("責任者名", "name"), ("電話番号", "phone"), ("作業人数", "number"), ("ELV使用", "yesno"), ("作業車輌", "yesno"),
+        ("責任者名", "name"), ("電話番号", "phone"), ("作業人数", "number"), ("ELV使用", "yesno"), ("時間", "text"), ("作業車輌", "yesno"),
         ("種類", "text"), ("台数", "number"), ("屋上出入", "yesno"), ("備考", "text")],
     "NARUHEI__car-doc-app__保管場所使用承諾書.pdf": [
         ("保管場所の位置", "text"), ("駐車場の名称", "text"), ("駐車位置番号", "text"), ("郵便番号", "address"),

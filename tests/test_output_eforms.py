@@ -55,7 +55,8 @@ def test_html_preview_has_inputs_by_kind_and_escapes_text():
     assert '<input type="date" name="f001">' in html
     assert 'type="radio" name="f003" value="男"' in html
     assert html.count('name="f004-') == 3  # the repeated table keeps its three rows
-    assert "※必須" in html and "元の様式: 表1 1行1列" in html and "オンライン化: 記名のみ" in html
+    assert "※必須" in html and '<td class="src">表1 1行1列</td>' in html and "オンライン化: 記名のみ" in html
+    assert "元の様式: 表2 1行2列（3行）" in html
 
 
 def test_stage_then_settle_moves_eforms_and_removes_strays(tmp_path):

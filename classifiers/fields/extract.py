@@ -24,6 +24,7 @@ from classifiers.fields.models import (
 )
 from extractors.models import Document, Line, Status, TextBlock
 
+PERSON_ENDINGS = ("者", "人", "員", "主")  # 申請者氏名 → group 申請者; 団体名 and 法人名 stay ungrouped
 SKIP_KINDS = frozenset({"header", "footer", "comment"})
 MAX_NOTES = 40
 LAYOUT_RULE = {"date": "fields.layout.date.v1", "choice": "fields.layout.choice.v1",
@@ -233,7 +234,7 @@ class Walker:
             kind = "text"
         rule = rule or LAYOUT_RULE.get(piece.kind or "", "") or (kind_pattern.id if kind_pattern else "fields.layout.blank.v1")
         group = self.group or next((g for g in self.pats.group_names if piece.label.startswith(g)
-                                    and len(piece.label) > len(g)), None)
+                                    and len(piece.label) > len(g) and g.endswith(PERSON_ENDINGS)), None)
         self.fields.append(FormField(
             id="", label=piece.label, kind=kind, required=piece.required, group=group, options=piece.options,
             repeat=repeat, location=block.location.describe(), rule=rule, note=piece.note,
