@@ -105,6 +105,8 @@ def generate(out: Path, n: int, seed: int) -> Path:
 
     rng, fields_rng = random.Random(seed), random.Random(seed + 1)
     out.mkdir(parents=True, exist_ok=True)
+    for old in [p for ext in ("docx", "xlsx", "pdf") for p in out.glob(f"*.{ext}")]:  # forms of an earlier run
+        old.unlink()
     lines = []
     for fmt in ("docx", "xlsx", "pdf"):
         for i in range(n):

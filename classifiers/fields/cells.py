@@ -110,7 +110,7 @@ def read_cell(text: str, pats: FieldPatterns, *, single: bool = False) -> Piece:
         piece = _label_piece(text[: m.start()], pats)
         return Piece(**{**_fields(piece), "blank": not text[m.end():].strip()}) if piece.label else piece
     if single:
-        return _single(text, pats)
+        return Piece(raw=text) if len(text) > pats.max_label * 3 else _single(text, pats)
     return _label_piece(text, pats)
 
 
