@@ -64,10 +64,18 @@ class Form:
     signature: bool = False
     location: str = "none"
     variant: str = "none"
+    fields: list = field(default_factory=list)  # the form's input fields (gen_fields.py's ground truth)
+
+    def field(self, label: str, kind: str, **extra) -> None:
+        """Record an input field: label as printed (spaces are not part of it), kind, required/group/repeat/options."""
+        self.fields.append({"label": label.replace(SP, "").replace(" ", ""), "kind": kind, **extra})
 
 
-def _name_row(rng: random.Random, mark: str = "", sig: str = "") -> list[str]:
-    return [rng.choice(NAME_LABELS) + sig, rng.choice(["", "山田　太郎", "株式会社〇〇 代表取締役 〇〇"]), mark]
+def _name_row(rng: random.Random, mark: str = "", sig: str = "", form: Form | None = None) -> list[str]:
+    label = rng.choice(NAME_LABELS)
+    if form is not None:
+        form.field(label, "name")
+    return [label + sig, rng.choice(["", "山田　太郎", "株式会社〇〇 代表取締役 〇〇"]), mark]
 
 
 def _seal(rng: random.Random, form: Form, fmt: str) -> list:
@@ -80,24 +88,30 @@ def _seal(rng: random.Random, form: Form, fmt: str) -> list:
         variant = "mark"
     form.variant = variant
     block = [("row", ["住所", "〇〇市〇〇町1-2-3", ""])]
+    form.field("住所", "address")
     if variant in ("mark", "inconsistent"):
-        block.append(("row", _name_row(rng, rng.choice(MARKS))))
+        block.append(("row", _name_row(rng, rng.choice(MARKS), form=form)))
         form.seal, form.location = True, "table"
     elif variant == "mark_body":
-        block.append(("para", rng.choice(NAME_LABELS) + SP * rng.randint(4, 12) + rng.choice(MARKS)))
+        label = rng.choice(NAME_LABELS)
+        form.field(label, "name")
+        block.append(("para", label + SP * rng.randint(4, 12) + rng.choice(MARKS)))
         form.seal, form.location = True, "body"
     elif variant == "wrap":  # the mark wrapped onto the next row, as LibreOffice/PDF layouts do
-        block += [("row", _name_row(rng)), ("row", ["", "", rng.choice(MARKS)])]
+        block += [("row", _name_row(rng, form=form)), ("row", ["", "", rng.choice(MARKS)])]
         form.seal, form.location = True, "table"
     elif variant == "spaced":  # 氏　　名 spread out, half-width brackets
         label = SP.join(rng.choice(["氏名", "申請者", "代表者"]))
+        form.field(label, "name")
         block.append(("para", label + "  " + rng.choice(["(印)", "印", "[印]", "㊞"])))
         form.seal, form.location = True, "body"
     elif variant == "eq":
-        block.append(("eqseal", rng.choice(NAME_LABELS)))
+        label = rng.choice(NAME_LABELS)
+        form.field(label, "name")
+        block.append(("eqseal", label))
         form.seal, form.location = True, "field"
     elif variant not in ("wrap",):
-        block.append(("row", _name_row(rng)))
+        block.append(("row", _name_row(rng, form=form)))
     if variant == "instruction":
         block.append(("para", rng.choice(INSTRUCTIONS)))
         form.seal, form.location = True, "body"
@@ -107,7 +121,8 @@ def _seal(rng: random.Random, form: Form, fmt: str) -> list:
         form.seal, form.location = True, "body"
         form.kinds.add(kind)
     elif variant == "alt":
-        block[-1] = ("row", _name_row(rng, "印", rng.choice(["（署名又は記名押印）", "（※自署または記名捺印）"])))
+        form.fields.pop()  # the name row is drawn again with its alternative
+        block[-1] = ("row", _name_row(rng, "印", rng.choice(["（署名又は記名押印）", "（※自署または記名捺印）"]), form))
         form.seal, form.signature, form.location = True, True, "table"
     elif variant in ("negated", "inconsistent"):
         block.append(("para", rng.choice(NEGATIONS)))
@@ -126,8 +141,11 @@ def _signature(rng: random.Random, form: Form, block: list) -> None:
         text, where = rng.choice(SIGNATURES)
         form.signature = True
         if where == "name":
-            block.append(("row", [rng.choice(NAME_LABELS) + text, "", ""]))
+            label = rng.choice(NAME_LABELS)
+            form.field(label, "name")
+            block.append(("row", [label + text, "", ""]))
         elif where == "row":
+            form.field(text, "name")
             block.append(("row", [text, "", ""]))
         else:
             block.append(("para", text))
@@ -135,7 +153,9 @@ def _signature(rng: random.Random, form: Form, block: list) -> None:
         block.append(("para", rng.choice(NOT_SIGNATURES)))
 
 
-def compose(rng: random.Random, fmt: str) -> Form:
+def compose(rng: random.Random, fmt: str, fields_rng: random.Random | None = None) -> Form:
+    """One form. With `fields_rng`, a block of further input fields (gen_fields.py) follows the applicant
+    block; it draws from its own generator, so the rest of the form is the same as without it."""
     form = Form()
     title = rng.choice(TITLES)
     items: list = []
@@ -143,11 +163,18 @@ def compose(rng: random.Random, fmt: str) -> Form:
         items.append(("header", "様式第" + str(rng.randint(1, 20)) + "号（第" + str(rng.randint(2, 9)) + "条関係）"))
     items += [("para", title), ("para", "令和" + SP + "年" + SP + "月" + SP + "日"), ("para", "〇〇市長　様"),
               ("para", rng.choice(PREAMBLES))]
+    form.field("日付", "date")
     block = _seal(rng, form, fmt)
     _signature(rng, form, block)
     items += block
+    if fields_rng is not None:
+        from gen_fields import field_block
+
+        items += field_block(fields_rng, form)
     for text in rng.sample(CONFUSERS, rng.randint(0, 4)):
         items.append(("para", text))
+        if text.startswith("氏名（"):
+            form.field("氏名", "name")
     if rng.random() < 0.4:
         office = rng.choice(OFFICE_ROWS)
         items += [("para", "（以下は記入しないでください）"), ("row", office), ("row", ["印" if c else "" for c in office]

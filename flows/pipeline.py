@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifiers import engine as detection_engine
+from classifiers.fields import FieldSet, extract_fields
+from classifiers.fields.data import load_field_patterns
 from classifiers.models import Detection
 from classifiers.title import guess_title
 from extractors.discover import SourceFile
@@ -24,6 +26,7 @@ from flows.cache import Analysis, AnalysisCache
 from flows.draft_cache import DraftCache
 from flows.guard import FileLimitExceeded, file_guard
 from flows.settings import PIPELINE_VERSION, quiet_libraries
+from output.eforms import row_online, stage_eform
 from output.evidence import picture_pdf_early
 from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
@@ -32,6 +35,7 @@ from output.revised.placement import staging_dir
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision, legal_basis_items
+from rules.online import classify_online, online_rules
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +106,8 @@ def versions(ctx: RuleContext) -> dict:
         "reviser": REVISER_VERSION,
         **detection_engine.versions(),
         **ctx.versions(),
+        "fields": f"fields@{load_field_patterns().version}",
+        "online": f"online@{online_rules().version}",
     }
 
 
@@ -112,9 +118,12 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
         work_dir = Path(options.work_dir) if options.work_dir else None
         with file_guard():  # per-file time limit and memory guard (flows/guard.py)
             document, detection = extract_and_detect(source, options, work_dir)
-            row = analyse(source, document, ctx, staff_manifest(options), detection=detection)
+            fieldset = extract_fields(document)
+            row = analyse(source, document, ctx, staff_manifest(options), detection=detection, fieldset=fieldset)
             if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
                 picture_pdf_early(row, document, Path(options.out_dir))
+            if options.out_dir:
+                row = stage_eform(row, fieldset, Path(options.out_dir))
         return add_draft(source, document, row, options) if row.decision == "abolish" else row
     except FileLimitExceeded as exc:
         log.warning("制限を超えたため中断しました: %s（%s）", source.rel_path, exc.reason)
@@ -147,8 +156,10 @@ def analyse(
     manifest: Manifest | None = None,
     *,
     detection: Detection | None = None,
+    fieldset: FieldSet | None = None,
 ) -> RegisterRow:
-    """Detect (unless `detection` is given) and decide on an extracted document."""
+    """Detect (unless `detection` is given), decide, and give the form its オンライン化 (from its fields'
+    identity documents and the decision; the fields are read unless `fieldset` is given)."""
     title = guess_title(document, source.path.name) if document.status != Status.FAILED else source.path.stem
     if detection is None:
         detection = detection_engine.detect(document) if document.status != Status.FAILED else Detection()
@@ -158,7 +169,11 @@ def analyse(
         entry = manifest.lookup(source.rel_path, title)
         if entry is not None and entry.department:
             department = entry.department
-    return build_row(source, document, detection, decision, title=title, department=department, ctx=ctx)
+    row = build_row(source, document, detection, decision, title=title, department=department, ctx=ctx)
+    fieldset = fieldset if fieldset is not None else extract_fields(document)
+    row.online = row_online(row, fieldset.identity_documents)
+    row.eform_note = fieldset.why or None
+    return row
 
 
 def add_draft(source: SourceFile, document: Document, row: RegisterRow, options: PipelineOptions) -> RegisterRow:
@@ -260,4 +275,6 @@ def error_row(source: SourceFile, reason: str, ctx: RuleContext) -> RegisterRow:
         rule_id="decide.error.v1",
         input_root=str(source.root),
         versions=versions(ctx),
+        online=classify_online(decision="error").to_json(),
+        eform_note="読取不可のため電子様式は作りません",
     )

@@ -23,7 +23,7 @@ BASIS_FIX = "根拠法令（修正）"
 REVIEWER = "レビュー者"
 EXTRA_COLUMNS: tuple[str, ...] = (
     BASIS_FIX, REVIEWER, "機械判定", "備考", "ルールID", "文書種別", "入力フォルダ", "ファイルハッシュ",
-    "取込済みレビュー", "修正案", "修正内容", "様式番号",
+    "取込済みレビュー", "修正案", "修正内容", "様式番号", "オンライン化", "オンライン化の理由", "電子様式",
 )
 COLUMNS: tuple[str, ...] = SPEC_COLUMNS + EXTRA_COLUMNS
 REVIEW_DECISION = "レビュー判定"
@@ -128,8 +128,16 @@ def render(row: RegisterRow, number: int) -> Rendered:
         decision_label(row.machine_decision or row.decision), notes_text(row), row.rule_id,
         row.document_class or "", row.input_root, row.sha256, prefilled_text(row),
         row.revised_path or "", revisions_text(row.revisions), "\n".join(row.form_numbers),
+        (row.online or {}).get("label", ""), (row.online or {}).get("reason", ""), eform_text(row),
     ]
     return Rendered(tuple(clean(v) if isinstance(v, str) else v for v in values))
+
+
+def eform_text(row: RegisterRow) -> str:
+    """The e-form's HTML preview (relative to OUT_DIR), or why there is none."""
+    if row.eform_path:
+        return row.eform_path[: -len(".json")] + ".html" if row.eform_path.endswith(".json") else row.eform_path
+    return f"なし（{row.eform_note}）" if row.eform_note else ""
 
 
 def revisions_text(revisions: list[dict]) -> str:

@@ -44,6 +44,9 @@ class RegisterRow:
     evidence_image: str | None = None  # picture of the pictured finding, under OUT_DIR/evidence/ (relative)
     run_id: str = ""  # the run that wrote this row (the same id in register.jsonl and on sheet 集計)
     form_numbers: list[str] = field(default_factory=list)  # 様式番号: 様式第3号(第5条関係) … (not a legal basis)
+    online: dict | None = None  # オンライン化: {class, label, reason, rule, identity_documents} (rules/online.py)
+    eform_path: str | None = None  # the e-form JSON under OUT_DIR/eforms/ (its HTML preview beside it)
+    eform_note: str | None = None  # why the form has no e-form (unreadable, scanned, no fields)
 
     def to_json(self) -> dict:
         """The row as a JSON-ready dict. Shallow on purpose: every caller serialises it at once, and

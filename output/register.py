@@ -68,9 +68,11 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
     """What a scan / re-audit does after deciding: apply the reviewers' corrections from the state store,
     make OUT_DIR/revised/ follow the final decisions (output/revised/placement.py) and OUT_DIR/evidence/ the
     rows to picture (output/evidence), write the register and the review page (review.html), and record the
-    run and its rows in the state store. `documents`: sha256 → the Document read in this run (None: the
+    run and its rows in the state store. The オンライン化 follows the final decision and the e-forms move to
+    OUT_DIR/eforms/ (output/eforms.py). `documents`: sha256 → the Document read in this run (None: the
     pictures read the files again). Returns (rows shown, paths)."""
     from output.corrections import apply_corrections
+    from output.eforms import settle_eforms
     from output.evidence import settle_evidence
     from output.review_page import write_review_page
     from output.revised.placement import settle_drafts
@@ -82,6 +84,7 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
         earlier = run_history(store)
     rows = settle_drafts(rows, out_dir, work_dir=out_dir / ".work")
     rows = settle_evidence(rows, out_dir, documents=documents)
+    rows = settle_eforms(rows, out_dir)
     run_info = {**run_info, "run_id": run_info.get("run_id") or make_run_id(run_info)}
     this_run = {"started": run_info.get("started"), "as_of": run_info.get("as_of"),
                 "command": (args or {}).get("command"), "run_key": run_info["run_id"],

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from output.models import RegisterRow
 from rules.models import DECISIONS
+from rules.online import online_rules
 
 BASIS_CATEGORIES: tuple[str, ...] = ("条例", "規則", "要綱", "要領その他", "国の法令", "なし")
 NO_DEPARTMENT = "（所管なし）"
@@ -106,6 +107,41 @@ def signature_tables(rows: list[RegisterRow]) -> dict:
     }
 
 
+ONLINE_NOW = frozenset({"kimei"})  # online without an electronic signature
+
+
+def online_labels() -> tuple[str, ...]:
+    """The オンライン化 labels in rules/data/online.yaml order (each once)."""
+    return tuple(dict.fromkeys(rule.label for rule in online_rules().rules))
+
+
+def _online_counts(rows: list[RegisterRow]) -> dict[str, int]:
+    counts = Counter((r.online or {}).get("label") or "（未分類）" for r in rows)
+    out = {label: counts.pop(label, 0) for label in online_labels()}
+    out.update(counts)  # a label no longer in the data is shown, never dropped
+    out["計"] = len(rows)
+    return out
+
+
+def online_sentence(rows: list[RegisterRow]) -> str:
+    now = sum(1 for r in rows if (r.online or {}).get("class") in ONLINE_NOW)
+    eforms = sum(1 for r in rows if r.eform_path)
+    return (f"様式{_num(len(rows))}件のうち{_num(now)}件（約{percent(now, len(rows))}%）は電子署名なしでオンライン化できます"
+            f"（電子様式の下書き{_num(eforms)}件）")
+
+
+def online_tables(rows: list[RegisterRow]) -> dict:
+    """オンライン化: counts by class, and 所管 × class."""
+    groups: dict[str, list[RegisterRow]] = {}
+    for row in rows:
+        groups.setdefault(row.department or NO_DEPARTMENT, []).append(row)
+    return {
+        "sentence": online_sentence(rows),
+        "by_class": _online_counts(rows),
+        "by_department": {name: _online_counts(members) for name, members in groups.items()},
+    }
+
+
 def summarize(rows: list[RegisterRow]) -> dict:
     n, m = seal_counts(rows)
     return {
@@ -121,4 +157,5 @@ def summarize(rows: list[RegisterRow]) -> dict:
         "by_department": _cross(rows, lambda r: r.department or NO_DEPARTMENT),
         "signatures": signatures(rows),
         "signature": signature_tables(rows),
+        "online": online_tables(rows),
     }

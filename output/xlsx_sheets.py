@@ -30,7 +30,8 @@ def write_summary_sheet(ws: Worksheet, rows: list[RegisterRow], run_info: dict) 
     r = _cross_table(ws, r + 1, "根拠区分 × 判定", "根拠区分", s["by_basis"])
     r = _cross_table(ws, r + 1, "所管 × 判定", "所管", s["by_department"])
     r = _signature_tables(ws, r + 1, s)
-    _cross_table(ws, r + 1, "押印・署名の見直し結果（狛江市方式）", "区分", s["signatures"])
+    r = _cross_table(ws, r + 1, "押印・署名の見直し結果（狛江市方式）", "区分", s["signatures"])
+    _online_tables(ws, r + 1, s["online"])
     fit_widths(ws, {1: ["根拠区分", "要領その他", "（所管なし）"], **{c: ["存続（登録印）"] for c in range(2, 10)}},
                maximum=30)
     a4_landscape(ws)
@@ -82,6 +83,15 @@ def _signature_tables(ws: Worksheet, row: int, s: dict) -> int:
                  [[k, v] for k, v in sig["by_decision"].items()] + [["計", total]])
     row = _cross_table(ws, row + 1, "署名を求めている様式：根拠区分 × 判定", "根拠区分", sig["by_basis"])
     return _cross_table(ws, row + 1, "署名を求めている様式：所管 × 判定", "所管", sig["by_department"])
+
+
+def _online_tables(ws: Worksheet, row: int, online: dict) -> int:
+    """オンライン化: the sentence, counts by class, 所管 × class."""
+    put(ws, row, 1, online["sentence"]).font = Font(name=BODY_FONT.name, bold=True)
+    by_class = online["by_class"]
+    row = _table(ws, row + 1, "オンライン化の分類別件数", ["オンライン化", "件数"],
+                 [[k, v] for k, v in by_class.items() if k != "計"] + [["計", by_class["計"]]])
+    return _cross_table(ws, row + 1, "所管 × オンライン化", "所管", online["by_department"])
 
 
 def _table(ws: Worksheet, row: int, title: str, header: list[str], body: list[list]) -> int:

@@ -97,3 +97,38 @@ def test_every_needs_review_row_with_a_location_has_a_picture(scanned: Path) -> 
     assert seals and all(r["evidence_image"] for r in seals)
     assert {p.name for p in (scanned / "evidence").iterdir()} == {
         Path(r["evidence_image"]).name for r in rows if r.get("evidence_image")}
+
+
+ONLINE_BY_DECISION = {"abolish": {"kimei": "kimei", "shomei": "shomei"}, "keep_contract": "contract",
+                      "keep_registered": "registered", "keep_law": "law", "needs_review": "undecided",
+                      "error": "unreadable"}
+
+
+def test_online_class_and_eforms_follow_each_row(scanned: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "output" / "eform_schema.json").read_text(encoding="utf-8"))
+    rows = load_jsonl(scanned)
+    for path, row in rows.items():
+        want = ONLINE_BY_DECISION.get(row["decision"])
+        if isinstance(want, dict):
+            want = want[row["replacement"]]
+        if row["decision"] == "no_seal":
+            want = "shomei" if row["signature_required"] else "kimei"
+        assert row["online"]["class"] == want, (path, row["online"])
+        if row["decision"] == "error":
+            assert row["eform_path"] is None and row["eform_note"]
+            continue
+        if row["eform_path"]:
+            eform = json.loads((scanned / row["eform_path"]).read_text(encoding="utf-8"))
+            jsonschema.validate(eform, schema)
+            assert eform["source"]["path"] == path and eform["online"] == row["online"]
+            assert (scanned / row["eform_path"].replace(".json", ".html")).is_file()
+    with_eform = [r for r in rows.values() if r["eform_path"]]
+    assert len(with_eform) >= len(rows) - 4
+    files = {str(p.relative_to(scanned)) for p in (scanned / "eforms").rglob("*.json")}
+    assert files == {r["eform_path"] for r in with_eform}  # no stray e-form, none missing
+    assert not (scanned / ".sealreview" / "eforms").exists()
+    with (scanned / "register.csv").open(encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh))
+    assert header[-3:] == ["オンライン化", "オンライン化の理由", "電子様式"]

@@ -1,0 +1,170 @@
+"""E-forms: OUT_DIR/eforms/<form path>.json (schema: output/eform_schema.json) and an HTML preview beside it.
+
+Workers write each form's e-form into a staging folder (OUT_DIR/.sealreview/eforms/<root key>/) while they
+scan; `settle_eforms` (main process, after the reviewers' corrections) gives every row the オンライン化 of its
+final decision, moves the e-forms to OUT_DIR/eforms/[<input folder name>/]<path>.json/.html, and removes every
+e-form no row points to. A form without fields (unreadable, scanned, no blanks) gets no e-form; its row says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+from classifiers.fields.models import FieldSet
+from output.atomic import atomic_path
+from output.eform_html import render_html
+from output.models import RegisterRow
+from output.revised.placement import root_labels
+from rules.online import classify_online
+
+EFORMS = "eforms"
+STAGING = Path(".sealreview") / "eforms"
+SCHEMA_ID = "sealreview.eform.v1"
+UNGROUPED = "申請内容"
+NOTE_MISSING = "電子様式の下書きが見つかりません（次回の実行で作成します）"
+
+
+def build_eform(row: RegisterRow, fieldset: FieldSet) -> dict:
+    """The e-form document of one form (plain data; output/eform_schema.json)."""
+    sections: list[dict] = []
+    by_group: dict[str | None, dict] = {}
+    for f in fieldset.fields:
+        section = by_group.get(f.group)
+        if section is None:
+            section = {"title": f.group or UNGROUPED, "group": f.group, "fields": []}
+            by_group[f.group] = section
+            sections.append(section)
+        section["fields"].append(f.id)
+        if f.repeat > 1:
+            section["repeat"] = max(section.get("repeat", 1), f.repeat)
+    return {
+        "schema": SCHEMA_ID,
+        "title": row.title,
+        "source": {"path": row.path, "sha256": row.sha256, "format": row.format, "department": row.department},
+        "online": dict(row.online or {}),
+        "sections": sections,
+        "fields": [f.to_json() for f in fieldset.fields],
+        "notes": list(fieldset.notes),
+        "versions": {"fields": fieldset.version, "pipeline": str(row.versions.get("pipeline", ""))},
+    }
+
+
+def staging_dir(out_dir: Path, input_root: str | Path) -> Path:
+    key = hashlib.sha256(str(input_root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(out_dir) / STAGING / key
+
+
+def _safe_rel(path: str) -> PurePosixPath:
+    rel = PurePosixPath(path.replace("\\", "/"))
+    if rel.is_absolute() or any(part in ("..", "") for part in rel.parts):
+        raise ValueError(f"不正な相対パスです: {path}")
+    return rel
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Atomic, without fsync: an e-form is derived output, written again by the next run if lost."""
+    with atomic_path(path, durable=False) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_eform(eform: dict, target: Path) -> Path:
+    """`target`.json and `target`.html (target without suffix)."""
+    _write_text(target.with_name(target.name + ".json"), json.dumps(eform, ensure_ascii=False, indent=1))
+    _write_text(target.with_name(target.name + ".html"), render_html(eform))
+    return target.with_name(target.name + ".json")
+
+
+def stage_eform(row: RegisterRow, fieldset: FieldSet, out_dir: Path) -> RegisterRow:
+    """A worker's step: write the e-form to staging and point the row at it (relative to OUT_DIR).
+
+    Plain writes: the staging folder is this run's own, and `settle_eforms` moves each file into place
+    atomically (or drops it when it cannot be read)."""
+    if not fieldset.fields:
+        return replace(row, eform_path=None, eform_note=fieldset.why)
+    target = staging_dir(out_dir, row.input_root) / _safe_rel(row.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    eform = build_eform(row, fieldset)
+    json_path = target.with_name(target.name + ".json")
+    json_path.write_text(json.dumps(eform, ensure_ascii=False, indent=1), encoding="utf-8")
+    target.with_name(target.name + ".html").write_text(render_html(eform), encoding="utf-8")
+    return replace(row, eform_path=os.path.relpath(json_path, out_dir), eform_note=None)
+
+
+def final_rel(row: RegisterRow, label: str) -> PurePosixPath:
+    rel = _safe_rel(row.path)
+    rel = rel.with_name(rel.name + ".json")
+    return PurePosixPath(EFORMS, label, rel) if label else PurePosixPath(EFORMS, rel)
+
+
+def row_online(row: RegisterRow, identity_documents: tuple[str, ...] | list[str] | None = None) -> dict:
+    """The row's オンライン化 (rules/online.py) from its decision, replacement, document class and requests;
+    the identity documents are the ones its fields found (kept on the row's `online`)."""
+    if identity_documents is None:
+        identity_documents = (row.online or {}).get("identity_documents") or ()
+    return classify_online(
+        decision=row.decision, replacement=row.replacement, document_class=row.document_class,
+        signature_required=row.signature_required, seal_kinds=row.seal_kinds, identity_documents=identity_documents,
+    ).to_json()
+
+
+def settle_eforms(rows: list[RegisterRow], out_dir: Path) -> list[RegisterRow]:
+    """The オンライン化 of every row's FINAL decision (a reviewer's too), e-forms moved into OUT_DIR/eforms/,
+    every e-form no row points to removed, the staging folder emptied."""
+    out_dir = Path(out_dir)
+    labels = root_labels(r.input_root for r in rows)
+    settled: list[RegisterRow] = []
+    keep: set[Path] = set()
+    for row in rows:
+        final = row_online(row)
+        changed = final != (row.online or {})
+        settled.append(_place(replace(row, online=final), out_dir, labels.get(row.input_root, ""), keep, changed))
+    _sweep(out_dir / EFORMS, keep)
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(out_dir / STAGING)
+    return settled
+
+
+def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[Path], changed: bool) -> RegisterRow:
+    """Move a staged e-form into place; rewrite it when the オンライン化 changed since it was staged."""
+    if not row.eform_path:
+        return row
+    rel = final_rel(row, label)
+    target = out_dir / rel
+    html = target.with_name(target.name[: -len(".json")] + ".html")
+    source = out_dir / row.eform_path
+    if source != target and not source.exists():  # e.g. a row resumed from a checkpoint after a settled run
+        source = target
+    if not source.exists():
+        return replace(row, eform_path=None, eform_note=NOTE_MISSING)
+    if changed or source == target:
+        try:
+            eform = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return replace(row, eform_path=None, eform_note=NOTE_MISSING)
+        if eform.get("online") != row.online:
+            eform["online"] = dict(row.online or {})
+            write_eform(eform, target.with_name(target.name[: -len(".json")]))
+            source = target
+    if source != target:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        os.replace(source.with_name(source.name[: -len(".json")] + ".html"), html)
+    keep.update({target, html})
+    return replace(row, eform_path=str(rel))
+
+
+def _sweep(root: Path, keep: set[Path]) -> None:
+    if not root.exists():
+        return
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
