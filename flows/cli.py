@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from flows.lock import OutputBusy
+from output.confine import LinkedFolder, refuse_links
 from flows.server import start_early
 from flows.settings import configure_environment
 
@@ -115,6 +116,7 @@ def ensure_writable(out_dir: Path) -> None:
             f"cannot write to output folder: {out_dir} ({exc.strerror or exc})",
             code=1,
         ) from None
+    refuse_links(out_dir)  # revised/, evidence/ or .sealreview/ as a link: LinkedFolder
 
 
 def check_rules(args: argparse.Namespace) -> None:
@@ -228,10 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, OutputBusy) as exc:
+    except (UsageError, OutputBusy, LinkedFolder) as exc:
         print(f"エラー: {exc.ja}", file=sys.stderr)
         print(f"error: {exc.en}", file=sys.stderr)
-        return exc.code
+        return getattr(exc, "code", 1)
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130

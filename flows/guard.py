@@ -91,12 +91,22 @@ def rss_bytes() -> int:
         return 0
 
 
+REFIRE_S = 1.0  # a block that caught the interrupt and carried on (a close() walking the pages again) gets it again
+
+STAGES = {"extract": "読み取り", "detect": "検出", "decide": "判定", "draft": "修正案の作成", "import": "取り込み"}
+
+
 @dataclass
 class _Watch:
     thread_id: int
     deadline: float | None
     rss_limit: int | None
     fired: type[_Interrupt] | None = None
+    fired_at: float = 0.0
+    stage: str = ""  # which step of the file's work is running (STAGES), named in the reason
+
+    def enter(self, stage: str) -> None:
+        self.stage = stage
 
 
 def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -141,43 +151,65 @@ class _Watchdog:
                 now = time.monotonic()
                 rss = rss_bytes() if any(w.rss_limit for w in self.watches.values()) else 0
                 for watch in self.watches.values():
-                    if watch.fired is not None:
+                    if watch.fired is not None:  # still running: a handler swallowed it, or cleanup loops
+                        if now - watch.fired_at >= REFIRE_S:
+                            watch.fired_at = now
+                            _raise_in(watch.thread_id, watch.fired)
                         continue
                     if watch.deadline is not None and now >= watch.deadline:
                         watch.fired = _TimeUp
                     elif watch.rss_limit is not None and rss > watch.rss_limit:
                         watch.fired = _MemoryUp
                     if watch.fired is not None:
+                        watch.fired_at = now
                         _raise_in(watch.thread_id, watch.fired)
 
 
 _WATCHDOG = _Watchdog()
 
 
+def _stop_watching(key: int) -> None:
+    """Remove the watch even when a re-fired interrupt lands while removing it (it is then dropped)."""
+    while True:
+        try:
+            _WATCHDOG.remove(key)
+            return
+        except _Interrupt:
+            continue
+
+
+def with_stage(reason: str, stage: str) -> str:
+    return f"{reason}（{STAGES[stage]}の段階）" if stage in STAGES else reason
+
+
 @contextlib.contextmanager
-def file_guard(seconds: float | None = None, memory_mb: int | None = None) -> Iterator[None]:
+def file_guard(seconds: float | None = None, memory_mb: int | None = None) -> Iterator[_Watch]:
     """Run the block under the per-file limits; raises FileLimitExceeded when it was cut off.
 
-    Defaults come from the environment (`limits()`); 0 or less switches a limit off.
+    Defaults come from the environment (`limits()`); 0 or less switches a limit off. The block gets the
+    watch: `watch.enter("draft")` names the step that runs, and the reason names the step that hit the limit.
+    The interrupt is raised again every REFIRE_S while the block still runs, so code that catches it and
+    goes on (a parser's per-page fallback, a close() that walks the pages again) is stopped too.
     """
     env_seconds, env_mb = limits()
     seconds = env_seconds if seconds is None else seconds
     memory_mb = env_mb if memory_mb is None else memory_mb
-    if seconds <= 0 and memory_mb <= 0:
-        yield
-        return
     deadline = time.monotonic() + seconds if seconds > 0 else None
     rss_limit = rss_bytes() + memory_mb * 1024 * 1024 if memory_mb > 0 else None
-    key = _WATCHDOG.add(_Watch(threading.get_ident(), deadline, rss_limit))
+    watch = _Watch(threading.get_ident(), deadline, rss_limit)
+    if seconds <= 0 and memory_mb <= 0:
+        yield watch
+        return
+    key = _WATCHDOG.add(watch)
     try:
         try:
-            yield
+            yield watch
         finally:
-            _WATCHDOG.remove(key)
+            _stop_watching(key)
     except _TimeUp:
-        raise FileLimitExceeded(timeout_reason(seconds), "timeout") from None
+        raise FileLimitExceeded(with_stage(timeout_reason(seconds), watch.stage), "timeout") from None
     except _MemoryUp:
-        raise FileLimitExceeded(memory_reason(memory_mb), "memory") from None
+        raise FileLimitExceeded(with_stage(memory_reason(memory_mb), watch.stage), "memory") from None
 
 
 WORKER_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"

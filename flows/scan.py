@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, root_text
 from flows.cache import AnalysisCache, cache_dir_of
 from flows.changes import with_machine_replacement
 from flows.checkpoint import clear_checkpoint, open_checkpoint
@@ -164,7 +164,7 @@ def make_run_info(rows: list[RegisterRow], *, inputs: list[str], as_of: str | No
     return {
         "as_of": rows[0].versions.get("as_of") if rows else as_of,
         "versions": rows[0].versions if rows else {},
-        "inputs": [str(Path(p).resolve()) for p in inputs],
+        "inputs": [root_text(Path(p).resolve()) for p in inputs],
         "started": started,
         "finished": now_local(),
     }
