@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -203,7 +204,15 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     register = Path(args.register)
     if not register.is_file():
         raise UsageError(f"台帳ファイルが見つかりません: {register}", f"register not found: {register}")
-    report = import_corrections(register, Path(args.out))
+    from flows.guard import FileLimitExceeded, file_guard
+
+    try:
+        with file_guard() as watch:  # the per-file time and memory limits hold for the reviewer's workbook too
+            watch.enter("import")
+            report = import_corrections(register, Path(args.out))
+    except FileLimitExceeded as exc:
+        raise UsageError(f"取り込みを中止しました: {exc.reason}",
+                         f"import stopped: the workbook hit the {exc.kind} limit; nothing was imported", code=1) from None
     if report.no_register:
         raise UsageError(report.no_register,
                          f"no register was made in {args.out} (no state database); give the --out of the scan that wrote it")
@@ -237,6 +246,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a vanished output folder: the previous register stays
+        where = save_traceback(args)
+        print(f"エラー: 出力フォルダに書き込めませんでした（ディスクの空き・権限を確認してください。前回の台帳はそのままです）: {exc}"
+              f"{where}", file=sys.stderr)
+        print(f"error: could not write to the output folder (check free space and permissions; the previous "
+              f"register is unchanged): {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - every error path ends in one line of Japanese and one of English
+        where = save_traceback(args)
+        print(f"エラー: 予期しないエラーで中断しました（{type(exc).__name__}: {exc}）{where}", file=sys.stderr)
+        print(f"error: stopped by an unexpected error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+
+
+def save_traceback(args: argparse.Namespace) -> str:
+    """Keep the traceback for whoever investigates (OUT_DIR/.sealreview/error.log); the text naming it."""
+    import traceback
+
+    try:
+        path = Path(args.out) / ".sealreview" / "error.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        return f"（詳細: {path}）"
+    except Exception:  # noqa: BLE001 - the disk may be full: the one-line message is enough
+        return ""
 
 
 def run() -> None:

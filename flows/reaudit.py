@@ -10,6 +10,7 @@ parameters, because a served flow is loaded from its module without `with_option
 from __future__ import annotations
 
 import gc
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,11 +144,31 @@ def scheduled_reaudit(
     dask_address: str | None = None,
     as_of: str | None = None,
 ) -> dict:
-    """The served deployment: a re-audit as of today (Asia/Tokyo) unless `as_of` is given."""
+    """The served deployment: a re-audit as of today (Asia/Tokyo) unless `as_of` is given.
+
+    Under `serve`, only with the parameters it was served with: a run asking for other folders or options
+    (anyone who can reach the API could create one) is refused and logged (flows/serve.py)."""
+    check_served(inputs=inputs, out=out, policy=policy, manifest=manifest, workers=workers,
+                 dask_address=dask_address, as_of=as_of)
     configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
     with run_lock(out, "scheduled-reaudit"):
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)
+
+
+def check_served(**asked) -> None:
+    """Raise OverrideRefused when a served run's parameters differ from those `serve` was started with."""
+    from flows.serve import OverrideRefused, served_parameters
+
+    served = served_parameters()
+    if served is None:
+        return
+    different = sorted(k for k in set(served) | set(asked) if served.get(k) != asked.get(k))
+    if different:
+        message = (f"serve で指定されたものと異なる設定（{', '.join(different)}）での実行は拒否しました"
+                   f" / refused a run with other settings than served: {', '.join(different)}")
+        logging.getLogger(__name__).error(message)
+        raise OverrideRefused(message)
 
 
 def run_reaudit(

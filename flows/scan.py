@@ -28,6 +28,7 @@ from flows.runners import task_runner
 from flows.server import prefect_api
 from flows.settings import fewer_gc_passes
 from output.corrections import corrected_basis
+from output.markdown_text import md
 from output.models import RegisterRow
 from output.register import write_run
 from output.state import StateStore
@@ -100,12 +101,17 @@ def publish_artifacts(rows: list[RegisterRow], paths: dict[str, Path]) -> None:
     summary = summarize(rows)
     table = [{"判定": k, "件数": v} for k, v in summary.get("by_decision", {}).items()]
     create_table_artifact(table=table, key="sealreview-summary", description=kawasaki_sentence(rows))
+    create_markdown_artifact(markdown=review_markdown(rows, paths), key="sealreview-review-list")
+
+
+def review_markdown(rows: list[RegisterRow], paths: dict[str, Path]) -> str:
+    """The `sealreview-review-list` artifact: the rows to review or that could not be read."""
     review = [r for r in rows if r.decision in ("needs_review", "error")]
-    lines = ["# 押印見直し台帳", "", kawasaki_sentence(rows), "", f"台帳: `{paths.get('xlsx', '')}`", ""]
-    if review:
+    lines = ["# 押印見直し台帳", "", md(kawasaki_sentence(rows)), "", f"台帳: {md(paths.get('xlsx', ''))}", ""]
+    if review:  # file names and reasons are text: escaped, never Markdown or HTML (output/markdown_text.py)
         lines += ["## 要確認・読取不可", "", "| ファイル | 判定 | 理由 |", "|---|---|---|"]
-        lines += [f"| {r.path} | {DECISIONS[r.decision]} | {r.reason} |" for r in review[:200]]
-    create_markdown_artifact(markdown="\n".join(lines), key="sealreview-review-list")
+        lines += [f"| {md(r.path)} | {md(DECISIONS[r.decision])} | {md(r.reason)} |" for r in review[:200]]
+    return "\n".join(lines)
 
 
 def reviewers_basis(out_dir: Path) -> tuple[tuple[str, str], ...]:

@@ -117,8 +117,12 @@ def drafted_by_machine(row: RegisterRow) -> bool:
     return (row.machine_decision or row.decision) == "abolish"
 
 
-def settle_drafts(rows: list[RegisterRow], out_dir: Path, *, work_dir: Path | None = None) -> list[RegisterRow]:
-    """Make OUT_DIR/revised/ hold exactly the drafts of the rows finally decided `abolish` (see module doc)."""
+def settle_drafts(rows: list[RegisterRow], out_dir: Path, *, work_dir: Path | None = None,
+                  prune_now: bool = True) -> list[RegisterRow]:
+    """Make OUT_DIR/revised/ hold exactly the drafts of the rows finally decided `abolish` (see module doc).
+
+    `prune_now=False` places the drafts but deletes nothing: the caller writes the register first and then
+    calls `finish_drafts`, so a run killed in between leaves the previous register's drafts in place."""
     out_dir = Path(out_dir)
     refuse_links(out_dir)
     labels = root_labels(r.input_root for r in rows)
@@ -131,9 +135,19 @@ def settle_drafts(rows: list[RegisterRow], out_dir: Path, *, work_dir: Path | No
         if not drafted_by_machine(row):
             row = draft_now(row, out_dir, work_dir)
         settled.append(_place(row, out_dir, labels.get(row.input_root, ""), claimed))
-    prune(out_dir / REVISED, keep={out_dir / p for p in claimed})
-    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
+    if prune_now:
+        finish_drafts(settled, out_dir)
     return settled
+
+
+def finish_drafts(rows: list[RegisterRow], out_dir: Path) -> int:
+    """After the register is in place: delete every file under revised/ that no row points to, and the
+    staging folder. Returns the number of files deleted."""
+    out_dir = Path(out_dir)
+    refuse_links(out_dir)
+    removed = prune(out_dir / REVISED, keep={out_dir / r.revised_path for r in rows if r.revised_path})
+    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
+    return removed
 
 
 def _place(row: RegisterRow, out_dir: Path, label: str, claimed: set[str]) -> RegisterRow:
