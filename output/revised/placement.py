@@ -158,7 +158,8 @@ def _place(row: RegisterRow, out_dir: Path, label: str, claimed: set[str]) -> Re
     if source is None:
         return replace(row, revised_path=None, warnings=[*row.warnings, NOTE_OUTSIDE])
     target = final_rel(row, label, source.suffix)
-    if target in claimed:  # 様式.doc and 様式.docx in one folder: the converted one keeps its old suffix too
+    converted = PurePosixPath(row.path).suffix.lower() != source.suffix.lower()
+    if target in claimed and converted:  # 様式.doc and 様式.docx in one folder: the converted one keeps its old suffix too
         target = final_rel(row, label, "") + source.suffix
     notes: list[str] = []
     if target in claimed:  # two files shown under one name (NFC/NFD, Shift_JIS/UTF-8, sub\b and sub/b)
