@@ -108,6 +108,9 @@ def apply_file_limits(args: argparse.Namespace) -> None:
 def ensure_writable(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        own = out_dir / ".sealreview"  # holds the text read from the forms: the running user's only
+        if not os.path.lexists(own):
+            own.mkdir(mode=0o700)
         probe = out_dir / ".write-test"
         probe.write_bytes(b"")
         probe.unlink()

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+_MARKUP = re.compile(r"([\\`*_\[\]!|~])")  # links, images, code, emphasis, table cells; `.` `-` `(` stay
 
 
 def md(value: object) -> str:
-    """`value` as literal Markdown text on one line: HTML characters as entities, Markdown punctuation
-    backslash-escaped (a `|` can no longer end a table cell), line breaks as spaces."""
+    """`value` as literal Markdown text on one line: HTML characters as entities, the Markdown punctuation that
+    makes links, images, code and emphasis backslash-escaped (a `|` can no longer end a table cell; without
+    `[`/`]` no `[x](…)` or `![](…)` is a link), line breaks as spaces. Paths stay readable (`.` `-` `/`)."""
     text = " ".join(str(value if value is not None else "").split())
     text = "".join(_HTML.get(ch, ch) for ch in text)
     return _MARKUP.sub(r"\\\1", text)

@@ -67,8 +67,9 @@ def test_item17_file_names_are_text_in_the_markdown_artifact() -> None:
     table = [line for line in text.splitlines() if line.startswith("| ") and "判定" not in line]
     assert len(table) == 4
     assert all(line.replace("\\|", "").count("|") == 4 for line in table)  # three columns, never more
-    assert "](" not in text.replace("\\]\\(", "") and "<img" not in text and "![" not in text
-    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
+    assert "](" not in text.replace("\\](", "") and "<img" not in text and "![" not in text
+    assert "\\[x\\](javascript:alert(1)).docx" in text and "\\!\\[\\](http://example.com/t.png).pdf" in text
+    assert "&lt;img src=x onerror=alert(1)&gt;.xlsx" in text
 
 
 def test_item18_truncated_sheet_is_one_clear_error(tmp_path: Path, capsys) -> None:
