@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from flows.guard import TERMINATED_EN, TERMINATED_JA, RunTerminated, terminate_on_sigterm
 from flows.lock import OutputBusy
 from output.confine import LinkedFolder, refuse_links
 from flows.server import start_early
@@ -153,7 +154,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     result = run_scan(**run_arguments(args))
     print(f"{result['rows']} 件を読み取りました。{result['sentence']}")
     print(f"台帳: {result['paths'].get('xlsx')}")
-    return 0
+    return terminated_code(result)
+
+
+def terminated_code(result: dict) -> int:
+    """0, or — when SIGTERM cut the run short and the register lists only what finished — 143 with one line
+    in each language."""
+    if not result.get("terminated"):
+        return 0
+    print(TERMINATED_JA, file=sys.stderr)
+    print(TERMINATED_EN, file=sys.stderr)
+    return 143
 
 
 def cmd_reaudit(args: argparse.Namespace) -> int:
@@ -178,7 +189,7 @@ def cmd_reaudit(args: argparse.Namespace) -> int:
           f"前回の読取結果を再利用 {result.get('cached', 0)} 件）。{result['sentence']}")
     print(result["changes_line"])
     print(f"台帳: {result['paths'].get('xlsx')}（シート「変更履歴」）")
-    return 0
+    return terminated_code(result)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -240,6 +251,8 @@ COMMANDS = {"scan": cmd_scan, "reaudit": cmd_reaudit, "serve": cmd_serve, "corre
 def main(argv: list[str] | None = None) -> int:
     configure_environment()
     args = build_parser().parse_args(argv)
+    if args.command in ("scan", "reaudit"):
+        terminate_on_sigterm()  # SIGTERM: the register of what finished, then the end (flows/guard.py)
     try:
         return COMMANDS[args.command](args)
     except (UsageError, OutputBusy, LinkedFolder) as exc:
@@ -249,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
+    except RunTerminated:
+        print("エラー: 中断されました（SIGTERM）。台帳は書き出していません（前回の台帳はそのままです）", file=sys.stderr)
+        print("error: terminated (SIGTERM) before the register was written; the previous register is unchanged",
+              file=sys.stderr)
+        return 143
     except (OSError, sqlite3.Error) as exc:  # a full disk, a vanished output folder: the previous register stays
         where = save_traceback(args)
         print(f"エラー: 出力フォルダに書き込めませんでした（ディスクの空き・権限を確認してください。前回の台帳はそのままです）: {exc}"

@@ -30,6 +30,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -210,6 +211,67 @@ def file_guard(seconds: float | None = None, memory_mb: int | None = None) -> It
         raise FileLimitExceeded(with_stage(timeout_reason(seconds), watch.stage), "timeout") from None
     except _MemoryUp:
         raise FileLimitExceeded(with_stage(memory_reason(memory_mb), watch.stage), "memory") from None
+
+
+class RunTerminated(BaseException):
+    """SIGTERM reached the command (flows/cli.py): the batches stop being waited for, and the register is
+    written with what finished (the rest are `error` rows, read again by the next run)."""
+
+
+TERMINATED = "実行が中断された（SIGTERM）ため、このファイルは読み取っていません（次回の実行で読み取ります）"
+TERMINATE_GRACE_S = 60.0  # after SIGTERM, the register is written; the process ends at the latest after this
+
+
+def terminate_on_sigterm() -> None:
+    """Make SIGTERM raise RunTerminated in the main thread (once), and end the process after the grace time
+    whatever it is doing then (a file stuck in C code, a worker pool waiting for its tasks)."""
+    import signal
+
+    def handler(signum, _frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        begin_grace_exit()
+        raise RunTerminated()
+
+    if threading.current_thread() is threading.main_thread():
+        _GRACE["armed"] = True
+        signal.signal(signal.SIGTERM, handler)
+
+
+_GRACE = {"armed": False, "started": False}
+
+
+def begin_grace_exit() -> None:
+    """After SIGTERM (in a command that called `terminate_on_sigterm`): end the process TERMINATE_GRACE_S
+    from now whatever it is doing then. Once only; nothing outside the command line."""
+    if not _GRACE["armed"] or _GRACE["started"]:
+        return
+    _GRACE["started"] = True
+
+    def force_exit() -> None:
+        time.sleep(TERMINATE_GRACE_S)
+        with contextlib.suppress(Exception):
+            sys.stderr.write("エラー: 中断後の終了処理が終わらないため終了しました / error: terminated after the grace time\n")
+            sys.stderr.flush()
+        os._exit(143)
+
+    threading.Thread(target=force_exit, name="sealreview-terminate", daemon=True).start()
+
+
+TERMINATED_JA = "エラー: 中断されました（SIGTERM）。台帳には終わったファイルまでを書き出しました（残りは次回の実行で読み取ります）"
+TERMINATED_EN = "error: terminated (SIGTERM); the register lists the files that finished, the rest are read next run"
+
+
+def end_terminated_run() -> None:
+    """A command line run cut short by SIGTERM has written its register: say so and end now, without waiting
+    for worker threads or processes still busy with a file (a library caller just gets its result back)."""
+    if not _GRACE["armed"]:
+        return
+    logging.shutdown()
+    print(TERMINATED_JA, file=sys.stderr)
+    print(TERMINATED_EN, file=sys.stderr, flush=True)
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    os._exit(143)
 
 
 WORKER_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"

@@ -22,6 +22,7 @@ from flows.cache import AnalysisCache
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
 from flows.filestat import discover_known
+from flows.guard import end_terminated_run
 from flows.history import settings_of
 from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, rule_context
@@ -126,6 +127,8 @@ def reaudit_flow(
             "workers": workers, "dask_address": dask_address, **stats}
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
     clear_checkpoint(out_dir)
+    if stats.get("terminated"):
+        end_terminated_run()  # SIGTERM: the register is in place; workers still busy are not waited for
     publish_artifacts(rows, paths)
     create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",
                              description=summary_line(changes))

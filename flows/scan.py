@@ -7,20 +7,21 @@ Tasks are coarse (one per batch of files) because each Prefect task run costs se
 from __future__ import annotations
 
 import math
+import queue
 from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.exceptions import TerminationSignal
 
 from extractors.discover import SourceFile, root_text
 from flows.cache import AnalysisCache, cache_dir_of
 from flows.changes import with_machine_replacement
 from flows.checkpoint import clear_checkpoint, open_checkpoint
 from flows.filestat import discover_known
-from flows.guard import batch_outcome
+from flows.guard import TERMINATED, RunTerminated, batch_outcome, begin_grace_exit, end_terminated_run
 from flows.lock import run_lock
 from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, process_batch
 from flows.progress import Progress
@@ -83,18 +84,50 @@ def run_batches(
     futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(batches)]
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
-    for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
-        batch_rows = cached_batch(i, batch, options)
-        checkpoint.save(batch_rows)
-        rows.extend(batch_rows)
-        progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
-    for future in as_completed(futures):
-        batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
-        if complete:
+    try:
+        for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
+            batch_rows = cached_batch(i, batch, options)
             checkpoint.save(batch_rows)
-        rows.extend(batch_rows)
-        progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
+            rows.extend(batch_rows)
+            progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
+        for future in completed(futures):
+            batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
+            if complete:
+                checkpoint.save(batch_rows)
+            rows.extend(batch_rows)
+            progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
+    except (RunTerminated, TerminationSignal):  # SIGTERM (Prefect's bridge while the flow runs, or ours)
+        begin_grace_exit()  # the register lists what finished, the rest are read by the next run
+        if stats is not None:
+            stats["terminated"] = True
+        rows.extend(unfinished_rows(sources, rows, options))
     return sorted(rows, key=lambda r: (r.input_root, r.path))
+
+
+def completed(futures: list, poll: float = 1.0):
+    """The futures as they finish, like `as_completed`, but never blocked for more than `poll` seconds at a time:
+    a signal handler (SIGTERM, flows/guard.py) only runs when the main thread wakes, and a signal delivered to a
+    busy worker thread would otherwise wait until some batch finished."""
+    finished: queue.Queue = queue.Queue()
+    for future in futures:
+        future.add_done_callback(finished.put)
+    for _ in range(len(futures)):
+        while True:
+            try:
+                yield finished.get(timeout=poll)
+                break
+            except queue.Empty:
+                continue
+
+
+def unfinished_rows(sources: list[SourceFile], done: list[RegisterRow], options: PipelineOptions) -> list[RegisterRow]:
+    """One `error` row for every file a terminated run did not finish."""
+    from flows.pipeline import error_row, rule_context
+
+    finished = {(r.input_root, r.path, r.sha256) for r in done}
+    ctx = rule_context(options)
+    return [error_row(s, TERMINATED, ctx) for s in sources
+            if (root_text(s.root), s.rel_path, s.sha256) not in finished]
 
 
 def publish_artifacts(rows: list[RegisterRow], paths: dict[str, Path]) -> None:
@@ -144,6 +177,8 @@ def scan_flow(
             "workers": workers, "dask_address": dask_address, **stats}
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
     clear_checkpoint(out_dir)
+    if stats.get("terminated"):
+        end_terminated_run()  # SIGTERM: the register is in place; workers still busy are not waited for
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}

@@ -107,3 +107,48 @@ def test_item9_import_checks_zip_bombs(tmp_path: Path) -> None:
     report = import_corrections(bomb, out)
     assert not report.ok and report.applied == 0
     assert report.errors == ["reviewed.xlsx: 圧縮率が異常なため読み取りません（zip爆弾の疑い）"]
+
+
+@pytest.mark.slow
+def test_item7_sigterm_ends_the_run_with_the_register_of_what_finished(tmp_path: Path, examples_dir: Path) -> None:
+    """A file stuck in the page walk (limit far away) and SIGTERM: the command ends at once, the register lists
+    the finished form and the unfinished one as an error, and the output folder is free again."""
+    import fcntl
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from flows.guard import TERMINATED
+    from flows.lock import lock_path
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "a.docx").write_bytes((examples_dir / "会計室/審査課/請求書.docx").read_bytes())
+    hostile.hanging_pdf(inputs)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "scan", str(inputs), "--out", str(out), "--workers", "1",
+         "--file-timeout", "600", "--as-of", hostile.AS_OF],
+        cwd=Path(__file__).resolve().parents[1], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        seen = ""
+        while "進捗 1/2" not in seen:  # the first batch is done: the second is stuck in the PDF
+            line = proc.stderr.readline()
+            assert line, seen[-2000:]
+            seen += line
+        time.sleep(2)
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 143, rest[-2000:]
+    assert rest.strip().splitlines()[-2:] == [
+        "エラー: 中断されました（SIGTERM）。台帳には終わったファイルまでを書き出しました（残りは次回の実行で読み取ります）",
+        "error: terminated (SIGTERM); the register lists the files that finished, the rest are read next run"]
+    rows = {r["path"]: r for r in map(json.loads, (out / "register.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert rows["a.docx"]["decision"] == "keep_contract"
+    assert rows["終わらない.pdf"]["decision"] == "error" and rows["終わらない.pdf"]["reason"] == TERMINATED
+    with open(lock_path(out), "rb") as fh:  # the lock is free: the next run can start
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
