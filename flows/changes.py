@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from output.markdown_text import md
 from output.changes_sheet import VERSION_LABELS
 from output.changes_sheet import decision_label as label
+from output.markdown_text import md
 from output.models import RegisterRow
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from flows.guard import TERMINATED_EN, TERMINATED_JA, RunTerminated, terminate_on_sigterm
 from flows.lock import OutputBusy
-from output.confine import LinkedFolder, refuse_links
 from flows.server import start_early
 from flows.settings import configure_environment
+from output.confine import LinkedFolder, refuse_links
 
 
 class UsageError(Exception):

@@ -20,7 +20,15 @@ import stat
 import time
 from pathlib import Path
 
-from extractors.discover import SourceFile, department_of, stat_signature, describe_file, display_path, iter_paths, nfc
+from extractors.discover import (
+    SourceFile,
+    department_of,
+    describe_file,
+    display_path,
+    iter_paths,
+    nfc,
+    stat_signature,
+)
 from extractors.models import InputFormat
 from flows.cache_codec import dumps, loads
 from output.atomic import atomic_path

@@ -29,7 +29,7 @@ from flows.pipeline import PipelineOptions, rule_context
 from flows.runners import task_runner
 from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
 from flows.server import prefect_api
-from flows.settings import fewer_gc_passes, quiet_libraries
+from flows.settings import OverrideRefused, fewer_gc_passes, quiet_libraries, served_parameters
 from output.corrections import apply_corrections
 from output.models import RegisterRow
 from output.register import write_run
@@ -161,8 +161,6 @@ def scheduled_reaudit(
 
 def check_served(**asked) -> None:
     """Raise OverrideRefused when a served run's parameters differ from those `serve` was started with."""
-    from flows.serve import OverrideRefused, served_parameters
-
     served = served_parameters()
     if served is None:
         return

@@ -23,7 +23,7 @@ from flows.checkpoint import clear_checkpoint, open_checkpoint
 from flows.filestat import discover_known
 from flows.guard import TERMINATED, RunTerminated, batch_outcome, begin_grace_exit, end_terminated_run
 from flows.lock import run_lock
-from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, process_batch
+from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, error_row, process_batch, rule_context
 from flows.progress import Progress
 from flows.runners import task_runner
 from flows.server import prefect_api
@@ -122,8 +122,6 @@ def completed(futures: list, poll: float = 1.0):
 
 def unfinished_rows(sources: list[SourceFile], done: list[RegisterRow], options: PipelineOptions) -> list[RegisterRow]:
     """One `error` row for every file a terminated run did not finish."""
-    from flows.pipeline import error_row, rule_context
-
     finished = {(r.input_root, r.path, r.sha256) for r in done}
     ctx = rule_context(options)
     return [error_row(s, TERMINATED, ctx) for s in sources

@@ -27,12 +27,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.settings import prefect_home
+from flows.settings import SERVED_ENV, prefect_home
 
 HEALTH_TIMEOUT = 120.0
 AUTH_FILE = "api-auth"
 AUTH_USER = "sealreview"
-SERVED_ENV = "SEALREVIEW_SERVED_PARAMETERS"
 LAUNCHER = """
 import os, runpy, signal, sys, threading, time
 parent = int(sys.argv[1])
@@ -74,14 +73,6 @@ def auth_string(home: Path | None = None) -> str:
     return text
 
 
-def served_parameters() -> dict | None:
-    """The parameters `serve` was started with (None outside a served process)."""
-    raw = os.environ.get(SERVED_ENV)
-    return json.loads(raw) if raw else None
-
-
-class OverrideRefused(RuntimeError):
-    """A flow run of the served deployment asked for other folders or options than those served."""
 
 
 def free_port() -> int:

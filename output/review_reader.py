@@ -13,10 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from openpyxl import load_workbook
-
-from extractors.safety import UnsafeContainer, check_zip
 from openpyxl.utils import get_column_letter
 
+from extractors.safety import UnsafeContainer, check_zip
 from output.columns import (
     BASIS_FIX,
     COLUMNS,
