@@ -75,6 +75,32 @@ def display_path(rel: str) -> str:
     return "/".join(display_name(part) for part in rel.split("/"))
 
 
+FS_BYTES = "fsbytes:"
+
+
+def path_token(path: Path | str) -> str:
+    """A path as text that survives JSON, Prefect parameters and the state store, and can be turned back into
+    the same path (`token_path`): the path itself, or — when its bytes are not UTF-8 (a Shift_JIS folder) —
+    `fsbytes:` and the hex of its bytes."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return FS_BYTES + os.fsencode(text).hex()
+
+
+def token_path(token: str | Path) -> Path:
+    """The path a `path_token` stands for."""
+    text = str(token)
+    if text.startswith(FS_BYTES):
+        try:
+            return Path(os.fsdecode(bytes.fromhex(text[len(FS_BYTES):])))
+        except ValueError:
+            pass
+    return Path(text)
+
+
 def root_text(root: Path | str) -> str:
     """An input folder as text that is valid UTF-8 (for the register, the checkpoint and the state): a
     Shift_JIS or otherwise undecodable folder name is shown as `display_path` shows file names."""

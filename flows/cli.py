@@ -168,10 +168,11 @@ def terminated_code(result: dict) -> int:
 
 
 def cmd_reaudit(args: argparse.Namespace) -> int:
+    from extractors.discover import token_path
     from flows.history import previous_settings  # no Prefect import before the server is launched
 
     earlier = previous_settings(Path(args.out)) if Path(args.out).exists() else {}
-    args.inputs = args.inputs or earlier.get("inputs") or []
+    args.inputs = args.inputs or [str(token_path(p)) for p in earlier.get("inputs") or []]
     if not args.inputs:
         raise UsageError(
             f"前回の実行記録がありません（{args.out}）。入力フォルダを指定してください。",
@@ -195,11 +196,12 @@ def cmd_reaudit(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     check_run_options(args)
     check_rules(args)
+    from extractors.discover import path_token
     from flows.serve import serve_reaudit
 
     serve_reaudit(
-        inputs=[str(Path(p).resolve()) for p in args.inputs],
-        out=str(Path(args.out).resolve()),
+        inputs=[path_token(Path(p).resolve()) for p in args.inputs],  # Shift_JIS folders survive the API
+        out=path_token(Path(args.out).resolve()),
         cron=args.cron,
         policy=args.policy,
         manifest=str(Path(args.manifest).resolve()) if args.manifest else None,

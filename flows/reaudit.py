@@ -17,7 +17,7 @@ from pathlib import Path
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, path_token, token_path
 from flows.cache import AnalysisCache
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
@@ -87,7 +87,7 @@ def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, polic
         raise NoPreviousRun("前回の実行記録がないため入力フォルダが分かりません。INPUT_DIR を指定してください。")
     policy = policy or earlier.get("policy") or "default"
     manifest = manifest or earlier.get("manifest")
-    sources, hashed = discover_known([Path(p) for p in inputs], out_dir)
+    sources, hashed = discover_known([token_path(p) for p in inputs], out_dir)
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
     rule_context(options)  # YAML parsed now (cached per process), while the server boots
     cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
@@ -97,7 +97,8 @@ def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, polic
 
 def prepared_key(out: str, inputs: list[str] | None, as_of: str | None, policy: str | None,
                  manifest: str | None) -> tuple:
-    return (str(Path(out).resolve()), tuple(inputs or ()), as_of, policy, manifest)
+    return (str(token_path(out).resolve()), tuple(path_token(token_path(p)) for p in inputs or ()), as_of, policy,
+            manifest)
 
 
 @flow(name="reaudit", log_prints=False)
@@ -112,7 +113,7 @@ def reaudit_flow(
 ) -> dict:
     quiet_libraries()
     started = now_local()
-    out_dir = Path(out)
+    out_dir = token_path(out)
     ready = _PREPARED.pop(prepared_key(out, inputs, as_of, policy, manifest), None)
     ready = ready or prepare(out_dir, inputs, as_of=as_of, policy=policy, manifest=manifest)
     inputs, policy, manifest, before, old_rows = ready.inputs, ready.policy, ready.manifest, ready.before, \
@@ -123,7 +124,7 @@ def reaudit_flow(
                       previous_started=before["started"] if before else None,
                       shown_rows=shown_rows(out_dir, rows)).to_json()
     run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
-    args = {"command": "reaudit", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
+    args = {"command": "reaudit", "inputs": [path_token(p) for p in inputs], "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args)
     clear_checkpoint(out_dir)
@@ -154,7 +155,7 @@ def scheduled_reaudit(
     check_served(inputs=inputs, out=out, policy=policy, manifest=manifest, workers=workers,
                  dask_address=dask_address, as_of=as_of)
     configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with run_lock(out, "scheduled-reaudit"):
+    with run_lock(token_path(out), "scheduled-reaudit"):
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)
 
@@ -198,7 +199,7 @@ def run_reaudit(
                 idle = _PREPARED[key].fresh == 0
                 runner = task_runner(1) if idle else task_runner(workers, dask_address)
                 return reaudit_flow.with_options(task_runner=runner)(
-                    inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                    inputs=[path_token(p) for p in inputs] if inputs else inputs, out=path_token(out), as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                     dask_address=dask_address)
         finally:
             _PREPARED.pop(key, None)

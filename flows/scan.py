@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import TerminationSignal
 
-from extractors.discover import SourceFile, root_text
+from extractors.discover import SourceFile, path_token, root_text, token_path
 from flows.cache import AnalysisCache, cache_dir_of
 from flows.changes import with_machine_replacement
 from flows.checkpoint import clear_checkpoint, open_checkpoint
@@ -164,10 +164,10 @@ def scan_flow(
     dask_address: str | None = None,
 ) -> dict:
     started = now_local()
-    out_dir = Path(out)
+    out_dir = token_path(out)  # folders arrive as path tokens: a Shift_JIS name survives Prefect's JSON
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
     # Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (flows/filestat.py).
-    sources, _rehashed = discover_known([Path(p) for p in inputs], out_dir)
+    sources, _rehashed = discover_known([token_path(p) for p in inputs], out_dir)
     stats: dict = {}
     rows = with_machine_replacement(run_batches(sources, options, workers, stats))
     run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
@@ -203,7 +203,7 @@ def make_run_info(rows: list[RegisterRow], *, inputs: list[str], as_of: str | No
     return {
         "as_of": rows[0].versions.get("as_of") if rows else as_of,
         "versions": rows[0].versions if rows else {},
-        "inputs": [root_text(Path(p).resolve()) for p in inputs],
+        "inputs": [path_token(token_path(p).resolve()) for p in inputs],
         "started": started,
         "finished": now_local(),
     }
@@ -222,5 +222,5 @@ def run_scan(
     """Run the flow with the task runner that fits the worker count, on one shared API server."""
     configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
     with run_lock(out, "scan"), fewer_gc_passes(WORKER_GC_THRESHOLD), prefect_api():
-        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+        return configured(inputs=[path_token(p) for p in inputs], out=path_token(out), as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)

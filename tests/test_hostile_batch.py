@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.discover import discover, root_text
+from extractors.discover import discover, path_token, root_text, token_path
 from flows.filestat import STAT_FILE, discover_known
 from flows.guard import file_guard
 from flows.pipeline import PipelineOptions, process_file
@@ -45,6 +45,15 @@ def test_item6_shift_jis_names_and_folders_are_carried_safely(tmp_path: Path) ->
     paths = write_register([row], out, run_info={**RUN_INFO, "inputs": [root_text(sjis_folder)]})
     assert json.loads(paths["jsonl"].read_text(encoding="utf-8"))["path"] == "申請書.docx"
     record_scan(out, [row], run_info=RUN_INFO)
+
+
+def test_item6_shift_jis_folders_survive_flow_parameters_and_the_state() -> None:
+    """Prefect parameters and the state are JSON: a Shift_JIS folder travels as a path token and comes back."""
+    folder = Path(os.fsdecode(b"/srv/" + "様式".encode("cp932")))
+    token = path_token(folder)
+    json.dumps({"inputs": [token]}).encode("utf-8")
+    assert token.startswith("fsbytes:") and token_path(token) == folder
+    assert path_token(Path("/srv/様式")) == "/srv/様式" and token_path("/srv/様式") == Path("/srv/様式")
 
 
 def test_item6_undecodable_name_is_shown_with_escapes(tmp_path: Path) -> None:
