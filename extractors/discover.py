@@ -152,7 +152,7 @@ def describe_file(path: Path, root: Path) -> SourceFile:
     A symbolic link that leads out of the input folder is never followed (not even hashed)."""
     rel = nfc(display_path(path.relative_to(root).as_posix()))
     dept = department_of(rel)
-    if path != root and os.path.lexists(path) and leaves_root(path, root):
+    if path != root and os.path.islink(path) and leaves_root(path, root):  # os.walk never enters linked folders
         return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, OUTSIDE_LINK)
     try:
         info = path.stat()

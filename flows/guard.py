@@ -93,6 +93,7 @@ def rss_bytes() -> int:
 
 
 REFIRE_S = 1.0  # a block that caught the interrupt and carried on (a close() walking the pages again) gets it again
+HARD_STOP_S = 30.0  # still running this long after the limit (stuck in C code): a worker process is ended
 
 STAGES = {"extract": "読み取り", "detect": "検出", "decide": "判定", "draft": "修正案の作成", "import": "取り込み"}
 
@@ -104,6 +105,7 @@ class _Watch:
     rss_limit: int | None
     fired: type[_Interrupt] | None = None
     fired_at: float = 0.0
+    first_fired: float = 0.0
     stage: str = ""  # which step of the file's work is running (STAGES), named in the reason
 
     def enter(self, stage: str) -> None:
@@ -153,6 +155,8 @@ class _Watchdog:
                 rss = rss_bytes() if any(w.rss_limit for w in self.watches.values()) else 0
                 for watch in self.watches.values():
                     if watch.fired is not None:  # still running: a handler swallowed it, or cleanup loops
+                        if now - watch.first_fired >= HARD_STOP_S:
+                            _end_worker_process()
                         if now - watch.fired_at >= REFIRE_S:
                             watch.fired_at = now
                             _raise_in(watch.thread_id, watch.fired)
@@ -162,8 +166,20 @@ class _Watchdog:
                     elif watch.rss_limit is not None and rss > watch.rss_limit:
                         watch.fired = _MemoryUp
                     if watch.fired is not None:
-                        watch.fired_at = now
+                        watch.fired_at = watch.first_fired = now
                         _raise_in(watch.thread_id, watch.fired)
+
+
+def _end_worker_process() -> None:
+    """A file that ignores the interrupt for HARD_STOP_S (a long call in C code) in a worker process: end the
+    process, so its batch becomes `error` rows (flows/guard.batch_outcome) and the run goes on. The command's
+    own process (one worker, `--workers 1`) is never ended: there the file ends when the C call returns."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is None:
+        return
+    logging.getLogger(__name__).error("制限を超えても処理が終わらないため、作業プロセスを終了します（PID %s）", os.getpid())
+    os._exit(70)
 
 
 _WATCHDOG = _Watchdog()

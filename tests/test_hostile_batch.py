@@ -161,3 +161,26 @@ def test_item7_sigterm_ends_the_run_with_the_register_of_what_finished(tmp_path:
     assert rows["終わらない.pdf"]["decision"] == "error" and rows["終わらない.pdf"]["reason"] == TERMINATED
     with open(lock_path(out), "rb") as fh:  # the lock is free: the next run can start
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _stuck_in_c() -> None:
+    import time
+
+    import flows.guard as guard
+
+    guard.HARD_STOP_S = 2.0
+    with guard.file_guard(seconds=1, memory_mb=0):
+        time.sleep(120)  # one C call: the interrupt waits for it to return
+
+
+def test_item7_worker_stuck_in_c_code_is_ended() -> None:
+    """A file that ignores the interrupt (a long call in C) ends its worker process, so the run goes on."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=_stuck_in_c)
+    child.start()
+    child.join(timeout=30)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 70
