@@ -81,7 +81,7 @@ def test_item4_draft_cache_entry_replaced_by_a_link_is_not_copied(tmp_path: Path
     assert b"root only" not in draft.read_bytes()  # drafted again from the form, not copied from the link
     settled = settle_drafts([again], out)[0]
     placed = out / settled.revised_path
-    assert stat.S_IMODE(placed.stat().st_mode) & 0o077 <= 0o040  # never more readable than the form (0640)
+    assert stat.S_IMODE(placed.stat().st_mode) == 0o640  # never more readable than the form (0640)
 
 
 def test_item5_link_out_of_the_input_folder_is_not_followed(tmp_path: Path) -> None:
@@ -98,3 +98,17 @@ def test_item5_link_out_of_the_input_folder_is_not_followed(tmp_path: Path) -> N
         assert by_name["内.docx"].error is None and by_name["内.docx"].sha256
     row = process_file(next(s for s in discover([inputs]) if s.rel_path == "外.docx"), options(out))
     assert row.decision == "error" and row.reason == OUTSIDE_LINK and not row.revised_path
+
+
+def test_item2_link_inside_revised_is_not_written_through(tmp_path: Path) -> None:
+    outside = victim(tmp_path)
+    out = tmp_path / "out"
+    (out / "revised").mkdir(parents=True)
+    (out / "revised" / "総務局").symlink_to(outside, target_is_directory=True)
+    staged = out / ".sealreview" / "drafts" / "k" / "d.docx"
+    staged.parent.mkdir(parents=True)
+    staged.write_bytes(b"draft")
+    row = make_row(1, revised_path=str(staged.relative_to(out)), machine_decision="abolish")
+    settled = settle_drafts([row], out)[0]
+    assert settled.revised_path is None and NOTE_OUTSIDE in settled.warnings
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]

@@ -27,7 +27,7 @@ REVISED = "revised"
 STAGING = Path(".sealreview") / "drafts"
 NOTE_MISSING = "元のファイルが見つからないため、修正案は作成していません"
 NOTE_CHANGED = "元のファイルが台帳の作成中に変更されたため、修正案は作成していません（次回の実行で作成します）"
-NOTE_OUTSIDE = "記録にある修正案の場所が出力フォルダの作業用フォルダの外を指しているため、無視しました"
+NOTE_OUTSIDE = "記録にある修正案の場所が出力フォルダの外を指しているため、無視しました"
 NOTE_COLLISION = "表示上同じ名前のファイルが他にもあるため、修正案を「{name}」として書き出しました"
 
 
@@ -170,7 +170,8 @@ def _place(row: RegisterRow, out_dir: Path, label: str, claimed: set[str]) -> Re
         target = f"{stem} ({n}){suffix}"
         notes.append(NOTE_COLLISION.format(name=target))
     final = out_dir / target
-    if not inside(final.parent if final.parent.exists() else out_dir / REVISED, out_dir / REVISED):
+    (out_dir / REVISED).mkdir(parents=True, exist_ok=True)  # a real folder (refuse_links checked it is no link)
+    if not inside(_existing_ancestor(final.parent), out_dir / REVISED):  # a link to elsewhere inside revised/
         return replace(row, revised_path=None, warnings=[*row.warnings, NOTE_OUTSIDE])
     if source.is_file() and source != final:
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -182,6 +183,13 @@ def _place(row: RegisterRow, out_dir: Path, label: str, claimed: set[str]) -> Re
         return replace(row, revised_path=None)
     claimed.add(target)
     return replace(row, revised_path=target, warnings=[*row.warnings, *notes])
+
+
+def _existing_ancestor(path: Path) -> Path:
+    """`path` or its nearest ancestor that exists (where a mkdir would start creating folders)."""
+    while not os.path.lexists(path) and path.parent != path:
+        path = path.parent
+    return path
 
 
 def prune(folder: Path, *, keep: set[Path]) -> int:
