@@ -9,7 +9,9 @@ process-pool or Dask workers alike, and it costs a dictionary update per file â€
 Limits of the approach (the reasons are in the README):
 - The exception arrives when the thread next runs Python code. pdfminer/pdfplumber, openpyxl, the
   Word reader and spaCy are Python, so they stop within a fraction of a second; a long call inside C
-  code (one huge regex, pdfium on one page) stops when that call returns.
+  code (one huge regex, pdfium on one page) stops when that call returns. Code that catches the
+  interrupt and goes on (a close() walking the pages again) gets it again every REFIRE_S; a worker
+  process still stuck HARD_STOP_S after the limit is ended (its batch becomes error rows).
 - LibreOffice and tesseract run as child processes with their own timeouts (extractors/legacy.py,
   extractors/ocr.py): their whole process group is killed.
 - The memory guard watches RSS; it cannot stop one single giant allocation in C (the kernel's OOM
