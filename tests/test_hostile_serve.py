@@ -29,10 +29,17 @@ def call(url: str, path: str, body: dict | None = None, auth: str | None = None)
     headers = {"Content-Type": "application/json"}
     if auth:
         headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
-    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body or {}).encode(), method="POST",
-                                     headers=headers)
-    with DIRECT.open(request, timeout=10) as response:
-        return json.load(response)
+    for attempt in range(6):  # a busy server (SQLite under load) answers 503 for a moment, as Prefect's client knows
+        request = urllib.request.Request(f"{url}{path}", data=json.dumps(body or {}).encode(), method="POST",
+                                         headers=headers)
+        try:
+            with DIRECT.open(request, timeout=10) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code not in (429, 503) or attempt == 5:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 def wait_for(predicate, seconds: float, proc: subprocess.Popen | None = None):
