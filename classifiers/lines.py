@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -51,6 +52,30 @@ def _mask(chars: list[str], start: int, end: int) -> None:
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
+
+
+class _Taken:
+    """The union of spans, kept as sorted disjoint intervals: `overlaps` and `add` by bisection (a line
+    holding tens of thousands of marks made the check against every earlier mark quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(spans):
+            if self.ends and start <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # intervals starting before `end`: only the last can reach
+        return i > 0 and self.ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:  # only spans that overlap nothing are added
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 class LineAnalyser:
@@ -110,12 +135,12 @@ class LineAnalyser:
         return [Hit(p.id, label, start, end, score, p.explanation, p.seal_kind) for label in labels]
 
     def _marks(self, masked: str, text: str, row: RowContext, consumed: list, result: LineResult) -> None:
-        taken: list[tuple[int, int]] = list(consumed)
+        taken = _Taken(list(consumed))
         own: dict[int, bool] = {}
         for p in self.mark_patterns:
             for match in p.regex.finditer(masked):
                 start, end = match.span()
-                if _overlaps(taken, start, end):
+                if taken.overlaps(start, end):
                     continue
                 if p.layout != "any":
                     if start not in own:
@@ -124,7 +149,7 @@ class LineAnalyser:
                         continue
                 if not layout_holds(p.layout, masked, start, end, row):
                     continue
-                taken.append((start, end))
+                taken.add(start, end)
                 hit = self._mark_hit(p, start, end, row)
                 result.trace.add(hit.rule_id)
                 result.hits.append(hit)

@@ -31,6 +31,22 @@ class SourceFile:
     format: InputFormat
     department: str | None
     error: str | None = None  # set when the file could not even be opened
+    stat: tuple[int, ...] = ()  # (size, mtime_ns, ctime_ns, inode, device) taken before the bytes were hashed
+
+
+def stat_signature(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def changed_since(source: SourceFile) -> bool:
+    """Was the file written (or replaced) after it was hashed? Any write moves its ctime, which no tool can set
+    back, so the bytes the extractor read may not be the bytes of `source.sha256`."""
+    if not source.stat:
+        return False
+    try:
+        return stat_signature(os.stat(source.path)) != source.stat
+    except OSError:
+        return True
 
 
 def nfc(text: str) -> str:
@@ -57,6 +73,38 @@ def display_name(part: str) -> str:
 
 def display_path(rel: str) -> str:
     return "/".join(display_name(part) for part in rel.split("/"))
+
+
+FS_BYTES = "fsbytes:"
+
+
+def path_token(path: Path | str) -> str:
+    """A path as text that survives JSON, Prefect parameters and the state store, and can be turned back into
+    the same path (`token_path`): the path itself, or — when its bytes are not UTF-8 (a Shift_JIS folder) —
+    `fsbytes:` and the hex of its bytes."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return FS_BYTES + os.fsencode(text).hex()
+
+
+def token_path(token: str | Path) -> Path:
+    """The path a `path_token` stands for."""
+    text = str(token)
+    if text.startswith(FS_BYTES):
+        try:
+            return Path(os.fsdecode(bytes.fromhex(text[len(FS_BYTES):])))
+        except ValueError:
+            pass
+    return Path(text)
+
+
+def root_text(root: Path | str) -> str:
+    """An input folder as text that is valid UTF-8 (for the register, the checkpoint and the state): a
+    Shift_JIS or otherwise undecodable folder name is shown as `display_path` shows file names."""
+    return display_path(str(root))
 
 
 OS_ERRORS = {
@@ -89,10 +137,23 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+OUTSIDE_LINK = "入力フォルダの外を指すシンボリックリンクのため読み取りません"
+
+
+def leaves_root(path: Path, root: Path) -> bool:
+    """`path` is a symbolic link (or under a linked folder) that resolves outside the input folder."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return not (real == base or real.startswith(base.rstrip(os.sep) + os.sep))
+
+
 def describe_file(path: Path, root: Path) -> SourceFile:
-    """Hash and sniff one file; an unreadable file still gets a `SourceFile` with `error`."""
+    """Hash and sniff one file; an unreadable file still gets a `SourceFile` with `error`.
+
+    A symbolic link that leads out of the input folder is never followed (not even hashed)."""
     rel = nfc(display_path(path.relative_to(root).as_posix()))
     dept = department_of(rel)
+    if path != root and os.path.islink(path) and leaves_root(path, root):  # os.walk never enters linked folders
+        return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, OUTSIDE_LINK)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO would block forever on open: never open it
@@ -102,7 +163,7 @@ def describe_file(path: Path, root: Path) -> SourceFile:
         fmt = sniff_format(path)
     except OSError as exc:
         return SourceFile(path, root, rel, "", 0, InputFormat.UNKNOWN, dept, os_error_reason(exc))
-    return SourceFile(path, root, rel, digest, info.st_size, fmt, dept)
+    return SourceFile(path, root, rel, digest, info.st_size, fmt, dept, stat=stat_signature(info))
 
 
 def iter_paths(root: Path) -> list[Path]:

@@ -204,20 +204,28 @@ def _fallback(path: Path, page_no: int, ocr: bool, work_dir: Path | None) -> tup
 
 def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Path | None = None,
                 ocr: bool = True, **_: object) -> Document:
+    stream = open(path, "rb")  # noqa: SIM115 - closed below, without pdfplumber when its pages never loaded
     try:
-        pdf = pdfplumber.open(path)
+        pdf = pdfplumber.open(stream)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        stream.close()
         raise EncryptedFile() from exc
     except PdfminerException as exc:
+        stream.close()
         if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect | PDFEncryptionError):
             raise EncryptedFile() from exc
         return _pdfium_only(path, fmt)
+    except BaseException:
+        stream.close()
+        raise
     blocks: list[TextBlock] = []
     warnings: list[str] = []
     ocr_pages: list[int] = []
     blank: list[int] = []
+    loaded = False
     try:
         total = len(pdf.pages)
+        loaded = True
         tables = 0
         for page_no in range(1, min(total, MAX_PAGES) + 1):
             page = pdf.pages[page_no - 1]
@@ -247,7 +255,10 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
         if total > MAX_PAGES:
             warnings.append(f"{MAX_PAGES}ページを超える部分は読み取っていません")
     finally:
-        pdf.close()
+        if loaded:
+            pdf.close()
+        else:  # the page tree could not be walked (cut off by the time limit): close() would walk it again
+            stream.close()
     return _document(fmt, blocks, warnings, total, {"ocr_pages": ocr_pages, "blank_pages": blank})
 
 
@@ -269,10 +280,20 @@ def _pdfium_only(path: Path, fmt: InputFormat) -> Document:
                     warnings=(warning,))
 
 
+NO_PAGES = "PDFに読み取れるページがありません（ページの構成が壊れているか、循環しています）"
+ALL_BLANK = "PDFの読み取った{n}ページのどれにも文字も画像もありません（白紙のため、押印の求めを判断できません）"
+
+
 def _document(fmt: InputFormat, blocks: list[TextBlock], warnings: list[str], total: int, meta: dict) -> Document:
-    if not blocks and total:
+    if not blocks and not total:  # a looping or empty page tree: nothing was read, so nothing can be decided
+        return Document(format=fmt, status=Status.FAILED, pages=0, extractor="pdf", errors=(NO_PAGES,),
+                        warnings=tuple(warnings), meta=meta)
+    if not blocks:
         no_ocr = any(NO_OCR in w for w in warnings)
-        reason = NO_TEXT_NO_OCR if no_ocr else "PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）"
+        if len(meta.get("blank_pages") or ()) == min(total, MAX_PAGES):
+            reason = ALL_BLANK.format(n=min(total, MAX_PAGES))
+        else:
+            reason = NO_TEXT_NO_OCR if no_ocr else "PDFから文字を読み取れませんでした（画像のみで OCR もできませんでした）"
         return Document(format=fmt, status=Status.FAILED, pages=total, extractor="pdf", errors=(reason,),
                         warnings=tuple(warnings), meta={**meta, "retry": True} if no_ocr else meta)
     status = Status.PARTIAL if warnings else Status.OK

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 from lxml import etree
 
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one uncompressed part
 MAX_TOTAL_BYTES = 500 * 1024 * 1024  # the whole container, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed, for big parts only
-PROLOG_BYTES = 4096  # a DOCTYPE must come before the root element
+CHUNK_BYTES = 1 << 20  # parts are scanned for a DTD in chunks of this size
 HOSTILE_XML = "XMLに実体（エンティティ）の定義が含まれているため、安全のため読み取りません"
 
 
@@ -49,17 +50,29 @@ def check_zip(zf: zipfile.ZipFile) -> None:
 
 def check_xml_prologs(zf: zipfile.ZipFile) -> None:
     """Office never writes a DTD into its XML parts: one with entity definitions is hostile
-    ("billion laughs", external entities). Only the first bytes of each part are read."""
+    ("billion laughs", external entities). Every part is read to its end."""
     for info in zf.infolist():
         if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
             continue
         try:
-            with zf.open(info) as fh:
-                head = fh.read(PROLOG_BYTES)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            hostile = declares_dtd(zf, info)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error):
             continue  # the reader reports a broken part itself
-        if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
+        if hostile:
             raise UnsafeContainer(HOSTILE_XML)
+
+
+def declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Does the part hold `<!DOCTYPE` or `<!ENTITY` anywhere? The whole part is streamed in chunks (a
+    DOCTYPE after a long comment is still a DOCTYPE); the sizes were checked before (check_zip)."""
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = window[-(len(b"<!DOCTYPE") - 1):]
+    return False
 
 
 def parse_xml(data: bytes) -> etree._Element:

@@ -25,6 +25,7 @@ from classifiers.models import Detection
 from extractors.models import Document, Status
 from flows.cache_codec import analysis_in, analysis_out
 from output.atomic import atomic_path
+from output.confine import read_regular
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class AnalysisCache:
     def _read(self, key: str) -> Analysis | None:
         path = self.directory / key[:2] / f"{key}{SUFFIX}"
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)  # an entry replaced by a link is not followed
         except FileNotFoundError:
             return None
         except OSError as exc:

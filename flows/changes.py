@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from output.changes_sheet import VERSION_LABELS
 from output.changes_sheet import decision_label as label
+from output.markdown_text import md
 from output.models import RegisterRow
 
 
@@ -187,20 +188,20 @@ def markdown(changes: dict) -> str:
     lines = ["# 変更履歴（前回の実行との比較）", ""]
     if changes.get("previous_run") is None:
         return "\n".join(lines + ["前回の実行がないため、すべての様式を新規として扱いました。"])
-    lines.append(f"前回の実行: #{changes['previous_run']}（{changes.get('previous_started') or '不明'}）")
+    lines.append(f"前回の実行: #{changes['previous_run']}（{md(changes.get('previous_started') or '不明')}）")
     for key, (a, b) in (changes.get("versions") or {}).items():
         lines.append(f"- {VERSION_LABELS.get(key, key)}: {a or '不明'} → {b}")
     lines.append("")
     for title, items in (("新規の様式", changes["new_files"]), ("削除された様式", changes["removed_files"]),
                          ("内容が変更された様式", changes["changed_files"])):
         lines.append(f"## {title}（{len(items)} 件）")
-        lines += [f"- {f['path']}（{f['title']}）" for f in items[:500]] or ["なし"]
+        lines += [f"- {md(f['path'])}（{md(f['title'])}）" for f in items[:500]] or ["なし"]
         lines.append("")
     lines += [f"## 判定が変わった様式（{len(changes['decisions'])} 件）", ""]
     if changes["decisions"]:
         lines += ["| ファイル | 変更前 | 変更後 | 理由 | きっかけ |", "|---|---|---|---|---|"]
-        lines += [f"| {d['path']} | {label(d['old_decision'], d['old_replacement'])} | "
-                  f"{label(d['new_decision'], d['new_replacement'])} | {d['reason']} | {d['cause']} |"
+        lines += [f"| {md(d['path'])} | {md(label(d['old_decision'], d['old_replacement']))} | "
+                  f"{md(label(d['new_decision'], d['new_replacement']))} | {md(d['reason'])} | {md(d['cause'])} |"
                   for d in changes["decisions"][:500]]
     else:
         lines.append("なし")
@@ -208,8 +209,8 @@ def markdown(changes: dict) -> str:
     lines += ["", f"## レビューにより表示が変わった様式（{len(reviews)} 件）", ""]
     if reviews:
         lines += ["| ファイル | 変更前 | 変更後 | 理由 | きっかけ |", "|---|---|---|---|---|"]
-        lines += [f"| {d['path']} | {label(d['old_decision'], d['old_replacement'])} | "
-                  f"{label(d['new_decision'], d['new_replacement'])} | {d['reason']} | {d['cause']} |"
+        lines += [f"| {md(d['path'])} | {md(label(d['old_decision'], d['old_replacement']))} | "
+                  f"{md(label(d['new_decision'], d['new_replacement']))} | {md(d['reason'])} | {md(d['cause'])} |"
                   for d in reviews[:500]]
     else:
         lines.append("なし")

@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, root_text
 from output.models import RegisterRow
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class Checkpoint:
         done: list[RegisterRow] = []
         todo: list[SourceFile] = []
         for source in sources:
-            row = found.get((str(source.root), source.rel_path, source.sha256)) if source.sha256 else None
+            row = found.get((root_text(source.root), source.rel_path, source.sha256)) if source.sha256 else None
             if row is None:
                 todo.append(source)
             else:

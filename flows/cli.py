@@ -6,13 +6,16 @@ import argparse
 import contextlib
 import logging
 import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
 
+from flows.guard import TERMINATED_EN, TERMINATED_JA, RunTerminated, terminate_on_sigterm
 from flows.lock import OutputBusy
 from flows.server import start_early
 from flows.settings import configure_environment
+from output.confine import LinkedFolder, refuse_links
 
 
 class UsageError(Exception):
@@ -112,6 +115,9 @@ def apply_file_limits(args: argparse.Namespace) -> None:
 def ensure_writable(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        own = out_dir / ".sealreview"  # holds the text read from the forms: the running user's only
+        if not os.path.lexists(own):
+            own.mkdir(mode=0o700)
         probe = out_dir / ".write-test"
         probe.write_bytes(b"")
         probe.unlink()
@@ -121,6 +127,7 @@ def ensure_writable(out_dir: Path) -> None:
             f"cannot write to output folder: {out_dir} ({exc.strerror or exc})",
             code=1,
         ) from None
+    refuse_links(out_dir)  # revised/, evidence/ or .sealreview/ as a link: LinkedFolder
 
 
 def check_rules(args: argparse.Namespace) -> None:
@@ -153,14 +160,25 @@ def cmd_scan(args: argparse.Namespace) -> int:
     result = run_scan(**run_arguments(args))
     print(f"{result['rows']} 件を読み取りました。{result['sentence']}")
     print(f"台帳: {result['paths'].get('xlsx')}")
-    return 0
+    return terminated_code(result)
+
+
+def terminated_code(result: dict) -> int:
+    """0, or — when SIGTERM cut the run short and the register lists only what finished — 143 with one line
+    in each language."""
+    if not result.get("terminated"):
+        return 0
+    print(TERMINATED_JA, file=sys.stderr)
+    print(TERMINATED_EN, file=sys.stderr)
+    return 143
 
 
 def cmd_reaudit(args: argparse.Namespace) -> int:
+    from extractors.discover import token_path
     from flows.history import previous_settings  # no Prefect import before the server is launched
 
     earlier = previous_settings(Path(args.out)) if Path(args.out).exists() else {}
-    args.inputs = args.inputs or earlier.get("inputs") or []
+    args.inputs = args.inputs or [str(token_path(p)) for p in earlier.get("inputs") or []]
     if not args.inputs:
         raise UsageError(
             f"前回の実行記録がありません（{args.out}）。入力フォルダを指定してください。",
@@ -178,17 +196,18 @@ def cmd_reaudit(args: argparse.Namespace) -> int:
           f"前回の読取結果を再利用 {result.get('cached', 0)} 件）。{result['sentence']}")
     print(result["changes_line"])
     print(f"台帳: {result['paths'].get('xlsx')}（シート「変更履歴」）")
-    return 0
+    return terminated_code(result)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     check_run_options(args)
     check_rules(args)
+    from extractors.discover import path_token
     from flows.serve import serve_reaudit
 
     serve_reaudit(
-        inputs=[str(Path(p).resolve()) for p in args.inputs],
-        out=str(Path(args.out).resolve()),
+        inputs=[path_token(Path(p).resolve()) for p in args.inputs],  # Shift_JIS folders survive the API
+        out=path_token(Path(args.out).resolve()),
         cron=args.cron,
         policy=args.policy,
         manifest=str(Path(args.manifest).resolve()) if args.manifest else None,
@@ -207,7 +226,15 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     register = Path(args.register)
     if not register.is_file():
         raise UsageError(f"台帳ファイルが見つかりません: {register}", f"register not found: {register}")
-    report = import_corrections(register, Path(args.out))
+    from flows.guard import FileLimitExceeded, file_guard
+
+    try:
+        with file_guard() as watch:  # the per-file time and memory limits hold for the reviewer's workbook too
+            watch.enter("import")
+            report = import_corrections(register, Path(args.out))
+    except FileLimitExceeded as exc:
+        raise UsageError(f"取り込みを中止しました: {exc.reason}",
+                         f"import stopped: the workbook hit the {exc.kind} limit; nothing was imported", code=1) from None
     if report.no_register:
         raise UsageError(report.no_register,
                          f"no register was made in {args.out} (no state database); give the --out of the scan that wrote it")
@@ -247,17 +274,50 @@ COMMANDS = {"laws": cmd_laws, "scan": cmd_scan, "reaudit": cmd_reaudit, "serve":
 def main(argv: list[str] | None = None) -> int:
     configure_environment()
     args = build_parser().parse_args(argv)
+    if args.command in ("scan", "reaudit"):
+        terminate_on_sigterm()  # SIGTERM: the register of what finished, then the end (flows/guard.py)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, OutputBusy) as exc:
+    except (UsageError, OutputBusy, LinkedFolder) as exc:
         print(f"エラー: {exc.ja}", file=sys.stderr)
         print(f"error: {exc.en}", file=sys.stderr)
-        return exc.code
+        return getattr(exc, "code", 1)
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `sealreview laws | head`: the reader has all it wanted
         return 0
+    except RunTerminated:
+        print("エラー: 中断されました（SIGTERM）。台帳は書き出していません（前回の台帳はそのままです）", file=sys.stderr)
+        print("error: terminated (SIGTERM) before the register was written; the previous register is unchanged",
+              file=sys.stderr)
+        return 143
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a vanished output folder: the previous register stays
+        where = save_traceback(args)
+        print(f"エラー: 出力フォルダに書き込めませんでした（ディスクの空き・権限を確認してください。前回の台帳はそのままです）: {exc}"
+              f"{where}", file=sys.stderr)
+        print(f"error: could not write to the output folder (check free space and permissions; the previous "
+              f"register is unchanged): {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - every error path ends in one line of Japanese and one of English
+        where = save_traceback(args)
+        print(f"エラー: 予期しないエラーで中断しました（{type(exc).__name__}: {exc}）{where}", file=sys.stderr)
+        print(f"error: stopped by an unexpected error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+
+
+def save_traceback(args: argparse.Namespace) -> str:
+    """Keep the traceback for whoever investigates (OUT_DIR/.sealreview/error.log); the text naming it."""
+    import traceback
+
+    try:
+        path = Path(args.out) / ".sealreview" / "error.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        return f"（詳細: {path}）"
+    except Exception:  # noqa: BLE001 - the disk may be full: the one-line message is enough
+        return ""
 
 
 def run() -> None:

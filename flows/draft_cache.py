@@ -22,6 +22,7 @@ import shutil
 from pathlib import Path
 
 from output.atomic import atomic_path
+from output.confine import inside, read_regular
 from output.revised import REVISER_VERSION, RevisionResult, draft_path
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ class DraftCache:
     """`DraftCache(cache_dir)`; `get(...)` → RevisionResult | None (draft copied into place), `put(...)`."""
 
     def __init__(self, cache_dir: str | Path) -> None:
-        self.directory = Path(cache_dir) / DRAFTS
+        self.root = Path(cache_dir)
+        self.directory = self.root / DRAFTS
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.directory / key[:2]
@@ -52,8 +54,11 @@ class DraftCache:
             return None
         key = draft_key(sha256, replacement)
         meta_path, data_path = self._paths(key)
+        if meta_path.parent.exists() and not inside(meta_path.parent, self.root):  # drafts/ or <2 hex>/ a link
+            log.warning("修正案のキャッシュの場所がキャッシュフォルダの外を指しているため使いません: %s", meta_path.parent)
+            return None
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(read_regular(meta_path).decode("utf-8"))  # an entry replaced by a link: refused
             if meta.get("format") != FORMAT_NAME or meta.get("key") != key:
                 return None
             edits = [dict(e) for e in meta["edits"]]
@@ -62,7 +67,7 @@ class DraftCache:
                 return RevisionResult(None, edits, note)
             target = draft_path(Path(out_dir), rel_path, meta["suffix"] or None)  # .doc → .docx
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(data_path, target)
+            target.write_bytes(read_regular(data_path))  # never a link's target (a root-only file)
             return RevisionResult(target, edits, note)
         except FileNotFoundError:
             return None

@@ -20,7 +20,15 @@ import stat
 import time
 from pathlib import Path
 
-from extractors.discover import SourceFile, department_of, describe_file, display_path, iter_paths, nfc
+from extractors.discover import (
+    SourceFile,
+    department_of,
+    describe_file,
+    display_path,
+    iter_paths,
+    nfc,
+    stat_signature,
+)
 from extractors.models import InputFormat
 from flows.cache_codec import dumps, loads
 from output.atomic import atomic_path
@@ -30,6 +38,17 @@ log = logging.getLogger(__name__)
 STAT_FILE = Path(".sealreview") / "filestat.json"
 STAT_FORMAT = 1
 RACY_NS = 3_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
+
+
+def table_key(path: Path) -> str:
+    """The table's key of a path: the path itself, or — when its bytes are not UTF-8 (a Shift_JIS name) —
+    `bytes:` and the hex of its bytes, so the table stays valid JSON and every file keeps its own entry."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "bytes:" + os.fsencode(path).hex()
 
 
 def signature(info: os.stat_result) -> list[int]:
@@ -73,7 +92,9 @@ def reuse(entry: list | None, info: os.stat_result) -> tuple[str, InputFormat] |
 
 def describe_known(path: Path, root: Path, table: dict, seen: dict) -> SourceFile:
     """`describe_file`, reusing the recorded hash when the file is unchanged; records what it hashed."""
-    key = str(path)
+    key = table_key(path)
+    if path.is_symlink():
+        return describe_file(path, root)  # never reused: where it leads is checked each time
     try:
         info = path.stat()
     except OSError:
@@ -83,7 +104,8 @@ def describe_known(path: Path, root: Path, table: dict, seen: dict) -> SourceFil
         if known is not None:
             seen[key] = table[key]
             rel = nfc(display_path(path.relative_to(root).as_posix()))
-            return SourceFile(path, root, rel, known[0], info.st_size, known[1], department_of(rel))
+            return SourceFile(path, root, rel, known[0], info.st_size, known[1], department_of(rel),
+                              stat=stat_signature(info))
     hashed_at = time.time_ns()  # before reading: a write during hashing makes the entry racy or stale
     source = describe_file(path, root)
     if source.error is None and source.sha256 and stat.S_ISREG(info.st_mode):

@@ -19,7 +19,7 @@ from classifiers.fields import FieldSet, extract_fields
 from classifiers.fields.data import load_field_patterns
 from classifiers.models import Detection
 from classifiers.title import guess_title
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, changed_since, root_text
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
 from flows.cache import Analysis, AnalysisCache
@@ -31,7 +31,7 @@ from output.evidence import picture_pdf_early
 from output.models import RegisterRow
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
-from output.revised.placement import staging_dir
+from output.revised.placement import file_staging_dir
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision, legal_basis_items
@@ -111,20 +111,36 @@ def versions(ctx: RuleContext) -> dict:
     }
 
 
+CHANGED_DURING_SCAN = ("読み取り中にファイルが変更されたため、この判定は読み取った時点の内容によるもので確定していません"
+                      "（次回の実行で読み直します）")
+
+
 def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
-    """One file through every stage. Never raises: a crash becomes an `error` row."""
+    """One file through every stage. Never raises: a crash becomes an `error` row.
+
+    The per-file limits cover every stage (extract, detect, decide, draft); the row names the stage that hit
+    one. A file written while it was being read is flagged (needs_review) and its analysis is not cached:
+    the cache is keyed by the sha256 taken at discovery, which would not be the bytes that were read."""
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
-        with file_guard():  # per-file time limit and memory guard (flows/guard.py)
-            document, detection = extract_and_detect(source, options, work_dir)
+        with file_guard() as watch:  # per-file time limit and memory guard (flows/guard.py)
+            document, detection, fresh = extract_and_detect(source, options, work_dir, stage=watch.enter)
+            watch.enter("decide")
             fieldset = extract_fields(document)
             row = analyse(source, document, ctx, staff_manifest(options), detection=detection, fieldset=fieldset)
             if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
                 picture_pdf_early(row, document, Path(options.out_dir))
             if options.out_dir:
                 row = stage_eform(row, fieldset, Path(options.out_dir))
-        return add_draft(source, document, row, options) if row.decision == "abolish" else row
+            if row.decision == "abolish":
+                watch.enter("draft")
+                row = add_draft(source, document, row, options)
+        if changed_since(source):
+            return row if row.decision == "error" else changed_row(row)
+        if fresh and options.cache_dir:
+            AnalysisCache(options.cache_dir, ocr=options.ocr).put(source.sha256, Analysis(document, detection))
+        return row
     except FileLimitExceeded as exc:
         log.warning("制限を超えたため中断しました: %s（%s）", source.rel_path, exc.reason)
         return error_row(source, exc.reason, ctx)
@@ -133,20 +149,28 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
 
 
+def changed_row(row: RegisterRow) -> RegisterRow:
+    """A row whose file changed while it was read: to review, without a draft, with the reason."""
+    return replace(row, decision="needs_review", replacement=None, revised_path=None, revisions=[],
+                   machine_replacement=None, reason=f"{CHANGED_DURING_SCAN}。{row.reason}",
+                   warnings=[*row.warnings, CHANGED_DURING_SCAN], rule_id="decide.changed_during_scan.v1")
+
+
 def extract_and_detect(
-    source: SourceFile, options: PipelineOptions, work_dir: Path | None
-) -> tuple[Document, Detection | None]:
-    """Extract (and detect), or take both from the cache when the same bytes were analysed before."""
-    if not options.cache_dir:
-        return extract(source, work_dir=work_dir, ocr=options.ocr), None
-    cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
-    cached = cache.get(source.sha256)
-    if cached is not None:
-        return cached.document, cached.detection
+    source: SourceFile, options: PipelineOptions, work_dir: Path | None, *, stage=lambda name: None
+) -> tuple[Document, Detection, bool]:
+    """Extract and detect, or take both from the cache when the same bytes were analysed before.
+    Returns (document, detection, analysed now?); the caller caches what it analysed once it knows the
+    file did not change meanwhile."""
+    if options.cache_dir:
+        cached = AnalysisCache(options.cache_dir, ocr=options.ocr).get(source.sha256)
+        if cached is not None:
+            return cached.document, cached.detection, False
+    stage("extract")
     document = extract(source, work_dir=work_dir, ocr=options.ocr)
+    stage("detect")
     detection = detection_engine.detect(document) if document.status != Status.FAILED else Detection()
-    cache.put(source.sha256, Analysis(document, detection))
-    return document, detection
+    return document, detection, True
 
 
 def analyse(
@@ -191,7 +215,7 @@ def add_draft(source: SourceFile, document: Document, row: RegisterRow, options:
         row.revisions = list(plan_document(document, replacement=row.replacement))
         row.warnings = [*row.warnings, NOTE_PDF if row.revisions else NOTE_NONE]
         return row
-    staging = staging_dir(Path(options.out_dir), source.root)
+    staging = file_staging_dir(Path(options.out_dir), source.root, source.path)
     drafts = DraftCache(options.cache_dir) if options.cache_dir else None
     result = drafts.get(source.sha256, row.replacement, rel_path=source.rel_path, out_dir=staging) if drafts else None
     if result is None:
@@ -248,7 +272,7 @@ def build_row(
         document_class=decision.document_class,
         basis_category=decision.basis_category,
         reiki_kaisei=decision.reiki_kaisei,
-        input_root=str(source.root),
+        input_root=root_text(source.root),
         warnings=list(document.warnings),
         versions=versions(ctx),
         form_numbers=list(decision.form_numbers),
@@ -273,7 +297,7 @@ def error_row(source: SourceFile, reason: str, ctx: RuleContext) -> RegisterRow:
         confidence=0.0,
         error=reason,
         rule_id="decide.error.v1",
-        input_root=str(source.root),
+        input_root=root_text(source.root),
         versions=versions(ctx),
         online=classify_online(decision="error").to_json(),
         eform_note="読取不可のため電子様式は作りません",

@@ -10,24 +10,26 @@ parameters, because a served flow is loaded from its module without `with_option
 from __future__ import annotations
 
 import gc
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, path_token, token_path
 from flows.cache import AnalysisCache, document_lookup
 from flows.changes import compare, markdown, summary_line, with_machine_replacement
 from flows.checkpoint import clear_checkpoint
 from flows.filestat import discover_known
+from flows.guard import end_terminated_run
 from flows.history import settings_of
 from flows.lock import run_lock
 from flows.pipeline import PipelineOptions, rule_context
 from flows.runners import task_runner
 from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
 from flows.server import prefect_api
-from flows.settings import fewer_gc_passes, quiet_libraries
+from flows.settings import OverrideRefused, fewer_gc_passes, quiet_libraries, served_parameters
 from output.corrections import apply_corrections
 from output.models import RegisterRow
 from output.register import write_run
@@ -85,7 +87,7 @@ def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, polic
         raise NoPreviousRun("前回の実行記録がないため入力フォルダが分かりません。INPUT_DIR を指定してください。")
     policy = policy or earlier.get("policy") or "default"
     manifest = manifest or earlier.get("manifest")
-    sources, hashed = discover_known([Path(p) for p in inputs], out_dir)
+    sources, hashed = discover_known([token_path(p) for p in inputs], out_dir)
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
     rule_context(options)  # YAML parsed now (cached per process), while the server boots
     cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
@@ -95,7 +97,8 @@ def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, polic
 
 def prepared_key(out: str, inputs: list[str] | None, as_of: str | None, policy: str | None,
                  manifest: str | None) -> tuple:
-    return (str(Path(out).resolve()), tuple(inputs or ()), as_of, policy, manifest)
+    return (str(token_path(out).resolve()), tuple(path_token(token_path(p)) for p in inputs or ()), as_of, policy,
+            manifest)
 
 
 @flow(name="reaudit", log_prints=False)
@@ -110,7 +113,7 @@ def reaudit_flow(
 ) -> dict:
     quiet_libraries()
     started = now_local()
-    out_dir = Path(out)
+    out_dir = token_path(out)
     ready = _PREPARED.pop(prepared_key(out, inputs, as_of, policy, manifest), None)
     ready = ready or prepare(out_dir, inputs, as_of=as_of, policy=policy, manifest=manifest)
     inputs, policy, manifest, before, old_rows = ready.inputs, ready.policy, ready.manifest, ready.before, \
@@ -121,11 +124,13 @@ def reaudit_flow(
                       previous_started=before["started"] if before else None,
                       shown_rows=shown_rows(out_dir, rows)).to_json()
     run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
-    args = {"command": "reaudit", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
+    args = {"command": "reaudit", "inputs": [path_token(p) for p in inputs], "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
     documents = document_lookup(AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr))
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
     clear_checkpoint(out_dir)
+    if stats.get("terminated"):
+        end_terminated_run()  # SIGTERM: the register is in place; workers still busy are not waited for
     publish_artifacts(rows, paths)
     create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",
                              description=summary_line(changes))
@@ -144,11 +149,29 @@ def scheduled_reaudit(
     dask_address: str | None = None,
     as_of: str | None = None,
 ) -> dict:
-    """The served deployment: a re-audit as of today (Asia/Tokyo) unless `as_of` is given."""
+    """The served deployment: a re-audit as of today (Asia/Tokyo) unless `as_of` is given.
+
+    Under `serve`, only with the parameters it was served with: a run asking for other folders or options
+    (anyone who can reach the API could create one) is refused and logged (flows/serve.py)."""
+    check_served(inputs=inputs, out=out, policy=policy, manifest=manifest, workers=workers,
+                 dask_address=dask_address, as_of=as_of)
     configured = reaudit_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with run_lock(out, "scheduled-reaudit"):
+    with run_lock(token_path(out), "scheduled-reaudit"):
         return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)
+
+
+def check_served(**asked) -> None:
+    """Raise OverrideRefused when a served run's parameters differ from those `serve` was started with."""
+    served = served_parameters()
+    if served is None:
+        return
+    different = sorted(k for k in set(served) | set(asked) if served.get(k) != asked.get(k))
+    if different:
+        message = (f"serve で指定されたものと異なる設定（{', '.join(different)}）での実行は拒否しました"
+                   f" / refused a run with other settings than served: {', '.join(different)}")
+        logging.getLogger(__name__).error(message)
+        raise OverrideRefused(message)
 
 
 def run_reaudit(
@@ -177,7 +200,7 @@ def run_reaudit(
                 idle = _PREPARED[key].fresh == 0
                 runner = task_runner(1) if idle else task_runner(workers, dask_address)
                 return reaudit_flow.with_options(task_runner=runner)(
-                    inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+                    inputs=[path_token(p) for p in inputs] if inputs else inputs, out=path_token(out), as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                     dask_address=dask_address)
         finally:
             _PREPARED.pop(key, None)

@@ -7,27 +7,29 @@ Tasks are coarse (one per batch of files) because each Prefect task run costs se
 from __future__ import annotations
 
 import math
+import queue
 from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.exceptions import TerminationSignal
 
-from extractors.discover import SourceFile
+from extractors.discover import SourceFile, path_token, root_text, token_path
 from flows.cache import AnalysisCache, cache_dir_of, document_lookup
 from flows.changes import with_machine_replacement
 from flows.checkpoint import clear_checkpoint, open_checkpoint
 from flows.filestat import discover_known
-from flows.guard import batch_outcome
+from flows.guard import TERMINATED, RunTerminated, batch_outcome, begin_grace_exit, end_terminated_run
 from flows.lock import run_lock
-from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, process_batch
+from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, error_row, process_batch, rule_context
 from flows.progress import Progress
 from flows.runners import task_runner
 from flows.server import prefect_api
 from flows.settings import fewer_gc_passes
 from output.corrections import corrected_basis
+from output.markdown_text import md
 from output.models import RegisterRow
 from output.register import write_run
 from output.state import StateStore
@@ -82,30 +84,65 @@ def run_batches(
     futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(batches)]
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
-    for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
-        batch_rows = cached_batch(i, batch, options)
-        checkpoint.save(batch_rows)
-        rows.extend(batch_rows)
-        progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
-    for future in as_completed(futures):
-        batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
-        if complete:
+    try:
+        for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
+            batch_rows = cached_batch(i, batch, options)
             checkpoint.save(batch_rows)
-        rows.extend(batch_rows)
-        progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
+            rows.extend(batch_rows)
+            progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
+        for future in completed(futures):
+            batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
+            if complete:
+                checkpoint.save(batch_rows)
+            rows.extend(batch_rows)
+            progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
+    except (RunTerminated, TerminationSignal):  # SIGTERM (Prefect's bridge while the flow runs, or ours)
+        begin_grace_exit()  # the register lists what finished, the rest are read by the next run
+        if stats is not None:
+            stats["terminated"] = True
+        rows.extend(unfinished_rows(sources, rows, options))
     return sorted(rows, key=lambda r: (r.input_root, r.path))
+
+
+def completed(futures: list, poll: float = 1.0):
+    """The futures as they finish, like `as_completed`, but never blocked for more than `poll` seconds at a time:
+    a signal handler (SIGTERM, flows/guard.py) only runs when the main thread wakes, and a signal delivered to a
+    busy worker thread would otherwise wait until some batch finished."""
+    finished: queue.Queue = queue.Queue()
+    for future in futures:
+        future.add_done_callback(finished.put)
+    for _ in range(len(futures)):
+        while True:
+            try:
+                yield finished.get(timeout=poll)
+                break
+            except queue.Empty:
+                continue
+
+
+def unfinished_rows(sources: list[SourceFile], done: list[RegisterRow], options: PipelineOptions) -> list[RegisterRow]:
+    """One `error` row for every file a terminated run did not finish."""
+    finished = {(r.input_root, r.path, r.sha256) for r in done}
+    ctx = rule_context(options)
+    return [error_row(s, TERMINATED, ctx) for s in sources
+            if (root_text(s.root), s.rel_path, s.sha256) not in finished]
 
 
 def publish_artifacts(rows: list[RegisterRow], paths: dict[str, Path]) -> None:
     summary = summarize(rows)
     table = [{"判定": k, "件数": v} for k, v in summary.get("by_decision", {}).items()]
     create_table_artifact(table=table, key="sealreview-summary", description=kawasaki_sentence(rows))
+    create_markdown_artifact(markdown=review_markdown(rows, paths), key="sealreview-review-list")
+
+
+def review_markdown(rows: list[RegisterRow], paths: dict[str, Path]) -> str:
+    """The `sealreview-review-list` artifact: the rows to review or that could not be read."""
     review = [r for r in rows if r.decision in ("needs_review", "error")]
-    lines = ["# 押印見直し台帳", "", kawasaki_sentence(rows), "", f"台帳: `{paths.get('xlsx', '')}`", ""]
-    if review:
+    lines = ["# 押印見直し台帳", "", md(kawasaki_sentence(rows)), "", f"台帳: {md(paths.get('xlsx', ''))}", ""]
+    if review:  # file names and reasons are text: escaped, never Markdown or HTML (output/markdown_text.py)
         lines += ["## 要確認・読取不可", "", "| ファイル | 判定 | 理由 |", "|---|---|---|"]
-        lines += [f"| {r.path} | {DECISIONS[r.decision]} | {r.reason} |" for r in review[:200]]
-    create_markdown_artifact(markdown="\n".join(lines), key="sealreview-review-list")
+        lines += [f"| {md(r.path)} | {md(DECISIONS[r.decision])} | {md(r.reason)} |" for r in review[:200]]
+    return "\n".join(lines)
 
 
 def reviewers_basis(out_dir: Path) -> tuple[tuple[str, str], ...]:
@@ -127,10 +164,10 @@ def scan_flow(
     dask_address: str | None = None,
 ) -> dict:
     started = now_local()
-    out_dir = Path(out)
+    out_dir = token_path(out)  # folders arrive as path tokens: a Shift_JIS name survives Prefect's JSON
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
     # Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (flows/filestat.py).
-    sources, _rehashed = discover_known([Path(p) for p in inputs], out_dir)
+    sources, _rehashed = discover_known([token_path(p) for p in inputs], out_dir)
     stats: dict = {}
     rows = with_machine_replacement(run_batches(sources, options, workers, stats))
     run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
@@ -139,6 +176,8 @@ def scan_flow(
     documents = document_lookup(AnalysisCache(options.cache_dir, ocr=options.ocr))
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
     clear_checkpoint(out_dir)
+    if stats.get("terminated"):
+        end_terminated_run()  # SIGTERM: the register is in place; workers still busy are not waited for
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}
@@ -165,7 +204,7 @@ def make_run_info(rows: list[RegisterRow], *, inputs: list[str], as_of: str | No
     return {
         "as_of": rows[0].versions.get("as_of") if rows else as_of,
         "versions": rows[0].versions if rows else {},
-        "inputs": [str(Path(p).resolve()) for p in inputs],
+        "inputs": [path_token(token_path(p).resolve()) for p in inputs],
         "started": started,
         "finished": now_local(),
     }
@@ -184,5 +223,5 @@ def run_scan(
     """Run the flow with the task runner that fits the worker count, on one shared API server."""
     configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
     with run_lock(out, "scan"), fewer_gc_passes(WORKER_GC_THRESHOLD), prefect_api():
-        return configured(inputs=inputs, out=out, as_of=as_of, policy=policy, manifest=manifest, workers=workers,
+        return configured(inputs=[path_token(p) for p in inputs], out=path_token(out), as_of=as_of, policy=policy, manifest=manifest, workers=workers,
                           dask_address=dask_address)

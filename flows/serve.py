@@ -3,13 +3,21 @@
 Schedules do nothing on the temporary per-run API server (its scheduler service does not run), so
 `serve` starts a real `prefect server start` bound to 127.0.0.1 with the project's own PREFECT_HOME —
 or uses the one PREFECT_API_URL points at — and serves the `scheduled-reaudit` deployment on a
-`Cron(..., timezone="Asia/Tokyo")` schedule. On exit (Ctrl+C / SIGTERM) it stops the server it started.
+`Cron(..., timezone="Asia/Tokyo")` schedule. On exit (Ctrl+C / SIGTERM) it stops the server it started; if `serve` is killed (even with SIGKILL)
+the server notices that its parent is gone and stops its whole process group.
+
+Who may use the API: the server it starts requires Prefect's basic-auth string (PREFECT_SERVER_API_AUTH_STRING),
+generated once per installation into `<PREFECT_HOME>/api-auth` (mode 0600, readable by the user running
+`serve` only). The served deployment runs only with the folders and options it was served with
+(SEALREVIEW_SERVED_PARAMETERS): a flow run asking for other inputs, output or options is refused and logged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,9 +27,52 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.settings import prefect_home
+from flows.settings import SERVED_ENV, prefect_home
 
 HEALTH_TIMEOUT = 120.0
+AUTH_FILE = "api-auth"
+AUTH_USER = "sealreview"
+LAUNCHER = """
+import os, runpy, signal, sys, threading, time
+parent = int(sys.argv[1])
+sys.argv = ["prefect", *sys.argv[2:]]
+try:
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+except Exception:
+    pass
+def watchdog():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.killpg(0, signal.SIGTERM)  # the server and everything it started (its own session)
+    time.sleep(15)
+    os.killpg(0, signal.SIGKILL)
+if os.getppid() != parent:
+    sys.exit(0)
+threading.Thread(target=watchdog, name="parent-watchdog", daemon=True).start()
+runpy.run_module("prefect", run_name="__main__", alter_sys=True)
+"""
+
+
+def auth_string(home: Path | None = None) -> str:
+    """`user:password` for the API of the server `serve` starts: made once per installation, kept in
+    `<PREFECT_HOME>/api-auth` with mode 0600 (created that way; tightened if someone loosened it)."""
+    path = Path(home or prefect_home()) / AUTH_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        os.chmod(path, 0o600)
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    text = f"{AUTH_USER}:{secrets.token_urlsafe(32)}"
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n")
+    return text
+
+
 
 
 def free_port() -> int:
@@ -72,10 +123,11 @@ def prefect_server(
     if healthy(api_url):
         raise RuntimeError(f"ポート {port} は既に使われています（--port で別のポートを指定してください）")
     log_path = home / "server.log"
+    command = [sys.executable, "-c", LAUNCHER, str(os.getpid()), "server", "start", "--host", "127.0.0.1",
+               "--port", str(port)]
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [*prefect_command(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env(home, ui=ui, extra=extra_env), stdout=log, stderr=subprocess.STDOUT,
+            command, env=server_env(home, ui=ui, extra=extra_env), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_healthy(api_url, proc, timeout, log_path)
@@ -133,11 +185,19 @@ def serve_reaudit(
     schedule = Cron(cron, timezone="Asia/Tokyo")
     parameters = {"inputs": inputs, "out": out, "policy": policy, "manifest": manifest, "workers": workers,
                   "dask_address": dask_address, "as_of": as_of}
-    with prefect_server(port=port) as api_url:
+    os.environ[SERVED_ENV] = json.dumps(parameters, ensure_ascii=False)  # flow runs inherit it: no overrides
+    own = not os.environ.get("PREFECT_API_URL")
+    secret = auth_string() if own else os.environ.get("PREFECT_API_AUTH_STRING")
+    extra = {"PREFECT_SERVER_API_AUTH_STRING": secret} if own and secret else None
+    with prefect_server(port=port, extra_env=extra) as api_url:
         os.environ["PREFECT_API_URL"] = api_url
+        if secret:
+            os.environ["PREFECT_API_AUTH_STRING"] = secret
         print(f"Prefect サーバー: {api_url.removesuffix('/api')}（UI）", flush=True)
+        if own:
+            print(f"UI と API にはパスワードが必要です（{prefect_home() / AUTH_FILE} の内容）", flush=True)
         print(f"再監査を「{cron}」（日本時間）に実行します。終了するには Ctrl+C を押してください。", flush=True)
-        with use_api(api_url):
+        with use_api(api_url, auth=secret):
             scheduled_reaudit.serve(name=name, schedules=[schedule], parameters=parameters,
                                     entrypoint_type=EntrypointType.MODULE_PATH, print_starting_message=False,
                                     tags=["sealreview"])

@@ -53,17 +53,18 @@ runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
 
 
 @contextlib.contextmanager
-def use_api(url: str) -> Iterator[str]:
+def use_api(url: str, *, auth: str | None = None) -> Iterator[str]:
     """Point this whole process at `url`, including threads whose context was copied before now.
 
     Prefect read its settings when it was imported. `temporary_settings` covers this thread only; the
     process-global settings context covers the threads Prefect and Dask clients run callbacks in —
     without it those start a temporary API server of their own and record task runs there.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     with contextlib.ExitStack() as stack:
-        stack.enter_context(temporary_settings({PREFECT_API_URL: url}))
+        updates = {PREFECT_API_URL: url, **({PREFECT_API_AUTH_STRING: auth} if auth else {})}
+        stack.enter_context(temporary_settings(updates))
         try:
             from prefect.context import _temporary_global_settings_context, get_settings_context
         except ImportError:  # a future Prefect without this internal helper

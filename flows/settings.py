@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -11,6 +12,19 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PIPELINE_VERSION = "0.2.0"  # 0.2.0: a bare 法律第N条 inside a law's name is no longer a second citation
+
+
+SERVED_ENV = "SEALREVIEW_SERVED_PARAMETERS"  # set by `serve`: the parameters its deployment may run with
+
+
+class OverrideRefused(RuntimeError):
+    """A flow run of the served deployment asked for other folders or options than those served."""
+
+
+def served_parameters() -> dict | None:
+    """The parameters `serve` was started with (None outside a served process)."""
+    raw = os.environ.get(SERVED_ENV)
+    return json.loads(raw) if raw else None
 
 
 def prefect_home() -> Path:

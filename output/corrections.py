@@ -97,9 +97,11 @@ def _check_files(entries: list[ReviewEntry], store: StateStore) -> tuple[list[st
     for e in entries:
         everywhere = by_path.get(e.path, {})
         found = {e.input_root: everywhere[e.input_root]} if e.input_root in everywhere else everywhere
-        key = (e.input_root or "", e.sha256, e.path)
-        if key in seen:
-            errors.append(f"{e.path_ref}: 同じファイルの行が重複しています（{seen[key]} と同じ）")
+        owners = sorted(root for root, sha in found.items() if sha == e.sha256)
+        key = (owners[0] if len(owners) == 1 else (e.input_root or ""), e.sha256, e.path)  # the file it names
+        if key in seen:  # e.g. ファイル and ファイルハッシュ copied from another row: it would overwrite that review
+            errors.append(f"{e.path_ref}: {seen[key]} と同じファイル「{e.path}」を指しています。"
+                          "1つのファイルに2つのレビューは取り込めません（どちらかの行を直してください）")
         seen.setdefault(key, e.path_ref)
         if not found:
             errors.append(f"{e.path_ref}: 「{e.path}」は最新のスキャンにありません（削除・移動されたファイル）")

@@ -75,14 +75,15 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
     from output.eforms import settle_eforms
     from output.evidence import settle_evidence
     from output.review_page import write_review_page
-    from output.revised.placement import settle_drafts
+    from output.revised.placement import finish_drafts, settle_drafts
     from output.state import StateStore, record_scan
 
     out_dir = Path(out_dir)
+    remove_stale_temporaries(out_dir)
     with StateStore(out_dir) as store:
         rows = apply_corrections(rows, store, policy=str((args or {}).get("policy") or "default"))
         earlier = run_history(store)
-    rows = settle_drafts(rows, out_dir, work_dir=out_dir / ".work")
+    rows = settle_drafts(rows, out_dir, work_dir=out_dir / ".work", prune_now=False)
     rows = settle_evidence(rows, out_dir, documents=documents)
     rows = settle_eforms(rows, out_dir)
     run_info = {**run_info, "run_id": run_info.get("run_id") or make_run_id(run_info)}
@@ -94,4 +95,17 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
     paths = write_register(rows, out_dir, run_info=run_info)
     write_review_page(rows, out_dir, run_info=run_info)
     record_scan(out_dir, rows, run_info=run_info, args=args)
+    finish_drafts(rows, out_dir)  # only now: a run killed before this leaves the previous register's drafts
     return rows, paths
+
+
+def remove_stale_temporaries(out_dir: Path) -> int:
+    """Delete the temporary register files a killed run left (`.register.xlsx.<random>.tmp`, …). The run
+    holds the output folder's lock, so no other run is writing them. Returns how many were removed."""
+    removed = 0
+    for name in REGISTER_FILES.values():
+        for stale in Path(out_dir).glob(f".{name}.*.tmp"):
+            if stale.is_file() and not stale.is_symlink():
+                stale.unlink(missing_ok=True)
+                removed += 1
+    return removed

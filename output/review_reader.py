@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from extractors.safety import UnsafeContainer, check_zip
 from output.columns import (
     BASIS_FIX,
     COLUMNS,
@@ -92,7 +93,11 @@ def read_review(register: Path) -> ReviewSheet:
     try:
         if not zipfile.is_zipfile(register):
             raise ValueError("not a zip")
+        with zipfile.ZipFile(register) as zf:
+            check_zip(zf)  # the scan's zip-bomb and DTD checks, before openpyxl unpacks anything
         wb = load_workbook(register, read_only=True, data_only=False)
+    except UnsafeContainer as exc:
+        return ReviewSheet([], [f"{register.name}: {exc}"], {})
     except Exception:  # noqa: BLE001 - any unreadable workbook is one clear message
         return ReviewSheet([], [f"{register.name}: Excel ブック（.xlsx）として開けません"], {})
     try:
@@ -101,6 +106,8 @@ def read_review(register: Path) -> ReviewSheet:
         sheet = _read_sheet(wb[SHEET])
         sheet.run_key = _run_key(wb[SUMMARY]) if SUMMARY in wb.sheetnames else ""
         author = (wb.properties.lastModifiedBy or "").strip()
+    except Exception:  # noqa: BLE001 - a truncated or damaged sheet (read lazily) is one clear message too
+        return ReviewSheet([], [f"{register.name}: ブックの一部が壊れているため読み取れません（保存し直してください）"], {})
     finally:
         wb.close()
     if author and author not in MACHINE_AUTHORS:

@@ -76,7 +76,7 @@ def test_hanging_file_is_cut_off_and_reported(tmp_path, monkeypatch, hanging_pdf
     rows = {r.path: r for r in result["rows"]}
     hung = rows["終わらないPDF.pdf"]
     assert hung.decision == "error"
-    assert hung.reason == "処理が制限時間（1秒）を超えたため中断しました"
+    assert hung.reason == "処理が制限時間（1秒）を超えたため中断しました（読み取りの段階）"
     assert rows["正常な申請書.docx"].decision != "error" and rows["正常な申請書.docx"].seal_requested
     assert elapsed < 15
 
@@ -99,7 +99,7 @@ def test_greedy_file_is_stopped_by_the_memory_guard(tmp_path, monkeypatch) -> No
     hoard.clear()
     greedy = rows["終わらないPDF.pdf"]
     assert greedy.decision == "error"
-    assert greedy.reason == "処理に必要なメモリが上限（200MB）を超えたため中断しました"
+    assert greedy.reason == "処理に必要なメモリが上限（200MB）を超えたため中断しました（読み取りの段階）"
     assert rows["正常な申請書.docx"].decision != "error"
 
 

@@ -40,9 +40,10 @@ _NOTE_PATTERNS = tuple(re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t)) + 
 
 def is_draft_note(text: str) -> bool:
     """A row warning written by the drafting (dropped with the draft when the row is not abolished)."""
-    from output.revised.placement import NOTE_CHANGED, NOTE_MISSING
+    from output.revised.placement import NOTE_CHANGED, NOTE_COLLISION, NOTE_MISSING, NOTE_OUTSIDE
 
-    return text in (*_FIXED_NOTES, NOTE_MISSING, NOTE_CHANGED) or any(p.match(text) for p in _NOTE_PATTERNS)
+    return (text in (*_FIXED_NOTES, NOTE_MISSING, NOTE_CHANGED, NOTE_OUTSIDE)
+            or text.startswith(NOTE_COLLISION.split("「")[0]) or any(p.match(text) for p in _NOTE_PATTERNS))
 
 
 @dataclass(frozen=True)

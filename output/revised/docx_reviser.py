@@ -3,20 +3,19 @@ tables and layout stay as they were. Text boxes holding only a seal mark are rem
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
-from extractors.safety import check_zip
+from extractors.safety import check_zip, read_xml
+from extractors.word_parts import header_parts, main_part
 from output.revised.docx_units import FALLBACK, MC, ancestor, q, read_units
 from output.revised.edits import is_mark_only, is_office
 from output.revised.planner import edit_record, revise_units
 from output.revised.units import TextUnit
 from output.revised.zipio import read_members, write_members
 
-PARTS = re.compile(r"word/(document\d*|header\d+|footer\d+)\.xml")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -63,14 +62,24 @@ def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set
     return edits, mark_lines
 
 
+def referenced_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The parts the extractor reads, in its order: the main document, then the headers and footers its
+    sections refer to. A part nothing refers to (word/header77.xml in a crafted file) is never edited."""
+    main = main_part(zf)
+    body = read_xml(zf, main)
+    if body is None:
+        return []
+    return [main, *(part for _kind, _variant, part in header_parts(zf, body, main))]
+
+
 def revise_docx(source: Path, target: Path, *, replacement: str) -> list[dict]:
     """Write the revised copy to `target` when there is anything to change; return the edits."""
     with zipfile.ZipFile(source) as zf:
         check_zip(zf)
         members = read_members(zf)
-    roots = {name: etree.fromstring(data, parser=_PARSER) for name, (_info, data) in members.items()
-             if PARTS.fullmatch(name)}
-    order = sorted(roots, key=lambda n: (not n.startswith("word/document"), n))
+        referenced = referenced_parts(zf)
+    roots = {name: etree.fromstring(members[name][1], parser=_PARSER) for name in referenced if name in members}
+    order = list(roots)
     edits: list[dict] = []
     mark_lines: set[tuple] = set()
     units: list[TextUnit] = []

@@ -13,6 +13,7 @@ Office boxes (受付印, 確認印, ※市使用欄 …) and words such as 印�
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ NAME_LABEL = re.compile(
 )
 LIST_MARKER = re.compile(r"[\s\u3000]*(?:[※＊*・]|[(（]?[0-9０-９一二三四五六七八九十]+[)）.．、]?)?[\s\u3000]*")
 SENTENCE_END = "。\n"
+TRAILING_SPACE = re.compile(rf"[{SPACE}\n]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +84,31 @@ def is_mark_only(text: str) -> bool:
     return bool(text.strip(SPACE + "\n")) and bool(MARK_ONLY.fullmatch(text.replace("\n", "")))
 
 
-def _free(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return all(end <= s or start >= e for s, e in taken)
+class _Spans:
+    """Disjoint (start, end) spans kept sorted; `free` and `add` by bisection (a paragraph can hold
+    hundreds of thousands of marks: checking each against every earlier one was quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(spans):
+            self.add(start, end)
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`: only the last can overlap
+        if start == end:  # an insertion point is taken only strictly inside a span
+            j = bisect.bisect_right(self.starts, start) - 1
+            return j < 0 or not (self.starts[j] < start < self.ends[j])
+        return i == 0 or self.ends[i - 1] <= start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+def _free(start: int, end: int, taken: _Spans) -> bool:
+    return taken.free(start, end)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -108,8 +133,7 @@ def sentence_ops(text: str) -> list[Op]:
         masked = NAME_AND_SEAL.sub(lambda m: "＃" * len(m.group(0)), EITHER.sub(lambda m: "＃" * len(m.group(0)), sentence))
         if not SEAL_WORD.search(masked) or NOT_NEEDED.search(sentence) or is_office(sentence):
             continue
-        before, after = text[:start], text[end:]
-        if LIST_MARKER.fullmatch(before) and not after.strip(SPACE + "\n"):
+        if LIST_MARKER.fullmatch(text, 0, start) and TRAILING_SPACE.match(text, end):
             ops.append(Op(0, len(text), ""))  # the whole paragraph was this request
         else:
             lead = LIST_MARKER.match(sentence)
@@ -120,31 +144,31 @@ def sentence_ops(text: str) -> list[Op]:
 def phrase_ops(text: str, replacement: str, taken: list[tuple[int, int]]) -> list[Op]:
     """「署名又は記名押印」 → replacement; 記名押印 → 記名; 署名押印 → 署名."""
     ops: list[Op] = []
-    spans = list(taken)
+    spans = _Spans(taken)
     for m in EITHER.finditer(text):
         if _free(m.start(), m.end(), spans):
             ops.append(Op(m.start(), m.end(), replacement_word(replacement, m.group(0))))
-            spans.append((m.start(), m.end()))
+            spans.add(m.start(), m.end())
     for m in NAME_AND_SEAL.finditer(text):
         if _free(m.start(), m.end(), spans):
             ops.append(Op(m.start(), m.end(), m.group("keep")))
-            spans.append((m.start(), m.end()))
+            spans.add(m.start(), m.end())
     return ops
 
 
 def mark_ops(text: str, taken: list[tuple[int, int]], *, name_context: bool) -> list[Op]:
     """Remove seal marks: (印) ㊞ ○印 anywhere; a bare 印 only standing alone by a name field."""
     ops: list[Op] = []
-    spans = list(taken)
+    spans = _Spans(taken)
     for m in STRONG_MARK.finditer(text):
         if _free(m.start(), m.end(), spans):
             ops.append(Op(m.start(), m.end(), ""))
-            spans.append((m.start(), m.end()))
+            spans.add(m.start(), m.end())
     if name_context:
         for m in BARE_MARK.finditer(text):
-            if _free(m.start(), m.end(), spans) and not WORD_BEFORE_MARK.search(text[:m.start()]):
+            if _free(m.start(), m.end(), spans) and not WORD_BEFORE_MARK.search(text, max(0, m.start() - 64), m.start()):
                 ops.append(Op(m.start(), m.end(), ""))
-                spans.append((m.start(), m.end()))
+                spans.add(m.start(), m.end())
     return ops
 
 
