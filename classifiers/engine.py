@@ -14,7 +14,9 @@ from classifiers.lines import Hit, LineAnalyser, compact
 from classifiers.nlp import memory_zone, model_versions
 from classifiers.normalize import normalize
 from classifiers.patterns import PatternSet, load_patterns
-from classifiers.seal import RowContext
+from classifiers.scope import other_document
+from classifiers.seal import RowContext, drawn_box_hit, is_drawn
+from classifiers.title import guess_title
 from classifiers.summary import summarise
 from extractors.models import Document, InputFormat, Line, Location, Status, TextBlock
 
@@ -24,6 +26,7 @@ PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?�
                        r"|決 ?裁|使 ?用 ?欄|処 ?理 ?欄|記 ?入 ?欄")
 NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
 CONTEXT_CHARS = 80
+OTHER_DOCUMENT_RULE = "seal.scope.other_document.v1"
 
 _detector: SealDetector | None = None
 _lock = threading.Lock()
@@ -43,13 +46,15 @@ class SealDetector:
         views = [normalize(line.text) for line in lines]  # once per line: NFKC is the costly part
         compacts = [compact(view.text) for view in views]
         findings: list[m.Finding] = []
+        title = document.title or guess_title(document, "")
         with memory_zone():
             for index, (line, view) in enumerate(zip(lines, views, strict=True)):
                 if not PREFILTER.search(view.text):
                     continue
                 row = self._row(line, view.text, compacts, index)
                 result = self.analyser.analyse(view, row)
-                findings.extend(self._finding(hit, line, view) for hit in result.hits)
+                self._scope(result.hits, view.text, title)
+                findings.extend(f for hit in result.hits if (f := self._finding(hit, line, view)) is not None)
         return summarise(findings, self.patterns.version)
 
     def trace(self, text: str) -> set[str]:
@@ -72,14 +77,31 @@ class SealDetector:
                 found = self.analyser.context_word(compacts[j], "name_field")
                 neighbour = found[1] if found else None
         office = self.analyser.context_word(compacts[index], "office_context")
-        above = self.analyser.context_word(compacts[index - 1], "office_context") if index else None
+        above = None  # an office heading one or two rows up (受付｜処理 over 日付 over 印)
+        for j in range(index - 1, max(-1, index - 3), -1):
+            above = above or self.analyser.context_word(compacts[j], "office_context")
         return RowContext(name[1] if name else None, neighbour, office[1] if office else None, view_text,
                           above[1] if above else None)
 
-    def _finding(self, hit: Hit, line: Line, view) -> m.Finding:
+    @staticmethod
+    def _scope(hits: list[Hit], text: str, title: str) -> None:
+        """A seal sentence about another document (委任状には…押印が必要です) is evidence about it, not a request."""
+        for hit in hits:
+            if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND) or hit.score < 0.5:
+                continue
+            other = other_document(text, hit.start, hit.end, title)
+            if other is None:
+                continue
+            who = f"（押印する者：{other.who}）" if other.who else ""
+            hit.explanation = f"「{other.document}」についての記載であり{who}、この様式への押印の求めではない"
+            hit.rule_id, hit.label, hit.supporting = OTHER_DOCUMENT_RULE, m.SEAL_OTHER_DOCUMENT, other.document
+
+    def _finding(self, hit: Hit, line: Line, view) -> m.Finding | None:
         o_start, o_end = view.span(hit.start, hit.end)
         blocks = line.blocks_in(o_start, o_end)
         block = blocks[0]
+        if all(is_drawn(b) for b in blocks) and not drawn_box_hit(hit):
+            return None  # a drawn circle or square with no name field near it is not a seal box
         hidden = any(b.hidden for b in blocks)
         explanation = hit.explanation + ("（非表示シートのため判定には使わない）" if hidden else "")
         return m.Finding(

@@ -14,6 +14,7 @@ SEAL_NOT_REQUIRED = "SEAL_NOT_REQUIRED"  # 押印不要, 押印は任意 …
 SIGNATURE = "SIGNATURE"  # 署名, 自署, ご署名, サイン …
 SIGNATURE_NOT_REQUIRED = "SIGNATURE_NOT_REQUIRED"
 OFFICE_BOX = "OFFICE_BOX"  # 受付印, 確認印 … (staff's box, not the applicant's)
+SEAL_OTHER_DOCUMENT = "SEAL_OTHER_DOCUMENT"  # 委任状には押印が必要です: about another document, no request here
 INCONSISTENT = "INCONSISTENT"  # a leftover mark beside a 押印不要 note
 
 SEAL_KINDS = ("mitome", "jitsuin", "daihyo", "bank", "teisei", "sute", "keiin", "wariin")

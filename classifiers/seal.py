@@ -57,3 +57,22 @@ def layout_holds(layout: str, masked: str, start: int, end: int, row: RowContext
     if layout == "object_of_osu":
         return object_of_osu(masked, start, end)
     return False
+
+
+DRAWN_RULE = "seal.mark.drawn_box.v1"
+
+
+def is_drawn(block) -> bool:
+    """A seal-sized circle or square drawn as a graphic (extractors/pdf_shapes.py), not printed text."""
+    return block.location.kind == "shape" and block.location.part == "drawn"
+
+
+def drawn_box_hit(hit) -> bool:
+    """Keep a drawn shape only as a seal box beside a name field (or as a staff box): relabel it in place."""
+    if hit.label == "OFFICE_BOX":
+        return True
+    if hit.label != "SEAL_MARK" or not hit.supporting:
+        return False
+    hit.rule_id = DRAWN_RULE
+    hit.explanation = f"記名欄「{hit.supporting}」の横に押印欄の図形（印の大きさの円・枠）が描かれている"
+    return True
