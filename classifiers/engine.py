@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 
 from classifiers import models as m
 from classifiers.lines import Hit, LineAnalyser, compact
@@ -55,7 +56,36 @@ class SealDetector:
                 result = self.analyser.analyse(view, row)
                 self._scope(result.hits, view.text, title)
                 findings.extend(f for hit in result.hits if (f := self._finding(hit, line, view)) is not None)
-        return summarise(findings, self.patterns.version)
+        checklist = self._checklist(document, title)
+        if checklist:
+            findings = [_about_checklist(f, checklist) for f in findings]
+        detection = summarise(findings, self.patterns.version)
+        ocr_names = self._ocr_name_pages(lines, compacts)
+        return replace(detection, ocr_name_pages=ocr_names) if ocr_names else detection
+
+    def _checklist(self, document: Document, title: str) -> dict:
+        """Where the document is a checklist: {None: word} for the whole file (by its title), else
+        {sheet: word} for checklist sheets (by sheet name)."""
+        if word := self._checklist_word(title):
+            return {None: word}
+        sheets = {b.location.sheet for b in document.blocks if b.location.sheet}
+        return {sheet: word for sheet in sheets if (word := self._checklist_word(sheet))}
+
+    def _checklist_word(self, text: str) -> str | None:
+        flat = compact(text or "")
+        for p in self.patterns.by_role("checklist"):
+            if flat and (hit := p.regex.search(flat)):
+                return hit.group(0)
+        return None
+
+    def _ocr_name_pages(self, lines: list[Line], compacts: list[str]) -> tuple[int, ...]:
+        """Pages whose OCR'd lines hold a name field: a scan where a seal box may be unreadable."""
+        pages: set[int] = set()
+        for line, flat in zip(lines, compacts, strict=True):
+            block = line.segments[0].block
+            if block.ocr and block.location.page not in pages and self.analyser.context_word(flat, "name_field"):
+                pages.add(block.location.page or 1)
+        return tuple(sorted(pages))
 
     def trace(self, text: str) -> set[str]:
         """Rule ids that fire on one line of text (cells separated by tabs). Used by the pattern tests."""
@@ -63,6 +93,7 @@ class SealDetector:
         view = normalize(line.text)
         result = self.analyser.analyse(view, self._row(line, view.text, [compact(view.text)], 0))
         trace = set(result.trace)
+        trace.update(p.id for p in self.patterns.by_role("checklist") if p.regex.search(compact(text)))
         for role in ("name_field", "office_context"):
             hit = self.analyser.context_word(view.text, role)
             if hit:
@@ -87,14 +118,14 @@ class SealDetector:
     def _scope(hits: list[Hit], text: str, title: str) -> None:
         """A seal sentence about another document (委任状には…押印が必要です) is evidence about it, not a request."""
         for hit in hits:
-            if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND) or hit.score < 0.5:
+            if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE) or hit.score < 0.5:
                 continue
             other = other_document(text, hit.start, hit.end, title)
             if other is None:
                 continue
             who = f"（押印する者：{other.who}）" if other.who else ""
             hit.explanation = f"「{other.document}」についての記載であり{who}、この様式への押印の求めではない"
-            hit.rule_id, hit.label, hit.supporting = OTHER_DOCUMENT_RULE, m.SEAL_OTHER_DOCUMENT, other.document
+            hit.rule_id, hit.label, hit.supporting = OTHER_DOCUMENT_RULE, m.ABOUT_OTHER_DOCUMENT, other.document
 
     def _finding(self, hit: Hit, line: Line, view) -> m.Finding | None:
         o_start, o_end = view.span(hit.start, hit.end)
@@ -115,6 +146,19 @@ class SealDetector:
 
 # `Detection` is re-exported for type hints in callers.
 Detection = m.Detection
+
+
+CHECKLIST_RULE = "seal.scope.checklist.v1"
+REQUEST_LABELS = (m.SEAL_MARK, m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE)
+
+
+def _about_checklist(finding: m.Finding, checklist: dict) -> m.Finding:
+    """A request found in a checklist (its title, or its sheet) is a check item about another form."""
+    word = checklist.get(None) or checklist.get(finding.location.sheet)
+    if finding.label not in REQUEST_LABELS or not word:
+        return finding
+    return replace(finding, label=m.ABOUT_OTHER_DOCUMENT, rule_id=CHECKLIST_RULE, supporting=word,
+                   explanation=f"「{word}」の確認項目であり、チェック対象の様式についての記載（この様式への求めではない）")
 
 
 def _shorten(text: str, start: int, end: int) -> str:

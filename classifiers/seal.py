@@ -68,10 +68,10 @@ def is_drawn(block) -> bool:
 
 
 def drawn_box_hit(hit) -> bool:
-    """Keep a drawn shape only as a seal box beside a name field (or as a staff box): relabel it in place."""
+    """Keep a drawn shape only as a seal box on a name field's row (or as a staff box): relabel it in place."""
     if hit.label == "OFFICE_BOX":
         return True
-    if hit.label != "SEAL_MARK" or not hit.supporting:
+    if hit.label != "SEAL_MARK" or not hit.supporting or not hit.same_row:
         return False
     hit.rule_id = DRAWN_RULE
     hit.explanation = f"記名欄「{hit.supporting}」の横に押印欄の図形（印の大きさの円・枠）が描かれている"

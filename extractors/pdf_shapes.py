@@ -17,8 +17,9 @@ from extractors.models import Location, TextBlock
 MM = 72.0 / 25.4
 MIN_SIDE = 9.0 * MM  # 10–25 mm, with a little slack for line widths
 MAX_SIDE = 26.0 * MM
+MIN_SQUARE = 10.0 * MM  # squares are commoner in layouts than circles: no slack for them
 MAX_ASPECT = 1.6  # an ellipse up to 1.6:1
-SQUARE_ASPECT = 1.25  # a rectangle must be nearly square
+SQUARE_ASPECT = 1.12  # a rectangle must be nearly square
 DRAWN_TEXT = "㊞"
 DRAWN_PART = "drawn"
 MAX_SHAPES = 400  # a page of hundreds of seal-sized shapes is a drawing, not a form
@@ -59,7 +60,7 @@ def candidate_boxes(page) -> list[SealBox]:
             boxes.append(SealBox(curve["x0"], curve["top"], curve["x1"], curve["bottom"], "circle"))
     for rect in page.rects:
         w, h = rect["x1"] - rect["x0"], rect["bottom"] - rect["top"]
-        if _sized(w, h, SQUARE_ASPECT):
+        if min(w, h) >= MIN_SQUARE and _sized(w, h, SQUARE_ASPECT):
             boxes.append(SealBox(rect["x0"], rect["top"], rect["x1"], rect["bottom"], "square"))
     if not boxes or len(boxes) > MAX_SHAPES:
         return []

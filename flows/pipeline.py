@@ -233,6 +233,7 @@ def build_row(
         input_root=str(source.root),
         warnings=list(document.warnings),
         versions=versions(ctx),
+        ocr_pages=[int(p) for p in document.meta.get("ocr_pages", ())],
     )
 
 

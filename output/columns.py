@@ -101,7 +101,8 @@ def reason_text(row: RegisterRow) -> str:
 
 
 def notes_text(row: RegisterRow) -> str:
-    return "\n".join([n for n in [row.review_note, *row.warnings] if n])
+    ocr = f"OCRで読み取ったページ: {', '.join(f'p.{p}' for p in row.ocr_pages)}" if row.ocr_pages else ""
+    return "\n".join([n for n in [row.review_note, *row.warnings, ocr] if n])
 
 
 def clean(text: str) -> str:

@@ -41,6 +41,7 @@ class RegisterRow:
     revised_path: str | None = None  # the revised draft under OUT_DIR/revised/ (abolish only)
     revisions: list[dict] = field(default_factory=list)  # [{location, before, after}] edits in the draft
     machine_replacement: str | None = None  # the machine's own replacement (kept when a reviewer overrides)
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (a scan: check the original)
     run_id: str = ""  # the run that wrote this row (the same id in register.jsonl and on sheet 集計)
 
     def to_json(self) -> dict:
