@@ -117,10 +117,11 @@ class SealDetector:
     @staticmethod
     def _scope(hits: list[Hit], text: str, title: str) -> None:
         """A seal sentence about another document (委任状には…押印が必要です) is evidence about it, not a request."""
+        parsed: dict = {}
         for hit in hits:
             if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE) or hit.score < 0.5:
                 continue
-            other = other_document(text, hit.start, hit.end, title)
+            other = other_document(text, hit.start, hit.end, title, parsed)
             if other is None:
                 continue
             who = f"（押印する者：{other.who}）" if other.who else ""

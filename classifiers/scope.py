@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from classifiers import nlp as ginza
 from classifiers.negation import sentence_bounds
 
-CUE = re.compile(r"(状|書|届|願|契約|締結|台帳|名簿)[^。\t]{0,8}?(に ?は|で ?は)")
+CUE = re.compile(r"([^\s。、,\t]{1,16}?(状|書|届|願|契約|締結|台帳|名簿)[^。、\t\s]{0,6}?)(に ?は|で ?は)")
 DOCUMENT_PHRASE = re.compile(r"(状|書|届|願|契約書?|台帳|名簿)((の)?(締結|提出|作成|交付)?(時|際))?$")
 THIS_FORM = re.compile(r"^(本|この|当|上記の?|同|次の|下記の?)")
+OTHER_FORM = re.compile(r"^(別紙|別添|別記|添付|他|その他)")  # 別紙の誓約書: another sheet, whatever this one's title
 DOCUMENT_WORD = re.compile(r"[^\s]{0,6}?(状|書|届|願|契約|台帳|名簿)")
 # Generic names a form uses for itself, whatever its title (申請書には必ず押印すること on any application).
 GENERIC = frozenset({"申請書", "届出書", "届書", "申込書", "書類", "様式", "本書", "用紙", "提出書類"})
@@ -64,6 +65,8 @@ def _possessor(token) -> str | None:
 def _this_form(phrase: str, title: str) -> bool:
     if THIS_FORM.search(phrase):
         return True
+    if OTHER_FORM.search(phrase):
+        return False
     word = DOCUMENT_WORD.search(re.sub(r"^.*の", "", phrase))
     stem = word.group(0) if word else phrase
     if stem in GENERIC or phrase in GENERIC:
@@ -71,12 +74,19 @@ def _this_form(phrase: str, title: str) -> bool:
     return bool(title) and (stem in title or re.sub(r"(書|状)$", "", stem) in title)
 
 
-def other_document(text: str, start: int, end: int, title: str) -> OtherDocument | None:
-    """The other document that the sentence holding text[start:end] is about, or None."""
+def other_document(text: str, start: int, end: int, title: str, parsed: dict | None = None) -> OtherDocument | None:
+    """The other document that the sentence holding text[start:end] is about, or None.
+
+    `parsed` memoises parses by sentence for one line (a sentence often holds two seal words)."""
     lo, hi = sentence_bounds(text, start, end)
-    if not CUE.search(text[lo:start]):
-        return None
-    doc, offset = ginza.parse(text[lo:hi], start - lo, end - lo)
+    if not any(not _this_form(c.group(1).replace(" ", ""), title) for c in CUE.finditer(text[lo:start])):
+        return None  # no topic naming another document before the seal word: no parse
+    key = (lo, hi)
+    if parsed is None or key not in parsed:
+        result = ginza.parse(text[lo:hi], start - lo, end - lo)
+        if parsed is not None:
+            parsed[key] = result
+    doc, offset = parsed[key] if parsed is not None else result
     token = ginza.token_at(doc, start - lo - offset)
     if token is None:
         return None
