@@ -149,6 +149,7 @@ def _drawn_seal(c, value: tuple[str, str], y: float, height: float, mm: float) -
     """A name line ending in a seal box drawn as a graphic (circle, dotted circle, ellipse, square), empty
     or holding 印 / 実印; style "cell" puts the circle in the last cell of a ruled row."""
     label, style = value
+    y += 5  # clear of the ruled line of the row above
     base = height - y * mm
     c.drawString(20 * mm, base, label + "\u3000" * 2 + "山田\u3000太郎")
     cx, cy, r = 170 * mm, base + 3, 7.5 * mm

@@ -17,8 +17,8 @@ from classifiers.normalize import normalize
 from classifiers.patterns import PatternSet, load_patterns
 from classifiers.scope import other_document
 from classifiers.seal import RowContext, drawn_box_hit, is_drawn
-from classifiers.title import guess_title
 from classifiers.summary import summarise
+from classifiers.title import guess_title
 from extractors.models import Document, InputFormat, Line, Location, Status, TextBlock
 
 PATTERNS: PatternSet = load_patterns()

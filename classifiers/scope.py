@@ -34,7 +34,7 @@ class OtherDocument:
 
 def _phrase(token) -> str:
     """The noun phrase of `token` without its particles (別紙の誓約書, 契約締結時)."""
-    words = [t for t in token.subtree if t.dep_ not in ("case", "punct") and t.i <= token.i]
+    words = [t for t in token.subtree if t.dep_ != "punct" and t.i <= token.i]  # the particles come after
     return "".join(t.text for t in words)
 
 
