@@ -16,7 +16,7 @@ from classifiers.nlp import memory_zone, model_versions
 from classifiers.normalize import normalize
 from classifiers.patterns import PatternSet, load_patterns
 from classifiers.scope import other_document
-from classifiers.seal import RowContext, drawn_box_hit, is_drawn
+from classifiers.seal import RowContext, drawn_box_hit, is_drawn, positioned
 from classifiers.summary import summarise
 from classifiers.title import guess_title
 from extractors.models import Document, InputFormat, Line, Location, Status, TextBlock
@@ -55,6 +55,7 @@ class SealDetector:
                 row = self._row(line, view.text, compacts, index)
                 result = self.analyser.analyse(view, row)
                 self._scope(result.hits, view.text, title)
+                _office_kinds(result.hits, row, view.text)
                 findings.extend(f for hit in result.hits if (f := self._finding(hit, line, view)) is not None)
         checklist = self._checklist(document, title)
         if checklist:
@@ -112,7 +113,7 @@ class SealDetector:
         for j in range(index - 1, max(-1, index - 3), -1):
             above = above or self.analyser.context_word(compacts[j], "office_context")
         return RowContext(name[1] if name else None, neighbour, office[1] if office else None, view_text,
-                          above[1] if above else None)
+                          above[1] if above else None, ocr=all(seg.block.ocr for seg in line.segments))
 
     @staticmethod
     def _scope(hits: list[Hit], text: str, title: str) -> None:
@@ -147,6 +148,17 @@ class SealDetector:
 
 # `Detection` is re-exported for type hints in callers.
 Detection = m.Detection
+
+
+def _office_kinds(hits: list[Hit], row: RowContext, text: str) -> None:
+    """A seal kind standing alone in a staff row (受付印｜認印｜担当印, no name field) is that row's box: OCR
+    reads 確認印 as 認印, and a 認印 cell among office boxes is the office's own."""
+    if not (row.office or row.office_above) or row.name_field:
+        return
+    for hit in hits:
+        if hit.label == m.SEAL_KIND and positioned(text, hit.start, hit.end):
+            hit.rule_id, hit.label, hit.supporting = "context.office.v1", m.OFFICE_BOX, row.office or row.office_above
+            hit.explanation = "事務処理欄（受付・決裁等）の行に単独で書かれた印の種類であり、申請者への押印要求ではない"
 
 
 CHECKLIST_RULE = "seal.scope.checklist.v1"

@@ -21,6 +21,7 @@ class RowContext:
     office: str | None  # an office-box word on the row (受付, 決裁…)
     cell_text: str  # the normalised text of the cell holding the mark
     office_above: str | None = None  # an office-box word on the row just above (a header row)
+    ocr: bool = False  # the row was read by OCR, which loses the blanks between words
 
 
 def positioned(masked: str, start: int, end: int) -> bool:
@@ -50,7 +51,10 @@ def layout_holds(layout: str, masked: str, start: int, end: int, row: RowContext
     if layout == "any" or layout == "prose":
         return True
     if layout == "name_field":
-        return row.name_field is not None and positioned(masked, start, end)
+        if row.name_field is None:
+            return False
+        # OCR glues a mark to the name before it (山田太郎印): on an OCR'd row, the last word is enough
+        return positioned(masked, start, end) or (row.ocr and at_line_end(masked, end))
     if layout == "standalone":
         alone = row.cell_text.strip(" _＿") == masked[start:end]
         return positioned(masked, start, end) and (alone or at_line_end(masked, end))

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from extractors.models import Location, TextBlock, scratch_dir
+from extractors.ocr_reread import reread
 from extractors.scan_shapes import find_boxes, with_seal_boxes, without_boxes
 
 DPI = 200  # 200 dpi reads these forms as well as 300 and takes about 60% of the time (bench/bench_ocr.py)
@@ -128,12 +129,12 @@ def vertical_available() -> bool:
     return LANG_VERTICAL in result.stdout.decode("utf-8", "replace").split()
 
 
-def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -> tuple[list[TextBlock], float]:
+def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -> tuple[list[TextBlock], float, str]:
     """OCR one image: blocks and the mean word confidence (0–100). `vertical` reads 縦書き (jpn_vert)."""
     lang, psm = (LANG_VERTICAL, "5") if vertical else (LANG, "3")
     result = _run(["tesseract", str(image), "stdout", "-l", lang, "--psm", psm, "tsv"], TIMEOUT_S)
     if result.returncode != 0:
-        return [], 0.0
+        return [], 0.0, ""
     tsv = result.stdout.decode("utf-8", "replace")
     confs = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -142,7 +143,7 @@ def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -
                 confs.append(float(row["conf"]))
             except (KeyError, ValueError):
                 pass
-    return parse_tsv(tsv, page_no, 72.0 / dpi, vertical=vertical), (sum(confs) / len(confs) if confs else 0.0)
+    return parse_tsv(tsv, page_no, 72.0 / dpi, vertical=vertical), (sum(confs) / len(confs) if confs else 0.0), tsv
 
 
 def _rotation(image: Path) -> int:
@@ -163,32 +164,35 @@ def _rotation(image: Path) -> int:
 
 
 def ocr_image(image: Path, page_no: int, dpi: int = DPI) -> list[TextBlock]:
-    """OCR a page image, with the seal boxes drawn on it (extractors/scan_shapes.py). A low-confidence result
-    is retried after turning the page upright, or, on an upright page, as vertical writing (jpn_vert)."""
-    blocks, conf = _tesseract(image, page_no, dpi)
+    """OCR a page image, with the seal boxes drawn on it (extractors/scan_shapes.py) and a closer look at each
+    row's trailing glyph (extractors/ocr_reread.py). A low-confidence result is retried after turning the page
+    upright, or, on an upright page, as vertical writing (jpn_vert)."""
+    blocks, conf, tsv = _tesseract(image, page_no, dpi)
     if conf >= MIN_CONFIDENCE:
-        return _with_boxes(blocks, image, dpi, page_no)
+        return _finish(blocks, tsv, image, dpi, page_no)
     angle = _rotation(image)
     if not angle:
         if _vertical_ok():
-            vertical, vertical_conf = _tesseract(image, page_no, dpi, vertical=True)
+            vertical, vertical_conf, _ = _tesseract(image, page_no, dpi, vertical=True)
             if vertical_conf > conf:
-                blocks = vertical
-        return _with_boxes(blocks, image, dpi, page_no)
+                return _finish(vertical, "", image, dpi, page_no)
+        return _finish(blocks, tsv, image, dpi, page_no)
     from PIL import Image
 
     turned = image.with_name("turned.png")
     with Image.open(image) as img:
         img.rotate(-angle, expand=True).save(turned)
-    rotated, rotated_conf = _tesseract(turned, page_no, dpi)
+    rotated, rotated_conf, rotated_tsv = _tesseract(turned, page_no, dpi)
     if rotated_conf <= conf:
-        return _with_boxes(blocks, image, dpi, page_no)
-    return without_boxes(_with_boxes(rotated, turned, dpi, page_no))
+        return _finish(blocks, tsv, image, dpi, page_no)
+    return without_boxes(_finish(rotated, rotated_tsv, turned, dpi, page_no))
 
 
-def _with_boxes(blocks: list[TextBlock], image: Path, dpi: int, page_no: int) -> list[TextBlock]:
+def _finish(blocks: list[TextBlock], tsv: str, image: Path, dpi: int, page_no: int) -> list[TextBlock]:
     if not blocks:
         return blocks  # nothing read: no name line a box could belong to
+    if tsv:
+        blocks = reread(image, tsv, blocks, page_no, dpi, gap=GAP, run=_run, timeout=TIMEOUT_S)
     return with_seal_boxes(blocks, find_boxes(image, dpi), page_no)
 
 

@@ -26,15 +26,24 @@ MAX_HOUGH = 60  # Hough candidates checked per page
 SEAL_CHARS = ("印", "㊞")
 
 
-def find_boxes(image: Path, dpi: int) -> list[tuple[float, float, float, float]]:
-    """(x0, top, x1, bottom) in PDF points of every seal-sized ring on the page image."""
+def _load(image: Path):
     import cv2
 
     gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
     if gray is None:
-        return []
+        return None, None
     gray = cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return gray, binary
+
+
+def find_boxes(image: Path, dpi: int) -> list[tuple[float, float, float, float]]:
+    """(x0, top, x1, bottom) in PDF points of every seal-sized ring on the page image."""
+    import cv2
+
+    gray, binary = _load(image)
+    if gray is None:
+        return []
     px = dpi / 25.4
     size = max(1, round(CLOSE_MM * px))
     closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
@@ -61,21 +70,23 @@ def _hough(cv2, gray, binary, px: float) -> list[tuple[int, int, int, int]]:
     kept = []
     angles = np.linspace(0, 2 * np.pi, 96, endpoint=False)
     for cx, cy, r in (c * 2 for c in circles[0][:MAX_HOUGH]):
-        if _rim_ok(np, binary, cx, cy, r, angles):
+        if rim_ok(np, binary, cx, cy, r, angles):
             kept.append((int(cx - r), int(cy - r), int(2 * r), int(2 * r)))
     return kept
 
 
-def _rim_ok(np, binary, cx: float, cy: float, r: float, angles) -> bool:
-    """Ink on the rim in at least 7 of 8 sectors (dotted circles too), little ink inside."""
+def rim_ok(np, binary, cx: float, cy: float, r: float, angles, *, inside: bool = True) -> bool:  # noqa: PLR0913
+    """Ink on the rim in at least 7 of 8 sectors (dotted circles too), and (`inside`) little ink inside."""
     h, w = binary.shape
     radii = r + np.arange(-2, 3)[:, None]  # 5 rings of 96 points, 2 px either side of the rim
     xs = np.clip((cx + radii * np.cos(angles)).astype(int), 0, w - 1)
     ys = np.clip((cy + radii * np.sin(angles)).astype(int), 0, h - 1)
     hits = (binary[ys, xs] > 0).any(axis=0)
     sectors = hits.reshape(8, -1).any(axis=1).sum()
-    if sectors < 7 or hits.mean() < 0.3:
+    if sectors < 7 or hits.mean() < (0.3 if inside else 0.7):
         return False
+    if not inside:
+        return True
     x0, x1 = int(max(0, cx - 0.6 * r)), int(min(w, cx + 0.6 * r))
     y0, y1 = int(max(0, cy - 0.6 * r)), int(min(h, cy + 0.6 * r))
     inside = binary[y0:y1, x0:x1]
