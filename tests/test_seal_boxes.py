@@ -106,3 +106,72 @@ def test_staff_stamp_grid_is_the_offices(tmp_path):
     assert len([b for b in document.blocks if b.location.part == DRAWN_PART]) == 4
     assert not det.seal_requested
     assert {f.supporting for f in det.findings if f.label == "OFFICE_BOX"} == {"局長部長"}
+
+
+WP_NS = ('xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+         'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+
+
+def _word_drawing(prst: str, mm: float, name: str = "楕円 1") -> str:
+    emu = int(mm * 36000)
+    return (f'<w:drawing><wp:inline {WP_NS}><wp:extent cx="{emu}" cy="{emu}"/><wp:docPr id="7" name="{name}"/>'
+            '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            f'<wps:wsp><wps:spPr><a:prstGeom prst="{prst}"><a:avLst/></a:prstGeom></wps:spPr><wps:bodyPr/>'
+            '</wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing>')
+
+
+def _docx_with(path: Path, label: str, drawing: str) -> Path:
+    from docx import Document as Docx
+    from docx.oxml import parse_xml
+
+    d = Docx()
+    p = d.add_paragraph(label + "\u3000" * 6)
+    run = p.add_run()
+    run._r.append(parse_xml(drawing.replace("<w:drawing>", '<w:drawing xmlns:w="http://schemas.openxmlformats.org/'
+                                                             'wordprocessingml/2006/main">', 1)))
+    d.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(("label", "drawing", "seal"), [
+    ("委任者　氏名　山田　太郎", _word_drawing("ellipse", 15), True),
+    ("代表者氏名", _word_drawing("rect", 2, name="印影 ㊞"), False),  # too small even for a ㊞ picture
+    ("代表者氏名", _word_drawing("rect", 8, name="㊞の画像"), True),  # a picture of ㊞ beside the name
+    ("備考", _word_drawing("ellipse", 15), False),  # no name field on the line
+    ("申請者　氏名", _word_drawing("ellipse", 60), False),  # a drawing, not a seal
+])
+def test_word_drawn_ellipse_or_seal_picture(tmp_path, label, drawing, seal):
+    _document, det = _read(_docx_with(tmp_path / "form.docx", label, drawing))
+    assert det.seal_requested is seal
+    if seal:
+        assert any(f.rule_id == "seal.mark.drawn_box.v1" for f in det.findings)
+
+
+def test_excel_empty_ellipse_on_the_name_row(tmp_path):
+    from openpyxl import Workbook
+
+    from tests.fixtures.extract_fixtures import add_xlsx_drawing
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "様式"
+    ws["A1"] = "使用許可申請書"
+    ws["A5"] = "申請者氏名"
+    ws["B5"] = "山田　太郎"
+    path = tmp_path / "form.xlsx"
+    wb.save(path)
+    add_xlsx_drawing(path, (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<xdr:oneCellAnchor><xdr:from><xdr:col>3</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>4</xdr:row>'
+        '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="540000" cy="540000"/>'
+        '<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="2" name="楕円 1"/><xdr:cNvSpPr/></xdr:nvSpPr>'
+        '<xdr:spPr><a:prstGeom prst="ellipse"><a:avLst/></a:prstGeom></xdr:spPr></xdr:sp>'
+        '<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>'))
+    document, det = _read(path)
+    rows = {b.location.row for b in document.blocks if b.location.part == DRAWN_PART}
+    assert 5 in rows and all(b.location.sheet == "様式" for b in document.blocks)
+    assert det.seal_requested
+    assert [f.location.row for f in det.findings if f.rule_id == "seal.mark.drawn_box.v1"] == [5]
