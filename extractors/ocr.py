@@ -165,27 +165,40 @@ def _rotation(image: Path) -> int:
 
 def ocr_image(image: Path, page_no: int, dpi: int = DPI) -> list[TextBlock]:
     """OCR a page image, with the seal boxes drawn on it (extractors/scan_shapes.py) and a closer look at each
-    row's trailing glyph (extractors/ocr_reread.py). A low-confidence result is retried after turning the page
-    upright, or, on an upright page, as vertical writing (jpn_vert)."""
+    row's trailing glyph (extractors/ocr_reread.py). A landscape image (a form printed turned) is set upright
+    first; a low-confidence result is retried after turning the page upright, or, on an upright page, as
+    vertical writing (jpn_vert)."""
+    from PIL import Image
+
+    with Image.open(image) as img:
+        landscape = img.width > img.height
+    if landscape and (angle := _rotation(image)):
+        return without_boxes(_upright(image, angle, page_no, dpi)[0])
     blocks, conf, tsv = _tesseract(image, page_no, dpi)
     if conf >= MIN_CONFIDENCE:
         return _finish(blocks, tsv, image, dpi, page_no)
-    angle = _rotation(image)
+    angle = 0 if landscape else _rotation(image)
     if not angle:
         if _vertical_ok():
             vertical, vertical_conf, _ = _tesseract(image, page_no, dpi, vertical=True)
             if vertical_conf > conf:
                 return _finish(vertical, "", image, dpi, page_no)
         return _finish(blocks, tsv, image, dpi, page_no)
+    rotated, rotated_conf = _upright(image, angle, page_no, dpi)
+    if rotated_conf <= conf:
+        return _finish(blocks, tsv, image, dpi, page_no)
+    return without_boxes(rotated)
+
+
+def _upright(image: Path, angle: int, page_no: int, dpi: int) -> tuple[list[TextBlock], float]:
+    """The page turned upright and read (boxes and re-reads in the turned image's positions) and its confidence."""
     from PIL import Image
 
     turned = image.with_name("turned.png")
     with Image.open(image) as img:
         img.rotate(-angle, expand=True).save(turned)
-    rotated, rotated_conf, rotated_tsv = _tesseract(turned, page_no, dpi)
-    if rotated_conf <= conf:
-        return _finish(blocks, tsv, image, dpi, page_no)
-    return without_boxes(_finish(rotated, rotated_tsv, turned, dpi, page_no))
+    blocks, conf, tsv = _tesseract(turned, page_no, dpi)
+    return _finish(blocks, tsv, turned, dpi, page_no), conf
 
 
 def _finish(blocks: list[TextBlock], tsv: str, image: Path, dpi: int, page_no: int) -> list[TextBlock]:

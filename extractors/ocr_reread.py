@@ -17,13 +17,13 @@ from pathlib import Path
 
 from extractors.models import Location, TextBlock
 from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
-from extractors.scan_shapes import rim_ok
 
 SCALE = 2.5
 PAD = 0.35  # of the glyph's height, around the crop
 GAP_PX = 40  # white between crops in the strip
 MAX_CROPS = 12
 MAX_CHARS = 3
+SURE = 90.0  # tesseract's word confidence above which a trailing word is not looked at again
 SEAL_CHARS = ("印", "㊞")
 
 
@@ -33,13 +33,20 @@ def _lines(tsv: str) -> list[list[dict]]:
         text = (row.get("text") or "").strip()
         if row.get("level") == "5" and text:
             key = (row["block_num"], row["par_num"], row["line_num"])
-            lines.setdefault(key, []).append({k: (int(row[k]) if k in ("left", "top", "width", "height") else row[k])
-                                              for k in ("left", "top", "width", "height")} | {"text": text})
+            word = {k: int(row[k]) for k in ("left", "top", "width", "height")}
+            lines.setdefault(key, []).append(word | {"text": text, "conf": _float(row.get("conf"))})
     return list(lines.values())
 
 
 OPENING, CLOSING = set("[(（〔【［"), set("])）〕】］")
 BRACKETED = re.compile(r"[\[(（〔【［][^\])）〕】］]{1,2}[\])）〕】］]?$")
+
+
+def _float(value: str | None) -> float:
+    try:
+        return float(value or 0)
+    except ValueError:
+        return 0.0
 
 
 def trailing_glyphs(tsv: str, gap: float, ink=None) -> list[dict]:
@@ -57,7 +64,8 @@ def trailing_glyphs(tsv: str, gap: float, ink=None) -> list[dict]:
             first = words[-3]
             found.append({**first, "width": last["left"] + last["width"] - first["left"],
                           "text": "".join(w["text"] for w in words[-3:])})
-        elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS:
+        elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS \
+                and last["conf"] < SURE:  # 令和　年　月　日 and 〇〇市長　様 are read for sure
             found.append(last)
         elif (m := BRACKETED.search(last["text"])) and len(last["text"]) > len(m.group(0)):
             share = len(m.group(0)) / len(last["text"])
@@ -129,15 +137,26 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
 
 
 def _ring(ink, glyph: dict) -> bool:
-    """The glyph is a circle about its own size with ink all round its rim (㊞, ○ around a mark)."""
+    """The glyph is a circle about its own size (㊞, ○ around a mark): ink all the way round its rim, and a
+    blank band just inside the rim (a character like 所 or 日 fills its box, it does not ring it)."""
     import numpy as np
 
     w, h = glyph["width"], glyph["height"]
-    if min(w, h) < 8 or max(w, h) / min(w, h) > 1.3:
+    if min(w, h) < 10 or max(w, h) / min(w, h) > 1.15:
         return False
-    r = max(w, h) / 2 - 1
-    angles = np.linspace(0, 2 * np.pi, 48, endpoint=False)
-    return rim_ok(np, ink, glyph["left"] + w / 2, glyph["top"] + h / 2, r, angles, inside=False)
+    cx, cy = glyph["left"] + w / 2, glyph["top"] + h / 2
+    r = (w + h) / 4 - 1
+    angles = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+
+    def share(radius: float, spread: int) -> float:
+        radii = radius + np.arange(-spread, spread + 1)[:, None]
+        xs = np.clip((cx + radii * np.cos(angles)).astype(int), 0, ink.shape[1] - 1)
+        ys = np.clip((cy + radii * np.sin(angles)).astype(int), 0, ink.shape[0] - 1)
+        return float(ink[ys, xs].any(axis=0).mean())
+
+    rim = max(share(k * r, 1) for k in (0.95, 1.0, 1.05, 1.1))
+    gap = min(share(k * r, 0) for k in (0.72, 0.78, 0.85))
+    return rim >= 0.88 and gap <= 0.2
 
 
 def _mark_block(glyph: dict, blocks: list[TextBlock], page_no: int, scale: float) -> TextBlock:
