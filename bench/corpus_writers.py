@@ -128,9 +128,12 @@ def write_pdf(items: list, path: Path, grid: bool) -> None:
             y += 8
             continue
         if kind == "row":
+            end = 0.0  # a long label pushes the next cells right instead of printing over them
             for x, text in zip(xs, value, strict=False):
                 if text:
+                    x = max(x, end + 3)
                     c.drawString(x * mm, height - y * mm, text)
+                    end = x + c.stringWidth(text, "IPAexMincho", 10.5) / mm
             if grid:
                 top, bottom = height - (y - 5) * mm, height - (y + 3) * mm
                 c.line(18 * mm, top, 192 * mm, top)

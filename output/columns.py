@@ -1,6 +1,8 @@
 """The columns of sheet 一覧 (and register.csv): headers, and how a `RegisterRow` renders into them.
 
 The first 18 columns are register-spec.md's, in its order; our extra columns come after them.
+register.jsonl carries optional fields beyond the spec (allowed by it), among them `ocr_pages`: the page
+numbers read by OCR (a scan: a reviewer checks the original), also shown in 備考 by `notes_text`.
 """
 
 from __future__ import annotations

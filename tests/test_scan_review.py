@@ -92,3 +92,27 @@ def test_register_row_says_which_pages_were_ocred(tmp_path):
     row = process_file(describe_file(scan, tmp_path), PipelineOptions(as_of="2025-04-01"))
     assert row.ocr_pages == [1] and row.to_json()["ocr_pages"] == [1]
     assert row.decision == "needs_review" and row.rule_id == "decide.review.ocr_unverified.v1"
+
+
+def _tsv(*lines: list[tuple[str, int, int, float]]) -> str:
+    """Tesseract TSV with one word row per (text, left, width, conf); one line per argument."""
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [head]
+    for n, words in enumerate(lines, start=1):
+        for w, (text, left, width, conf) in enumerate(words, start=1):
+            rows.append(f"5\t1\t1\t1\t{n}\t{w}\t{left}\t{100 * n}\t{width}\t30\t{conf}\t{text}")
+    return "\n".join(rows) + "\n"
+
+
+def test_trailing_glyphs_are_the_doubtful_ends_of_rows():
+    from extractors.ocr_reread import trailing_glyphs
+
+    tsv = _tsv(
+        [("氏名", 10, 60, 95), ("山田太郎", 80, 120, 93), ("ぶ", 400, 28, 40)],  # isolated, doubtful: re-read
+        [("令和", 10, 60, 96), ("年", 120, 30, 95), ("日", 300, 30, 96)],  # isolated but read for sure
+        [("代表者", 10, 90, 90), ("[", 110, 6, 80), ("還", 120, 20, 30), ("]", 145, 6, 70)],  # [印] in pieces
+        [("申請者", 10, 90, 90), ("山田", 110, 60, 90), ("印", 400, 30, 92)],  # already a seal mark
+    )
+    found = trailing_glyphs(tsv, 0.9)
+    assert [g["text"] for g in found] == ["ぶ", "[還]"]
+    assert found[1]["left"] == 110 and found[1]["width"] == 41
