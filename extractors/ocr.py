@@ -18,7 +18,7 @@ from extractors.models import Location, TextBlock, scratch_dir
 from extractors.ocr_reread import reread
 from extractors.scan_shapes import find_boxes, with_seal_boxes, without_boxes
 
-DPI = 200  # 200 dpi reads these forms as well as 300 and takes about 60% of the time (bench/bench_ocr.py)
+DPI = 240  # reads these forms as well as 300 dpi for about 70% of the CPU time (bench/bench_ocr.py); 200 misreads 氏名
 TIMEOUT_S = 120
 LANG = "jpn"
 LANG_VERTICAL = "jpn_vert"
