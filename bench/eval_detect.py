@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     misses: list[str] = []
     det_seconds = ocr_seconds = 0.0
     ocr_pages = 0
+    silent = 0  # a seal request missed with nothing sending the form to review (only OCR forms can be saved)
     n = 0
     for source in discover([args.corpus]):
         row = labels.get(source.path.name)
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("all", f"format={row['format']}", f"location={row['location']}"):
             seal[key].append((t_seal, det.seal_requested))
             sig[key].append((t_sig, det.signature_required))
+        if t_seal and not det.seal_requested and not det.ocr_name_pages:
+            silent += 1
         if t_seal and det.seal_requested:
             kinds_n += 1
             kinds_ok += set(row["seal_kinds"].split(",")) == set(det.seal_kinds)
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(table("signature_required", sig)))
     print(f"seal kinds exact: {kinds_ok}/{kinds_n}")
     print(f"detection: {n} forms in {det_seconds:.2f}s = {n / max(det_seconds, 1e-9):.1f} forms/s")
+    print(f"seal requests missed with no review flag (silent): {silent}")
     if ocr_pages:
         print(f"OCR: {ocr_pages} pages in {ocr_seconds:.1f}s = {ocr_seconds / ocr_pages:.2f} s/page (extraction incl. OCR)")
     print(f"versions: {versions()}")
