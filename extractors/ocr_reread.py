@@ -58,21 +58,22 @@ def trailing_glyphs(tsv: str, gap: float, ink=None) -> list[dict]:
         last = words[-1]
         if any(ch in last["text"] for ch in SEAL_CHARS):
             continue
+        last.setdefault("conf", 0.0)
         blank = last["left"] - words[-2]["left"] - words[-2]["width"] if len(words) > 1 else 0
         closing = len(words) > 2 and last["text"] in CLOSING and words[-3]["text"] in OPENING
+        bracket = BRACKETED.search(last["text"])
         if closing:  # [ 還 ] read as three words
             first = words[-3]
-            found.append({**first, "width": last["left"] + last["width"] - first["left"],
+            found.append({**first, "width": last["left"] + last["width"] - first["left"], "conf": 0.0,
                           "text": "".join(w["text"] for w in words[-3:])})
-        elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS \
-                and last["conf"] < SURE:  # 令和　年　月　日 and 〇〇市長　様 are read for sure
-            found.append(last)
-        elif (m := BRACKETED.search(last["text"])) and len(last["text"]) > len(m.group(0)):
-            share = len(m.group(0)) / len(last["text"])
-            width = int(last["width"] * share)
-            found.append({**last, "left": last["left"] + last["width"] - width, "width": width})
+        elif bracket:  # 者[還] or [半]: the bracketed group ending the word
+            width = int(last["width"] * len(bracket.group(0)) / len(last["text"]))
+            found.append({**last, "left": last["left"] + last["width"] - width, "width": width, "conf": 0.0,
+                          "text": bracket.group(0)})
+        elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS:
+            found.append(last)  # isolated; re-read only when doubtful (令和　年　月　日 is read for sure)
         elif ink is not None and (unread := _ink_after(ink, words)) is not None:
-            found.append(unread)
+            found.append(unread | {"conf": 0.0})
     return found[:MAX_CROPS]
 
 
@@ -110,7 +111,7 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
     rings = [g for g in glyphs if _ring(ink, g)]  # a printed ㊞: a circle around a glyph
     for glyph in rings:
         out.append(_mark_block(glyph, blocks, page_no, scale))
-    glyphs = [g for g in glyphs if g not in rings]
+    glyphs = [g for g in glyphs if g not in rings and g.get("conf", 0.0) < SURE]
     if not glyphs:
         return out
 
@@ -155,8 +156,8 @@ def _ring(ink, glyph: dict) -> bool:
         return float(ink[ys, xs].any(axis=0).mean())
 
     rim = max(share(k * r, 1) for k in (0.95, 1.0, 1.05, 1.1))
-    gap = min(share(k * r, 0) for k in (0.72, 0.78, 0.85))
-    return rim >= 0.88 and gap <= 0.2
+    gap = min(share(k * r, 0) for k in (0.72, 0.78, 0.85, 0.9))
+    return rim >= 0.75 and gap <= 0.25
 
 
 def _mark_block(glyph: dict, blocks: list[TextBlock], page_no: int, scale: float) -> TextBlock:
@@ -167,12 +168,13 @@ def _mark_block(glyph: dict, blocks: list[TextBlock], page_no: int, scale: float
 
 
 def _dark(page):
-    """The page as a boolean array, True where the ink is (half-way between paper and the darkest ink)."""
+    """The page as a boolean array, True where the ink is (a third of the way from paper to the darkest ink,
+    so the thin grey rim of a printed ㊞ stays whole)."""
     import numpy as np
 
     gray = np.asarray(page.convert("L"))
     lo, hi = int(gray.min()), int(gray.max())
-    return gray < (lo + hi) / 2 if hi - lo > 40 else np.zeros(gray.shape, dtype=bool)
+    return gray < hi - (hi - lo) / 3 if hi - lo > 40 else np.zeros(gray.shape, dtype=bool)
 
 
 def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[dict, tuple[float, float]]]:

@@ -12,7 +12,7 @@ from extractors.formats import OLE2_MAGIC
 from extractors.models import Document, InputFormat, failed
 from extractors.safety import BrokenFile, EncryptedFile, UnsafeContainer, is_ole_encrypted
 
-EXTRACTOR_VERSION = "1.3.0"  # bump when extraction output changes (the cache key uses it)
+EXTRACTOR_VERSION = "1.3.1"  # bump when extraction output changes (the cache key uses it)
 
 log = logging.getLogger(__name__)
 logging.getLogger("pdfminer").setLevel(logging.WARNING)

@@ -112,7 +112,10 @@ def test_trailing_glyphs_are_the_doubtful_ends_of_rows():
         [("令和", 10, 60, 96), ("年", 120, 30, 95), ("日", 300, 30, 96)],  # isolated but read for sure
         [("代表者", 10, 90, 90), ("[", 110, 6, 80), ("還", 120, 20, 30), ("]", 145, 6, 70)],  # [印] in pieces
         [("申請者", 10, 90, 90), ("山田", 110, 60, 90), ("印", 400, 30, 92)],  # already a seal mark
+        [("申請者[半]", 10, 150, 90)],  # a bracketed group ending the word
     )
     found = trailing_glyphs(tsv, 0.9)
-    assert [g["text"] for g in found] == ["ぶ", "[還]"]
-    assert found[1]["left"] == 110 and found[1]["width"] == 41
+    assert [g["text"] for g in found] == ["ぶ", "日", "[還]", "[半]"]
+    assert [g["text"] for g in found if g["conf"] < 90] == ["ぶ", "[還]", "[半]"]  # the ones read again
+    assert found[2]["left"] == 110 and found[2]["width"] == 41
+    assert found[3]["left"] == 10 + 150 - 75 and found[3]["width"] == 75  # 3 of the word's 6 characters
