@@ -128,18 +128,22 @@ def write_pdf(items: list, path: Path, grid: bool) -> None:
             y += 8
             continue
         if kind == "row":
-            end = 0.0  # a long label pushes the next cells right instead of printing over them
+            end = 0.0  # a long label pushes the next cells (and their rules) right instead of running over them
+            placed = []
             for x, text in zip(xs, value, strict=False):
+                x = max(x, end + 3)
+                placed.append(x)
                 if text:
-                    x = max(x, end + 3)
                     c.drawString(x * mm, height - y * mm, text)
                     end = x + c.stringWidth(text, "IPAexMincho", 10.5) / mm
             if grid:
                 top, bottom = height - (y - 5) * mm, height - (y + 3) * mm
                 c.line(18 * mm, top, 192 * mm, top)
                 c.line(18 * mm, bottom, 192 * mm, bottom)
-                for x in [*xs[: len(value)], 192]:
-                    c.line((x - 2) * mm, top, (x - 2) * mm, bottom)
+                for x in [*placed, 192]:
+                    if x < 192:
+                        c.line((x - 2) * mm, top, (x - 2) * mm, bottom)
+                c.line(192 * mm, top, 192 * mm, bottom)
             y += 8
         else:
             text = value + ("\u3000" * 6 + "㊞" if kind == "eqseal" else "")

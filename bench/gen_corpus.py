@@ -55,8 +55,10 @@ CONFUSERS = ["両面印刷で提出してください。", "※矢印の方向�
 DRAWN_STYLES = ["empty", "dotted", "in", "jitsuin", "square", "cell", "ellipse"]
 ISSUER_LINES = ["上記のとおり証明する。\u3000〇〇警察署長\u3000印", "〇〇市長\u3000〇〇\u3000〇〇\u3000㊞（公印）",
                 "証明者\u3000〇〇区長\u3000職印", "（公印）"]
-OTHER_DOC = ["委任状には委任者の押印が必要です。", "契約締結時には実印及び印鑑登録証明書が必要です。",
-             "別紙の誓約書には代表者印を押印してください。", "請求書には届出印の押印が必要となります。"]
+# Sentences about another document, with the word that names it: never drawn on a form of that name (a
+# 委任状 saying 「委任状には…押印が必要です」 is speaking of itself).
+OTHER_DOC = [("委任状には委任者の押印が必要です。", "委任状"), ("契約締結時には実印及び印鑑登録証明書が必要です。", "契約"),
+             ("別紙の誓約書には代表者印を押印してください。", "別紙"), ("請求書には届出印の押印が必要となります。", "請求書")]
 STAMP_GRIDS = [["局長", "部長", "次長", "課長"], ["所長", "副所長", "係長", "担当"]]
 OFFICE_ROWS = [["受付印", "確認印", "担当印"], ["※受付", "決裁", "担当"], ["市使用欄", "検印", ""]]
 
@@ -174,12 +176,12 @@ def compose(rng: random.Random, fmt: str) -> Form:
         office = rng.choice(OFFICE_ROWS)
         items += [("para", "（以下は記入しないでください）"), ("row", office), ("row", ["印" if c else "" for c in office]
                                                                if office[0].startswith("※") else ["", "", ""])]
-    _not_applicant(rng, form, items, fmt)
+    _not_applicant(rng, title, items, fmt)
     form.items = items
     return form
 
 
-def _not_applicant(rng: random.Random, form: Form, items: list, fmt: str) -> None:
+def _not_applicant(rng: random.Random, title: str, items: list, fmt: str) -> None:
     """Seals that are no request to the applicant: the issuer's, a staff stamp grid, another document's."""
     if rng.random() < 0.2:
         items.append(("para", rng.choice(ISSUER_LINES)))
@@ -187,7 +189,7 @@ def _not_applicant(rng: random.Random, form: Form, items: list, fmt: str) -> Non
         grid = rng.choice(STAMP_GRIDS)
         items += [("row", grid), ("stampgrid" if fmt == "pdf" else "row", ["印"] * len(grid) if fmt != "pdf" else grid)]
     if rng.random() < 0.2:
-        items.append(("para", rng.choice(OTHER_DOC)))
+        items.append(("para", rng.choice([text for text, word in OTHER_DOC if word not in title])))
     if fmt == "pdf" and rng.random() < 0.2:
         items.append(("radio", "郵送希望"))
 
