@@ -1,10 +1,12 @@
-"""Seal boxes on a scanned page: circles, ellipses and squares of seal size found with OpenCV contours.
+"""Seal boxes on a scanned page: circles, ellipses and squares of seal size found with OpenCV (contours and
+Hough circles).
 
 OCR often reads nothing in a printed seal circle, or reads 印 as ぶ. A reviewer still sees the circle at the
 end of the name line. The page image is binarised (Otsu after a contrast stretch, so faint scans keep their
 lines), and the outer contours of seal size (10–25 mm) that are rings — a hole inside, little ink — are kept:
 a circle or ellipse fills about π/4 of its bounding box, a square nearly all of it. A second pass after a
-small morphological closing joins dotted circles. Each box joins the OCR row it sits on (extractors/ocr.py)
+small morphological closing joins dotted circles, and Hough circles checked along their rim find circles
+crossed by a ruled line. Each box joins the OCR row it sits on (extractors/ocr.py)
 as a `shape` block with the text ㊞ and `part="drawn"`; detection keeps it only on a name field's row.
 """
 
@@ -75,7 +77,7 @@ def _hough(cv2, gray, binary, px: float) -> list[tuple[int, int, int, int]]:
     return kept
 
 
-def rim_ok(np, binary, cx: float, cy: float, r: float, angles, *, inside: bool = True) -> bool:  # noqa: PLR0913
+def rim_ok(np, binary, cx: float, cy: float, r: float, angles, *, inside: bool = True) -> bool:
     """Ink on the rim in at least 7 of 8 sectors (dotted circles too), and (`inside`) little ink inside."""
     h, w = binary.shape
     radii = r + np.arange(-2, 3)[:, None]  # 5 rings of 96 points, 2 px either side of the rim
