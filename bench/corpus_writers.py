@@ -113,19 +113,71 @@ def write_pdf(items: list, path: Path, grid: bool) -> None:
             c.showPage()
             c.setFont("IPAexMincho", 10.5)
             y = 20.0
+        if kind == "drawnseal":
+            y = _drawn_seal(c, value, y, height, mm)
+            continue
+        if kind == "stampgrid":  # empty squares under the staff headings of the previous row
+            for x in xs[: len(value)]:
+                c.rect((x - 1) * mm, height - (y + 12) * mm, 16 * mm, 16 * mm)
+            y += 20
+            continue
+        if kind == "radio":  # small option circles: not seal-sized
+            c.drawString(20 * mm, height - y * mm, value + "\u3000有\u3000\u3000無")
+            c.circle(44 * mm, height - y * mm + 3, 2 * mm)
+            c.circle(56 * mm, height - y * mm + 3, 2 * mm)
+            y += 8
+            continue
         if kind == "row":
+            end = 0.0  # a long label pushes the next cells (and their rules) right instead of running over them
+            placed = []
             for x, text in zip(xs, value, strict=False):
+                x = max(x, end + 3)
+                placed.append(x)
                 if text:
                     c.drawString(x * mm, height - y * mm, text)
+                    end = x + c.stringWidth(text, "IPAexMincho", 10.5) / mm
             if grid:
                 top, bottom = height - (y - 5) * mm, height - (y + 3) * mm
                 c.line(18 * mm, top, 192 * mm, top)
                 c.line(18 * mm, bottom, 192 * mm, bottom)
-                for x in [*xs[: len(value)], 192]:
-                    c.line((x - 2) * mm, top, (x - 2) * mm, bottom)
+                for x in [*placed, 192]:
+                    if x < 192:
+                        c.line((x - 2) * mm, top, (x - 2) * mm, bottom)
+                c.line(192 * mm, top, 192 * mm, bottom)
             y += 8
         else:
             text = value + ("\u3000" * 6 + "㊞" if kind == "eqseal" else "")
             c.drawString(20 * mm, height - y * mm, text[:60])
             y += 8
     c.save()
+
+
+def _drawn_seal(c, value: tuple[str, str], y: float, height: float, mm: float) -> float:
+    """A name line ending in a seal box drawn as a graphic (circle, dotted circle, ellipse, square), empty
+    or holding 印 / 実印; style "cell" puts the circle in the last cell of a ruled row."""
+    label, style = value
+    y += 5  # clear of the ruled line of the row above
+    base = height - y * mm
+    c.drawString(20 * mm, base, label + "\u3000" * 2 + "山田\u3000太郎")
+    cx, cy, r = 170 * mm, base + 3, 7.5 * mm
+    if style == "cell":
+        top, bottom = base + 12 * mm, base - 10 * mm
+        for yy in (top, bottom):
+            c.line(18 * mm, yy, 192 * mm, yy)
+        for x in (18, 150, 192):
+            c.line(x * mm, top, x * mm, bottom)
+        c.circle(cx, base + 1 * mm, r)
+        return y + 24
+    if style == "dotted":
+        c.setDash(1, 2)
+    if style == "square":
+        c.rect(cx - r, cy - r, 2 * r, 2 * r)
+    elif style == "ellipse":
+        c.ellipse(cx - r * 1.2, cy - r, cx + r * 1.2, cy + r)
+    else:
+        c.circle(cx, cy, r)
+    c.setDash()
+    if style in ("in", "jitsuin"):
+        text = "印" if style == "in" else "実印"
+        c.drawCentredString(cx, cy - 4, text)
+    return y + 14

@@ -1,6 +1,7 @@
 """Evaluate detection on the generated corpus (bench/gen_corpus.py) through extract → detect.
 
     .venv/bin/python bench/eval_detect.py [--corpus bench/out/corpus_detect] [--regen] [--n 120] [--show 20]
+    .venv/bin/python bench/eval_detect.py --scans [--regen] [--n 40]   # scanned pages through OCR
 
 Prints seal and signature precision/recall overall, per format and per location of the evidence,
 seal-kind agreement, the first misses with their findings, and the detection speed (forms/s).
@@ -21,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gen_corpus import generate  # noqa: E402
+from gen_scans import generate as generate_scans  # noqa: E402
 
 from classifiers.engine import detect, get_detector, versions  # noqa: E402
 from extractors.discover import discover  # noqa: E402
@@ -28,6 +30,7 @@ from extractors.registry import extract  # noqa: E402
 
 TARGETS = {"seal": (0.98, 0.99), "signature": (0.95, 0.95)}  # (precision, recall)
 DEFAULT_CORPUS = ROOT / "bench" / "out" / "corpus_detect"  # bench/out/ is git-ignored
+SCAN_CORPUS = ROOT / "bench" / "out" / "corpus_scan"
 
 
 def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, int, int, int]:
@@ -53,13 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--regen", action="store_true", help="regenerate the corpus first")
-    ap.add_argument("--n", type=int, default=120)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--n", type=int, default=None, help="forms per format (120), or scans (40)")
+    ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--show", type=int, default=20, help="misses to print")
+    ap.add_argument("--scans", action="store_true", help="the scanned corpus (bench/gen_scans.py), read by OCR")
     args = ap.parse_args(argv)
+    if args.scans and args.corpus == DEFAULT_CORPUS:
+        args.corpus = SCAN_CORPUS
     labels_path = args.corpus / "labels.tsv"
     if args.regen or not labels_path.exists():
-        generate(args.corpus, args.n, args.seed)
+        if args.scans:
+            generate_scans(args.corpus, args.n or 40, args.seed or 11)
+        else:
+            generate(args.corpus, args.n or 120, args.seed or 7)
     with labels_path.open(encoding="utf-8") as fh:
         labels = {row["file"]: row for row in csv.DictReader(fh, delimiter="\t")}
     get_detector()
@@ -67,13 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     sig = defaultdict(list)
     kinds_ok = kinds_n = 0
     misses: list[str] = []
-    det_seconds = 0.0
+    det_seconds = ocr_seconds = 0.0
+    ocr_pages = 0
+    silent = 0  # a seal request missed with nothing sending the form to review (only OCR forms can be saved)
     n = 0
     for source in discover([args.corpus]):
         row = labels.get(source.path.name)
         if row is None:
             continue
-        document = extract(source, ocr=False)
+        started = time.perf_counter()
+        document = extract(source, ocr=args.scans)
+        if document.meta.get("ocr_pages"):
+            ocr_seconds += time.perf_counter() - started
+            ocr_pages += len(document.meta["ocr_pages"])
         started = time.perf_counter()
         det = detect(document)
         det_seconds += time.perf_counter() - started
@@ -82,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("all", f"format={row['format']}", f"location={row['location']}"):
             seal[key].append((t_seal, det.seal_requested))
             sig[key].append((t_sig, det.signature_required))
+        if t_seal and not det.seal_requested and not det.ocr_name_pages:
+            silent += 1
         if t_seal and det.seal_requested:
             kinds_n += 1
             kinds_ok += set(row["seal_kinds"].split(",")) == set(det.seal_kinds)
@@ -93,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(table("signature_required", sig)))
     print(f"seal kinds exact: {kinds_ok}/{kinds_n}")
     print(f"detection: {n} forms in {det_seconds:.2f}s = {n / max(det_seconds, 1e-9):.1f} forms/s")
+    print(f"seal requests missed with no review flag (silent): {silent}")
+    if ocr_pages:
+        print(f"OCR: {ocr_pages} pages in {ocr_seconds:.1f}s = {ocr_seconds / ocr_pages:.2f} s/page (extraction incl. OCR)")
     print(f"versions: {versions()}")
     for line in misses[: args.show]:
         print("MISS", line)

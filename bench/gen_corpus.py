@@ -52,6 +52,14 @@ CONFUSERS = ["両面印刷で提出してください。", "※矢印の方向�
              "（公印省略）", "該当するものに○印をつけてください。", "目印として付箋を貼ってください。",
              "印鑑登録証明書交付申請書は別にあります。", "氏名（ゴム印可）", "デザインの変更は不可。",
              "第一印象を記入", "インターネットから印字したものでも可。"]
+DRAWN_STYLES = ["empty", "dotted", "in", "jitsuin", "square", "cell", "ellipse"]
+ISSUER_LINES = ["上記のとおり証明する。\u3000〇〇警察署長\u3000印", "〇〇市長\u3000〇〇\u3000〇〇\u3000㊞（公印）",
+                "証明者\u3000〇〇区長\u3000職印", "（公印）"]
+# Sentences about another document, with the word that names it: never drawn on a form of that name (a
+# 委任状 saying 「委任状には…押印が必要です」 is speaking of itself).
+OTHER_DOC = [("委任状には委任者の押印が必要です。", "委任状"), ("契約締結時には実印及び印鑑登録証明書が必要です。", "契約"),
+             ("別紙の誓約書には代表者印を押印してください。", "別紙"), ("請求書には届出印の押印が必要となります。", "請求書")]
+STAMP_GRIDS = [["局長", "部長", "次長", "課長"], ["所長", "副所長", "係長", "担当"]]
 OFFICE_ROWS = [["受付印", "確認印", "担当印"], ["※受付", "決裁", "担当"], ["市使用欄", "検印", ""]]
 
 
@@ -81,7 +89,10 @@ def _name_row(rng: random.Random, mark: str = "", sig: str = "", form: Form | No
 def _seal(rng: random.Random, form: Form, fmt: str) -> list:
     """The applicant block with one seal variant; sets the labels."""
     variant = rng.choice(["none", "mark", "mark", "mark_body", "eq", "instruction", "kind", "alt", "negated",
-                          "negated", "inconsistent", "example_only", "hidden_only", "wrap", "spaced"])
+                          "negated", "inconsistent", "example_only", "hidden_only", "wrap", "spaced", "drawn",
+                          "drawn", "negated_cells", "mitome_ng"])
+    if variant == "drawn" and fmt != "pdf":
+        variant = "mark"
     if variant == "eq" and fmt == "pdf":
         variant = "mark_body"
     if variant in ("example_only", "hidden_only") and fmt != "xlsx":
@@ -105,6 +116,17 @@ def _seal(rng: random.Random, form: Form, fmt: str) -> list:
         form.field(label, "name")
         block.append(("para", label + "  " + rng.choice(["(印)", "印", "[印]", "㊞"])))
         form.seal, form.location = True, "body"
+    elif variant == "drawn":  # a seal circle or square drawn as a graphic, empty or holding 印 / 実印
+        style = rng.choice(DRAWN_STYLES)
+        block.append(("drawnseal", (rng.choice(NAME_LABELS), style)))
+        form.seal, form.location = True, f"drawn_{style}"
+        if style == "jitsuin":
+            form.kinds.add("jitsuin")
+    elif variant == "mitome_ng":  # 認印不可 asks for a registered seal
+        block.append(("row", _name_row(rng, "印")))
+        block.append(("para", rng.choice(["※認印不可", "（認印は不可）", "認め印は使用できません。"])))
+        form.seal, form.location = True, "table"
+        form.kinds.add("jitsuin")
     elif variant == "eq":
         label = rng.choice(NAME_LABELS)
         form.field(label, "name")
@@ -126,6 +148,8 @@ def _seal(rng: random.Random, form: Form, fmt: str) -> list:
         form.seal, form.signature, form.location = True, True, "table"
     elif variant in ("negated", "inconsistent"):
         block.append(("para", rng.choice(NEGATIONS)))
+    elif variant == "negated_cells":  # 押印｜不要 split over two cells
+        block.append(("row", ["押印", "不要", ""]))
     elif variant in ("example_only", "hidden_only"):
         hidden = variant == "hidden_only"
         form.extra_sheets.append(("記入例" if not hidden else "旧様式", [("row", _name_row(rng, "㊞"))], hidden))
@@ -179,8 +203,22 @@ def compose(rng: random.Random, fmt: str, fields_rng: random.Random | None = Non
         office = rng.choice(OFFICE_ROWS)
         items += [("para", "（以下は記入しないでください）"), ("row", office), ("row", ["印" if c else "" for c in office]
                                                                if office[0].startswith("※") else ["", "", ""])]
+    _not_applicant(rng, title, items, fmt)
     form.items = items
     return form
+
+
+def _not_applicant(rng: random.Random, title: str, items: list, fmt: str) -> None:
+    """Seals that are no request to the applicant: the issuer's, a staff stamp grid, another document's."""
+    if rng.random() < 0.2:
+        items.append(("para", rng.choice(ISSUER_LINES)))
+    if rng.random() < 0.2:
+        grid = rng.choice(STAMP_GRIDS)
+        items += [("row", grid), ("stampgrid" if fmt == "pdf" else "row", ["印"] * len(grid) if fmt != "pdf" else grid)]
+    if rng.random() < 0.2:
+        items.append(("para", rng.choice([text for text, word in OTHER_DOC if word not in title])))
+    if fmt == "pdf" and rng.random() < 0.2:
+        items.append(("radio", "郵送希望"))
 
 
 def generate(out: Path, n: int, seed: int) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from classifiers import models as m
@@ -15,8 +16,10 @@ from classifiers.lines import Hit, LineAnalyser, compact
 from classifiers.nlp import memory_zone, model_versions
 from classifiers.normalize import normalize
 from classifiers.patterns import PatternSet, load_patterns
-from classifiers.seal import RowContext
+from classifiers.scope import other_document
+from classifiers.seal import RowContext, drawn_box_hit, is_drawn, positioned
 from classifiers.summary import summarise
+from classifiers.title import guess_title
 from extractors.digest import source_digest
 from extractors.models import Document, InputFormat, Line, Location, Status, TextBlock
 
@@ -28,6 +31,7 @@ PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?�
                        r"|決 ?裁|使 ?用 ?欄|処 ?理 ?欄|記 ?入 ?欄")
 NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
 CONTEXT_CHARS = 80
+OTHER_DOCUMENT_RULE = "seal.scope.other_document.v1"
 
 _detector: SealDetector | None = None
 _lock = threading.Lock()
@@ -47,14 +51,46 @@ class SealDetector:
         views = [normalize(line.text) for line in lines]  # once per line: NFKC is the costly part
         compacts = [compact(view.text) for view in views]
         findings: list[m.Finding] = []
+        title = document.title or guess_title(document, "")
         with memory_zone():
             for index, (line, view) in enumerate(zip(lines, views, strict=True)):
                 if not PREFILTER.search(view.text):
                     continue
                 row = self._row(line, view.text, compacts, index)
                 result = self.analyser.analyse(view, row)
-                findings.extend(self._finding(hit, line, view) for hit in result.hits)
-        return summarise(findings, self.patterns.version)
+                self._scope(result.hits, view.text, title)
+                _office_kinds(result.hits, row, view.text)
+                findings.extend(f for hit in result.hits if (f := self._finding(hit, line, view)) is not None)
+        checklist = self._checklist(document, title)
+        if checklist:
+            findings = [_about_checklist(f, checklist) for f in findings]
+        detection = summarise(findings, self.patterns.version)
+        ocr_names = self._ocr_name_pages(lines, compacts)
+        return replace(detection, ocr_name_pages=ocr_names) if ocr_names else detection
+
+    def _checklist(self, document: Document, title: str) -> dict:
+        """Where the document is a checklist: {None: word} for the whole file (by its title), else
+        {sheet: word} for checklist sheets (by sheet name)."""
+        if word := self._checklist_word(title):
+            return {None: word}
+        sheets = {b.location.sheet for b in document.blocks if b.location.sheet}
+        return {sheet: word for sheet in sheets if (word := self._checklist_word(sheet))}
+
+    def _checklist_word(self, text: str) -> str | None:
+        flat = compact(text or "")
+        for p in self.patterns.by_role("checklist"):
+            if flat and (hit := p.regex.search(flat)):
+                return hit.group(0)
+        return None
+
+    def _ocr_name_pages(self, lines: list[Line], compacts: list[str]) -> tuple[int, ...]:
+        """Pages whose OCR'd lines hold a name field: a scan where a seal box may be unreadable."""
+        pages: set[int] = set()
+        for line, flat in zip(lines, compacts, strict=True):
+            block = line.segments[0].block
+            if block.ocr and block.location.page not in pages and self.analyser.context_word(flat, "name_field"):
+                pages.add(block.location.page or 1)
+        return tuple(sorted(pages))
 
     def trace(self, text: str) -> set[str]:
         """Rule ids that fire on one line of text (cells separated by tabs). Used by the pattern tests."""
@@ -62,6 +98,7 @@ class SealDetector:
         view = normalize(line.text)
         result = self.analyser.analyse(view, self._row(line, view.text, [compact(view.text)], 0))
         trace = set(result.trace)
+        trace.update(p.id for p in self.patterns.by_role("checklist") if p.regex.search(compact(text)))
         for role in ("name_field", "office_context"):
             hit = self.analyser.context_word(view.text, role)
             if hit:
@@ -76,14 +113,32 @@ class SealDetector:
                 found = self.analyser.context_word(compacts[j], "name_field")
                 neighbour = found[1] if found else None
         office = self.analyser.context_word(compacts[index], "office_context")
-        above = self.analyser.context_word(compacts[index - 1], "office_context") if index else None
+        above = None  # an office heading one or two rows up (受付｜処理 over 日付 over 印)
+        for j in range(index - 1, max(-1, index - 3), -1):
+            above = above or self.analyser.context_word(compacts[j], "office_context")
         return RowContext(name[1] if name else None, neighbour, office[1] if office else None, view_text,
-                          above[1] if above else None)
+                          above[1] if above else None, ocr=all(seg.block.ocr for seg in line.segments))
 
-    def _finding(self, hit: Hit, line: Line, view) -> m.Finding:
+    @staticmethod
+    def _scope(hits: list[Hit], text: str, title: str) -> None:
+        """A seal sentence about another document (委任状には…押印が必要です) is evidence about it, not a request."""
+        parsed: dict = {}
+        for hit in hits:
+            if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE) or hit.score < 0.5:
+                continue
+            other = other_document(text, hit.start, hit.end, title, parsed)
+            if other is None:
+                continue
+            who = f"（押印する者：{other.who}）" if other.who else ""
+            hit.explanation = f"「{other.document}」についての記載であり{who}、この様式への押印の求めではない"
+            hit.rule_id, hit.label, hit.supporting = OTHER_DOCUMENT_RULE, m.ABOUT_OTHER_DOCUMENT, other.document
+
+    def _finding(self, hit: Hit, line: Line, view) -> m.Finding | None:
         o_start, o_end = view.span(hit.start, hit.end)
         blocks = line.blocks_in(o_start, o_end)
         block = blocks[0]
+        if all(is_drawn(b) for b in blocks) and not drawn_box_hit(hit):
+            return None  # a drawn circle or square with no name field near it is not a seal box
         hidden = any(b.hidden for b in blocks)
         explanation = hit.explanation + ("（非表示シートのため判定には使わない）" if hidden else "")
         return m.Finding(
@@ -97,6 +152,30 @@ class SealDetector:
 
 # `Detection` is re-exported for type hints in callers.
 Detection = m.Detection
+
+
+def _office_kinds(hits: list[Hit], row: RowContext, text: str) -> None:
+    """A seal kind standing alone in a staff row (受付印｜認印｜担当印, no name field) is that row's box: OCR
+    reads 確認印 as 認印, and a 認印 cell among office boxes is the office's own."""
+    if not (row.office or row.office_above) or row.name_field:
+        return
+    for hit in hits:
+        if hit.label == m.SEAL_KIND and positioned(text, hit.start, hit.end):
+            hit.rule_id, hit.label, hit.supporting = "context.office.v1", m.OFFICE_BOX, row.office or row.office_above
+            hit.explanation = "事務処理欄（受付・決裁等）の行に単独で書かれた印の種類であり、申請者への押印要求ではない"
+
+
+CHECKLIST_RULE = "seal.scope.checklist.v1"
+REQUEST_LABELS = (m.SEAL_MARK, m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE)
+
+
+def _about_checklist(finding: m.Finding, checklist: dict) -> m.Finding:
+    """A request found in a checklist (its title, or its sheet) is a check item about another form."""
+    word = checklist.get(None) or checklist.get(finding.location.sheet)
+    if finding.label not in REQUEST_LABELS or not word:
+        return finding
+    return replace(finding, label=m.ABOUT_OTHER_DOCUMENT, rule_id=CHECKLIST_RULE, supporting=word,
+                   explanation=f"「{word}」の確認項目であり、チェック対象の様式についての記載（この様式への求めではない）")
 
 
 def _shorten(text: str, start: int, end: int) -> str:

@@ -36,6 +36,7 @@ class Hit:
     explanation: str
     seal_kind: str | None = None
     supporting: str | None = None
+    same_row: bool = False  # the supporting name field is on the mark's own row
 
 
 @dataclass(slots=True)
@@ -166,7 +167,7 @@ class LineAnalyser:
             score = max(score, 0.95 if row.name_field else 0.9)
         explanation = p.explanation + (f"（記名欄「{support}」）" if support and p.layout != "prose" else "")
         return Hit(p.id, m.SEAL_MARK, start, end, score, explanation, None,
-                   support if p.layout != "prose" else None)
+                   support if p.layout != "prose" else None, same_row=bool(row.name_field))
 
     def _negate(self, text: str, result: LineResult) -> None:
         for hit in result.hits:

@@ -14,6 +14,7 @@ SEAL_NOT_REQUIRED = "SEAL_NOT_REQUIRED"  # 押印不要, 押印は任意 …
 SIGNATURE = "SIGNATURE"  # 署名, 自署, ご署名, サイン …
 SIGNATURE_NOT_REQUIRED = "SIGNATURE_NOT_REQUIRED"
 OFFICE_BOX = "OFFICE_BOX"  # 受付印, 確認印 … (staff's box, not the applicant's)
+ABOUT_OTHER_DOCUMENT = "ABOUT_OTHER_DOCUMENT"  # 委任状には押印が必要です, a checklist item: no request here
 INCONSISTENT = "INCONSISTENT"  # a leftover mark beside a 押印不要 note
 
 SEAL_KINDS = ("mitome", "jitsuin", "daihyo", "bank", "teisei", "sute", "keiin", "wariin")
@@ -53,6 +54,7 @@ class Detection:
     inconsistent: bool = False  # a seal mark AND a 押印不要 note
     ocr_only: bool = False  # the seal request rests only on OCR text
     example_only: bool = False  # the seal request appears only in a 記入例 sheet
+    ocr_name_pages: tuple[int, ...] = ()  # pages read by OCR that hold a name field (氏名, 代表者…)
     confidence: float = 1.0
     patterns_version: str = ""
 

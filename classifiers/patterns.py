@@ -32,6 +32,7 @@ ROLES = (
     "mark",  # ㊞, (印), ○印, 印 (layout decides)
     "name_field",  # context: 氏名, 代表者, 申請者…
     "office_context",  # context: 受付, 決裁, 事務処理欄…
+    "checklist",  # context: a checklist (its items are about other forms), by title or sheet name
     "parse",  # negation by the dependency parse (cue words, no regex)
 )
 MASKING_ROLES = {"mask", "office", "required_condition", "alternative", "not_required",

@@ -21,6 +21,7 @@ class RowContext:
     office: str | None  # an office-box word on the row (受付, 決裁…)
     cell_text: str  # the normalised text of the cell holding the mark
     office_above: str | None = None  # an office-box word on the row just above (a header row)
+    ocr: bool = False  # the row was read by OCR, which loses the blanks between words
 
 
 def positioned(masked: str, start: int, end: int) -> bool:
@@ -50,10 +51,32 @@ def layout_holds(layout: str, masked: str, start: int, end: int, row: RowContext
     if layout == "any" or layout == "prose":
         return True
     if layout == "name_field":
-        return row.name_field is not None and positioned(masked, start, end)
+        if row.name_field is None:
+            return False
+        # OCR glues a mark to the name before it (山田太郎印): on an OCR'd row, the last word is enough
+        return positioned(masked, start, end) or (row.ocr and at_line_end(masked, end))
     if layout == "standalone":
         alone = row.cell_text.strip(" _＿") == masked[start:end]
         return positioned(masked, start, end) and (alone or at_line_end(masked, end))
     if layout == "object_of_osu":
         return object_of_osu(masked, start, end)
     return False
+
+
+DRAWN_RULE = "seal.mark.drawn_box.v1"
+
+
+def is_drawn(block) -> bool:
+    """A seal-sized circle or square drawn as a graphic (extractors/pdf_shapes.py), not printed text."""
+    return block.location.kind == "shape" and block.location.part == "drawn"
+
+
+def drawn_box_hit(hit) -> bool:
+    """Keep a drawn shape only as a seal box on a name field's row (or as a staff box): relabel it in place."""
+    if hit.label == "OFFICE_BOX":
+        return True
+    if hit.label != "SEAL_MARK" or not hit.supporting or not hit.same_row:
+        return False
+    hit.rule_id = DRAWN_RULE
+    hit.explanation = f"記名欄「{hit.supporting}」の横に押印欄の図形（印の大きさの円・枠）が描かれている"
+    return True

@@ -13,6 +13,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from extractors.models import Location, TextBlock
+from extractors.ooxml_shapes import is_seal_shape
+from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
 from extractors.safety import read_xml
 
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
@@ -136,6 +138,20 @@ def _anchor_centre(anchor: etree._Element, grid: Grid) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
+def _anchor_size_mm(anchor: etree._Element, grid: Grid) -> tuple[float, float] | None:
+    """Width and height of an anchor (its xdr:ext, else the cells a two-cell anchor spans), in mm."""
+    ext = anchor.find(f"{{{XDR}}}ext")
+    if ext is not None and ext.get("cx") and ext.get("cy"):
+        return int(ext.get("cx")) / 36000, int(ext.get("cy")) / 36000
+    start = _marker(anchor.find(f"{{{XDR}}}from"))
+    end = _marker(anchor.find(f"{{{XDR}}}to"))
+    if start is None or end is None:
+        return None
+    w = grid.col_left(end[0]) + end[1] - grid.col_left(start[0]) - start[1]
+    h = grid.row_top(end[2]) + end[3] - grid.row_top(start[2]) - start[3]
+    return w / 36000, h / 36000
+
+
 def _shape_texts(anchor: etree._Element) -> list[str]:
     """Text of every shape in the anchor (groups included), skipping mc:Fallback copies."""
     texts: list[str] = []
@@ -165,10 +181,17 @@ def _drawing_blocks(zf: zipfile.ZipFile, part: str, ws: Worksheet, grid: Grid, f
         if not isinstance(anchor.tag, str) or not anchor.tag.endswith("Anchor"):
             continue
         texts = _shape_texts(anchor)
-        if not texts:
+        drawn = not texts and is_seal_shape(anchor, _anchor_size_mm(anchor, grid))  # an empty circle, a ㊞ picture
+        if not texts and not drawn:
             continue
         x, y = _anchor_centre(anchor, grid)
         row, col = grid.cell_at(x, y)
+        if drawn:  # a circle spans rows: it sits on each of them (detection keeps the name field's row)
+            size = _anchor_size_mm(anchor, grid) or (0.0, 0.0)
+            half = size[1] * 36000 / 2
+            first, last = grid.cell_at(x, y - half)[0], grid.cell_at(x, y + half)[0]
+            blocks.extend(_shape_block(DRAWN_TEXT, ws.title, r, col, DRAWN_PART, flags)
+                          for r in range(first, min(last, first + 5) + 1))
         blocks.extend(_shape_block(text, ws.title, row, col, posixpath.basename(part), flags) for text in texts)
     return blocks
 

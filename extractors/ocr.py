@@ -12,14 +12,16 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from extractors.models import Location, TextBlock, scratch_dir
+from extractors.ocr_reread import reread
+from extractors.scan_shapes import find_boxes, with_seal_boxes, without_boxes
 
-DPI = 300
+DPI = 240  # reads these forms as well as 300 dpi for about 70% of the CPU time (bench/bench_ocr.py); 200 misreads 氏名
 TIMEOUT_S = 120
 LANG = "jpn"
+LANG_VERTICAL = "jpn_vert"
 MIN_CONFIDENCE = 60.0
 
 
@@ -46,17 +48,33 @@ def _is_cjk(ch: str) -> bool:
     return ord(ch) > 0x2E80
 
 
-def _join(words: list[str]) -> str:
-    """Tesseract splits Japanese into pieces; glue CJK neighbours, keep spaces between Latin words."""
+GAP = 0.9  # a blank wider than this many character heights (widths, vertically) is a space on the page
+
+
+def _join(words: list[str], gaps: list[bool] | None = None) -> str:
+    """Tesseract splits Japanese into pieces; glue CJK neighbours, keep spaces between Latin words and where
+    the page has a wide blank (氏名　山田太郎　　印: the 印 must stay a word of its own)."""
     text = ""
-    for word in words:
-        if text and not (_is_cjk(text[-1]) or _is_cjk(word[0])):
+    for index, word in enumerate(words):
+        if text and (not (_is_cjk(text[-1]) or _is_cjk(word[0])) or (gaps and gaps[index])):
             text += " "
         text += word
     return text
 
 
-def parse_tsv(tsv: str, page_no: int, scale: float) -> list[TextBlock]:
+def _gaps(words: list[dict], vertical: bool) -> list[bool]:
+    """For each word, whether a wide blank separates it from the word before it."""
+    out = [False]
+    for prev, word in zip(words, words[1:], strict=False):
+        if vertical:
+            gap, size = int(word["top"]) - int(prev["top"]) - int(prev["height"]), int(word["width"])
+        else:
+            gap, size = int(word["left"]) - int(prev["left"]) - int(prev["width"]), int(word["height"])
+        out.append(gap > GAP * max(size, 1))
+    return out
+
+
+def parse_tsv(tsv: str, page_no: int, scale: float, *, vertical: bool = False) -> list[TextBlock]:
     """Tesseract TSV → one block per recognised line, bbox in PDF points."""
     lines: dict[tuple[str, str, str], list[dict]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -71,8 +89,18 @@ def parse_tsv(tsv: str, page_no: int, scale: float) -> list[TextBlock]:
         top = min(int(w["top"]) for w in words) * scale
         x1 = max(int(w["left"]) + int(w["width"]) for w in words) * scale
         bottom = max(int(w["top"]) + int(w["height"]) for w in words) * scale
-        boxes.append((_join([w["text"] for w in words]), (round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1))))
-    return _rows_to_blocks(boxes, page_no)
+        text = _join([w["text"] for w in words], _gaps(words, vertical))
+        boxes.append((text, (round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1))))
+    return _columns_to_blocks(boxes, page_no) if vertical else _rows_to_blocks(boxes, page_no)
+
+
+def _columns_to_blocks(boxes: list[tuple[str, tuple]], page_no: int) -> list[TextBlock]:
+    """縦書き: each recognised column is a line of its own, read right to left."""
+    blocks = []
+    for number, (text, bbox) in enumerate(sorted(boxes, key=lambda item: (-item[1][2], item[1][1])), start=1):
+        loc = Location(kind="ocr", page=page_no, line=number, bbox=bbox)
+        blocks.append(TextBlock(text=text, location=loc, line_key=("p", page_no, number), ocr=True))
+    return blocks
 
 
 def _rows_to_blocks(boxes: list[tuple[str, tuple]], page_no: int) -> list[TextBlock]:
@@ -96,11 +124,17 @@ def _rows_to_blocks(boxes: list[tuple[str, tuple]], page_no: int) -> list[TextBl
     return blocks
 
 
-def _tesseract(image: Path, page_no: int, dpi: int) -> tuple[list[TextBlock], float]:
-    """OCR one image: blocks and the mean word confidence (0–100)."""
-    result = _run(["tesseract", str(image), "stdout", "-l", LANG, "--psm", "3", "tsv"], TIMEOUT_S)
+def vertical_available() -> bool:
+    result = _run(["tesseract", "--list-langs"], TIMEOUT_S)
+    return LANG_VERTICAL in result.stdout.decode("utf-8", "replace").split()
+
+
+def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -> tuple[list[TextBlock], float, str]:
+    """OCR one image: blocks and the mean word confidence (0–100). `vertical` reads 縦書き (jpn_vert)."""
+    lang, psm = (LANG_VERTICAL, "5") if vertical else (LANG, "3")
+    result = _run(["tesseract", str(image), "stdout", "-l", lang, "--psm", psm, "tsv"], TIMEOUT_S)
     if result.returncode != 0:
-        return [], 0.0
+        return [], 0.0, ""
     tsv = result.stdout.decode("utf-8", "replace")
     confs = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -109,7 +143,7 @@ def _tesseract(image: Path, page_no: int, dpi: int) -> tuple[list[TextBlock], fl
                 confs.append(float(row["conf"]))
             except (KeyError, ValueError):
                 pass
-    return parse_tsv(tsv, page_no, 72.0 / dpi), (sum(confs) / len(confs) if confs else 0.0)
+    return parse_tsv(tsv, page_no, 72.0 / dpi, vertical=vertical), (sum(confs) / len(confs) if confs else 0.0), tsv
 
 
 def _rotation(image: Path) -> int:
@@ -130,23 +164,59 @@ def _rotation(image: Path) -> int:
 
 
 def ocr_image(image: Path, page_no: int, dpi: int = DPI) -> list[TextBlock]:
-    """OCR a page image; a low-confidence result is retried after turning the page upright."""
-    blocks, conf = _tesseract(image, page_no, dpi)
+    """OCR a page image, with the seal boxes drawn on it (extractors/scan_shapes.py) and a closer look at each
+    row's trailing glyph (extractors/ocr_reread.py). A landscape image (a form printed turned) is set upright
+    first; a low-confidence result is retried after turning the page upright, or, on an upright page, as
+    vertical writing (jpn_vert)."""
+    from PIL import Image
+
+    with Image.open(image) as img:
+        landscape = img.width > img.height
+    if landscape and (angle := _rotation(image)):
+        return without_boxes(_upright(image, angle, page_no, dpi)[0])
+    blocks, conf, tsv = _tesseract(image, page_no, dpi)
     if conf >= MIN_CONFIDENCE:
-        return blocks
-    angle = _rotation(image)
+        return _finish(blocks, tsv, image, dpi, page_no)
+    angle = 0 if landscape else _rotation(image)
     if not angle:
-        return blocks
+        if _vertical_ok():
+            vertical, vertical_conf, _ = _tesseract(image, page_no, dpi, vertical=True)
+            if vertical_conf > conf:
+                return _finish(vertical, "", image, dpi, page_no)
+        return _finish(blocks, tsv, image, dpi, page_no)
+    rotated, rotated_conf = _upright(image, angle, page_no, dpi)
+    if rotated_conf <= conf:
+        return _finish(blocks, tsv, image, dpi, page_no)
+    return without_boxes(rotated)
+
+
+def _upright(image: Path, angle: int, page_no: int, dpi: int) -> tuple[list[TextBlock], float]:
+    """The page turned upright and read (boxes and re-reads in the turned image's positions) and its confidence."""
     from PIL import Image
 
     turned = image.with_name("turned.png")
     with Image.open(image) as img:
         img.rotate(-angle, expand=True).save(turned)
-    rotated, rotated_conf = _tesseract(turned, page_no, dpi)
-    if rotated_conf <= conf:
-        return blocks
-    # Positions of a turned page do not match the PDF page: keep the lines, drop the boxes.
-    return [replace(b, location=replace(b.location, bbox=None)) for b in rotated]
+    blocks, conf, tsv = _tesseract(turned, page_no, dpi)
+    return _finish(blocks, tsv, turned, dpi, page_no), conf
+
+
+def _finish(blocks: list[TextBlock], tsv: str, image: Path, dpi: int, page_no: int) -> list[TextBlock]:
+    if not blocks:
+        return blocks  # nothing read: no name line a box could belong to
+    if tsv:
+        blocks = reread(image, tsv, blocks, page_no, dpi, gap=GAP, run=_run, timeout=TIMEOUT_S)
+    return with_seal_boxes(blocks, find_boxes(image, dpi), page_no)
+
+
+_vertical: bool | None = None
+
+
+def _vertical_ok() -> bool:
+    global _vertical
+    if _vertical is None:
+        _vertical = vertical_available()
+    return _vertical
 
 
 def ocr_pdf_page(path: Path, page_no: int, *, work_dir: Path | None = None, dpi: int = DPI) -> list[TextBlock]:

@@ -11,6 +11,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
+from extractors.pdf_shapes import seal_box_blocks
 from extractors.safety import BrokenFile, EncryptedFile
 
 logging.getLogger("pdfminer").setLevel(logging.WARNING)
@@ -141,6 +142,7 @@ def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], in
         loc = Location(kind="body", page=page_no, line=line_no, bbox=bbox)
         blocks.append(TextBlock(text=text, location=loc, line_key=("p", page_no, line_no)))
     raw = "\n".join(b.text for b in blocks)
+    blocks = _with_seal_boxes(page, page_no, blocks)
     if not raw.strip() and not _has_graphics(page):
         return blocks, len(tables), "blank"
     if _garbage(raw):
@@ -148,6 +150,20 @@ def read_page(page, page_no: int, first_table: int) -> tuple[list[TextBlock], in
     if len("".join(raw.split())) < SCAN_TEXT_CHARS and _image_share(page) >= 0.5:
         return blocks, len(tables), "scan+text"
     return blocks, len(tables), "text"
+
+
+def _with_seal_boxes(page, page_no: int, blocks: list[TextBlock]) -> list[TextBlock]:
+    """Drawn seal boxes (extractors/pdf_shapes.py) joined to their rows; a box on no row goes where its height is."""
+    if not blocks:
+        return blocks
+    out = list(blocks)
+    for top, block in seal_box_blocks(page, page_no, blocks):
+        if block.line_key is not None and block.line_key[0] != "pd":
+            out.append(block)
+            continue
+        at = next((i for i, b in enumerate(out) if b.location.bbox and b.location.bbox[1] > top), len(out))
+        out.insert(at, block)
+    return out
 
 
 def _image_share(page) -> float:

@@ -11,6 +11,8 @@ from pathlib import Path
 from lxml import etree
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
+from extractors.ooxml_shapes import is_seal_shape
+from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
 from extractors.safety import check_zip, read_xml
 from extractors.word_parts import core_title, header_parts, main_part, page_count
 
@@ -41,6 +43,7 @@ def q(tag: str) -> str:
 SKIP_TAGS = {q("delText"), q("instrText"), q("rPr"), q("pPr"), q("rt"), q("sectPr"), q("tblPr"), q("trPr"),
              q("tcPr"), q("sdtPr"), q("sdtEndPr"), q("del"), q("moveFrom"), f"{{{MC}}}Fallback"}
 TXBX = q("txbxContent")
+DRAWN_MARK = "\ue000"  # where a drawn seal box sat in the run text; becomes a block of its own
 
 
 @dataclass
@@ -57,11 +60,17 @@ class Walker:
         """One block for the paragraph (text boxes inside it become their own blocks, after it)."""
         text, flags, boxes = self.paragraph_text(p)
         self.counters["paragraph"] += 1
+        number = self.counters["paragraph"]
+        drawn = DRAWN_MARK in text
+        text = text.replace(DRAWN_MARK, "")
+        key = ("wp", self.part, number) if drawn else None
         if text.strip():
             if kind == "body":
                 kind = "field" if "field" in flags else "control" if "control" in flags else "body"
-            loc = Location(kind=kind, paragraph=self.counters["paragraph"], part=self.part)
-            self.blocks.append(TextBlock(text=text, location=loc))
+            loc = Location(kind=kind, paragraph=number, part=self.part)
+            self.blocks.append(TextBlock(text=text, location=loc, line_key=key))
+        if drawn:
+            self.blocks.append(_drawn_block(key, 1.0, paragraph=number))
         for box in boxes:
             self.container(box, "textbox")
 
@@ -96,6 +105,10 @@ class Walker:
                 out.append(_sym(child))
             elif tag == q("fldChar"):
                 self._fld_char(child, out, flags, fields)
+            elif tag == q("drawing"):
+                if is_seal_shape(child):
+                    out.append(DRAWN_MARK)
+                self._runs(child, out, flags, boxes, fields)
             elif tag == q("fldSimple"):
                 eq = eq_text(child.get(q("instr")) or "")
                 if eq:
@@ -165,11 +178,14 @@ class Walker:
                 span = _grid_span(tc)
                 if not _is_vmerge_continue(tc):
                     text = self.cell_text(tc, nested)
+                    drawn = DRAWN_MARK in text
+                    text = text.replace(DRAWN_MARK, "")
+                    key = ("t", number, row_index)
                     if text.strip():
                         loc = Location(kind=cell_kind, table=number, row=row_index, col=col, part=self.part)
-                        self.blocks.append(
-                            TextBlock(text=text, location=loc, line_key=("t", number, row_index), order=col)
-                        )
+                        self.blocks.append(TextBlock(text=text, location=loc, line_key=key, order=col))
+                    if drawn:
+                        self.blocks.append(_drawn_block(key, col + 0.5, table=number, row=row_index, col=col))
                 col += span
         for inner in nested:
             self.table(inner, kind)
@@ -187,6 +203,12 @@ class Walker:
             for box in boxes:
                 self.container(box, "textbox")
         return "\n".join(line for line in lines if line.strip())
+
+
+def _drawn_block(key: tuple | None, order: float, **where) -> TextBlock:
+    """A seal box drawn as a shape (extractors/ooxml_shapes.py), on its paragraph's or table row's line."""
+    return TextBlock(text=DRAWN_TEXT, location=Location(kind="shape", part=DRAWN_PART, **where), line_key=key,
+                     order=order)
 
 
 def _flatten_blocks(el: etree._Element) -> list[etree._Element]:

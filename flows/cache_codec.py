@@ -120,6 +120,7 @@ def detection_out(det: Detection) -> dict:
 def detection_in(data: dict) -> Detection:
     scalars = {f.name: data[f.name] for f in fields(Detection) if f.name not in ("findings", "seal_kinds")
                and f.name in data}
+    scalars["ocr_name_pages"] = tuple(scalars.get("ocr_name_pages", ()))
     return Detection(findings=tuple(finding_in(f) for f in data["findings"]), seal_kinds=tuple(data["seal_kinds"]),
                      **scalars)
 

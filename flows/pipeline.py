@@ -276,6 +276,7 @@ def build_row(
         warnings=list(document.warnings),
         versions=versions(ctx),
         form_numbers=list(decision.form_numbers),
+        ocr_pages=[int(p) for p in document.meta.get("ocr_pages", ())],
     )
 
 

@@ -1,6 +1,8 @@
 """The columns of sheet 一覧 (and register.csv): headers, and how a `RegisterRow` renders into them.
 
 The first 18 columns are register-spec.md's, in its order; our extra columns come after them.
+register.jsonl carries optional fields beyond the spec (allowed by it), among them `ocr_pages`: the page
+numbers read by OCR (a scan: a reviewer checks the original), also shown in 備考 by `notes_text`.
 """
 
 from __future__ import annotations
@@ -108,7 +110,8 @@ def reason_text(row: RegisterRow) -> str:
 
 
 def notes_text(row: RegisterRow) -> str:
-    return "\n".join([n for n in [row.review_note, *row.warnings] if n])
+    ocr = f"OCRで読み取ったページ: {', '.join(f'p.{p}' for p in row.ocr_pages)}" if row.ocr_pages else ""
+    return "\n".join([n for n in [row.review_note, *row.warnings, ocr] if n])
 
 
 def clean(text: str) -> str:

@@ -42,6 +42,7 @@ class RegisterRow:
     revisions: list[dict] = field(default_factory=list)  # [{location, before, after}] edits in the draft
     machine_replacement: str | None = None  # the machine's own replacement (kept when a reviewer overrides)
     evidence_image: str | None = None  # picture of the pictured finding, under OUT_DIR/evidence/ (relative)
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (a scan: check the original)
     run_id: str = ""  # the run that wrote this row (the same id in register.jsonl and on sheet 集計)
     form_numbers: list[str] = field(default_factory=list)  # 様式番号: 様式第3号(第5条関係) … (not a legal basis)
     online: dict | None = None  # オンライン化: {class, label, reason, rule, identity_documents} (rules/online.py)

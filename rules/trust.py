@@ -67,6 +67,10 @@ def _why_untrustworthy(form: Form) -> _Review | None:
     if det.ocr_only and det.seal_requested:
         return _Review("押印の求めがOCRで読み取った文字だけに基づくため、原本で押印欄の有無の確認が必要。",
                        "decide.review.ocr_only.v1", 0.4)
+    if det.ocr_name_pages and not det.seal_requested:
+        pages = "・".join(f"p.{p}" for p in det.ocr_name_pages)
+        return _Review(f"OCRでしか読めないページ（{pages}）に氏名等の記名欄があるが、押印欄の有無を読み取れないため、"
+                       "押印欄の有無を原本で確認してください。", "decide.review.ocr_unverified.v1", 0.4)
     why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
     if doc.status == Status.PARTIAL and det.seal_requested and form.ctx.policy.partial_with_seal == "needs_review":
         return _Review(f"文書の一部を読み取れず（{why}）、押印の求めがあるため全体の確認が必要。",

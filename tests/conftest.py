@@ -33,3 +33,13 @@ def real_corpus() -> Path:
     if not (REAL_CORPUS / "LABELS.tsv").is_file():
         pytest.skip("the real corpus (../shared/corpus/real) is not present")
     return REAL_CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_documents(real_corpus: Path) -> dict:
+    """Every labelled form of the real corpus read once (OCR included) for the whole session:
+    {file name: (SourceFile, Document)}."""
+    from extractors.discover import discover
+    from extractors.registry import extract
+
+    return {source.path.name: (source, extract(source)) for source in discover([real_corpus])}

@@ -49,7 +49,7 @@ CASES = [
     (["押印の必要はありません"], False, (), False, {m.SEAL_NOT_REQUIRED}),
     (["申請書への押印は、令和3年4月1日から不要になりました。"], False, (), False, {m.SEAL_NOT_REQUIRED}),
     (["押印・署名欄は廃止しました"], False, (), False, {m.SEAL_NOT_REQUIRED, m.SIGNATURE_NOT_REQUIRED}),
-    (["認印不可"], True, ("mitome",), False, {m.SEAL_KIND}),
+    (["認印不可"], True, ("jitsuin",), False, {m.SEAL_KIND}),  # rules out the everyday seal: a registered one (issue 16)
     (["はんこレスを推進しています"], False, (), False, set()),
     (["確認欄\t印"], False, (), False, {m.OFFICE_BOX}),
     (["申請者の押印は求めません"], False, (), False, {m.SEAL_NOT_REQUIRED}),

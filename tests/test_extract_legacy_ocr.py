@@ -105,4 +105,4 @@ def test_scan_with_a_little_text_is_still_ocred(tmp_path):
     doc = extract(describe_file(mixed, tmp_path))
     assert doc.meta["ocr_pages"] == [1]
     assert any(b.text.startswith("受付") and not b.ocr for b in doc.blocks)
-    assert any(b.ocr and b.text == "印" for b in doc.blocks)
+    assert any(b.ocr and b.text.split()[-1] == "印" for b in doc.blocks)  # its own word, alone or ending a row

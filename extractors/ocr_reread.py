@@ -1,0 +1,209 @@
+"""A second, closer look at the glyph that ends an OCR row: where a seal mark sits, and where OCR fails.
+
+A seal mark is the isolated last glyph of a name row (氏名　山田太郎　　[印]). At page resolution tesseract
+often misreads it ([還], ぶ, WE). Every such trailing glyph (a short last word after a wide blank, not already
+read as 印/㊞) is cut out of the page image, enlarged 2.5×, and all of them are stacked into one strip that
+tesseract reads in a single call (one model load per page, not one per glyph). A re-read holding 印 or ㊞
+joins its row as an extra OCR block; the first reading stays, so the evidence shows both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+from pathlib import Path
+
+from extractors.models import Location, TextBlock
+from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
+
+SCALE = 2.5
+PAD = 0.35  # of the glyph's height, around the crop
+GAP_PX = 40  # white between crops in the strip
+MAX_CROPS = 12
+MAX_CHARS = 3
+SURE = 90.0  # tesseract's word confidence above which a trailing word is not looked at again
+SEAL_CHARS = ("印", "㊞")
+
+
+def _lines(tsv: str) -> list[list[dict]]:
+    lines: dict[tuple[str, str, str], list[dict]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") == "5" and text:
+            key = (row["block_num"], row["par_num"], row["line_num"])
+            word = {k: int(row[k]) for k in ("left", "top", "width", "height")}
+            lines.setdefault(key, []).append(word | {"text": text, "conf": _float(row.get("conf"))})
+    return list(lines.values())
+
+
+OPENING, CLOSING = set("[(（〔【［"), set("])）〕】］")
+BRACKETED = re.compile(r"[\[(（〔【［][^\])）〕】］]{1,2}[\])）〕】］]?$")
+
+
+def _float(value: str | None) -> float:
+    try:
+        return float(value or 0)
+    except ValueError:
+        return 0.0
+
+
+def trailing_glyphs(tsv: str, gap: float, ink=None) -> list[dict]:
+    """Per line, the glyph a seal mark would be: the last word when a wide blank sets it apart and it is short,
+    a bracketed group ending the last word (者[還]), or ink right of the line that OCR read nothing from.
+    Glyphs already read as 印/㊞ are left alone. `ink` is the page as a boolean array (True = dark)."""
+    found = []
+    for words in _lines(tsv):
+        last = words[-1]
+        if any(ch in last["text"] for ch in SEAL_CHARS):
+            continue
+        last.setdefault("conf", 0.0)
+        blank = last["left"] - words[-2]["left"] - words[-2]["width"] if len(words) > 1 else 0
+        closing = len(words) > 2 and last["text"] in CLOSING and words[-3]["text"] in OPENING
+        bracket = BRACKETED.search(last["text"])
+        if closing:  # [ 還 ] read as three words
+            first = words[-3]
+            found.append({**first, "width": last["left"] + last["width"] - first["left"], "conf": 0.0,
+                          "text": "".join(w["text"] for w in words[-3:])})
+        elif bracket:  # 者[還] or [半]: the bracketed group ending the word
+            width = int(last["width"] * len(bracket.group(0)) / len(last["text"]))
+            found.append({**last, "left": last["left"] + last["width"] - width, "width": width, "conf": 0.0,
+                          "text": bracket.group(0)})
+        elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS:
+            found.append(last)  # isolated; re-read only when doubtful (令和　年　月　日 is read for sure)
+        elif ink is not None and (unread := _ink_after(ink, words)) is not None:
+            found.append(unread | {"conf": 0.0})
+    return found[:MAX_CROPS]
+
+
+def _ink_after(ink, words: list[dict]) -> dict | None:
+    """The dark box right of a line's last word, within the line's height, that OCR gave no word for."""
+    top = min(w["top"] for w in words)
+    bottom = max(w["top"] + w["height"] for w in words)
+    height = bottom - top
+    x_from = max(w["left"] + w["width"] for w in words) + int(0.5 * height)
+    pad = int(0.25 * height)  # a mark may stand a little taller than the words
+    top, bottom = max(0, top - pad), bottom + pad
+    band = ink[top:bottom, x_from:]
+    if band.size == 0 or height <= 4:
+        return None
+    cols = band.any(axis=0).nonzero()[0]
+    if cols.size == 0 or cols[-1] - cols[0] > 4 * height:  # nothing there, or a ruled line / more text
+        return None
+    rows = band[:, cols[0]:cols[-1] + 1].any(axis=1).nonzero()[0]
+    return {"left": x_from + int(cols[0]), "top": top + int(rows[0]), "width": int(cols[-1] - cols[0]) + 1,
+            "height": int(rows[-1] - rows[0]) + 1, "text": ""}
+
+
+def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: int, *, gap: float,
+           run, timeout: float) -> list[TextBlock]:
+    """`blocks` plus a block for every trailing glyph whose closer reading holds 印 or ㊞."""
+    from PIL import Image
+
+    with Image.open(image) as page:
+        ink = _dark(page)
+    glyphs = trailing_glyphs(tsv, gap, ink)
+    if not glyphs:
+        return blocks
+    out = list(blocks)
+    scale = 72.0 / dpi
+    rings = [g for g in glyphs if _ring(ink, g)]  # a printed ㊞: a circle around a glyph
+    for glyph in rings:
+        out.append(_mark_block(glyph, blocks, page_no, scale))
+    glyphs = [g for g in glyphs if g not in rings and g.get("conf", 0.0) < SURE]
+    if not glyphs:
+        return out
+
+    strip_path = image.with_name("reread.png")
+    places = _strip(Image, image, glyphs, strip_path)
+    try:
+        result = run(["tesseract", str(strip_path), "stdout", "-l", "jpn", "--psm", "6", "tsv"], timeout)
+    except subprocess.TimeoutExpired:
+        return out
+    if result.returncode != 0:
+        return out
+    for words in _lines(result.stdout.decode("utf-8", "replace")):
+        text = "".join(w["text"] for w in words)
+        centre = words[0]["top"] + words[0]["height"] / 2
+        glyph = next((g for g, (top, bottom) in places if top <= centre <= bottom), None)
+        if glyph is None or not any(ch in text for ch in SEAL_CHARS):
+            continue
+        bbox = tuple(round(v * scale, 1) for v in (glyph["left"], glyph["top"], glyph["left"] + glyph["width"],
+                                                     glyph["top"] + glyph["height"]))
+        row = _row_key(blocks, bbox)
+        loc = Location(kind="ocr", page=page_no, bbox=bbox, part="reread")
+        out.append(TextBlock(text=text, location=loc, line_key=row, order=bbox[0] + 0.5, ocr=True))
+    return out
+
+
+def _ring(ink, glyph: dict) -> bool:
+    """The glyph is a circle about its own size (㊞, ○ around a mark): ink all the way round its rim, and a
+    blank band just inside the rim (a character like 所 or 日 fills its box, it does not ring it)."""
+    import numpy as np
+
+    w, h = glyph["width"], glyph["height"]
+    if min(w, h) < 10 or max(w, h) / min(w, h) > 1.15:
+        return False
+    cx, cy = glyph["left"] + w / 2, glyph["top"] + h / 2
+    r = (w + h) / 4 - 1
+    angles = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+
+    def share(radius: float, spread: int) -> float:
+        radii = radius + np.arange(-spread, spread + 1)[:, None]
+        xs = np.clip((cx + radii * np.cos(angles)).astype(int), 0, ink.shape[1] - 1)
+        ys = np.clip((cy + radii * np.sin(angles)).astype(int), 0, ink.shape[0] - 1)
+        return float(ink[ys, xs].any(axis=0).mean())
+
+    rim = max(share(k * r, 1) for k in (0.95, 1.0, 1.05, 1.1))
+    gap = min(share(k * r, 0) for k in (0.72, 0.78, 0.85, 0.9))
+    return rim >= 0.75 and gap <= 0.25
+
+
+def _mark_block(glyph: dict, blocks: list[TextBlock], page_no: int, scale: float) -> TextBlock:
+    bbox = tuple(round(v * scale, 1) for v in (glyph["left"], glyph["top"], glyph["left"] + glyph["width"],
+                                                 glyph["top"] + glyph["height"]))
+    loc = Location(kind="shape", page=page_no, bbox=bbox, part=DRAWN_PART)
+    return TextBlock(DRAWN_TEXT, loc, line_key=_row_key(blocks, bbox), order=bbox[0] + 0.5, ocr=True)
+
+
+def _dark(page):
+    """The page as a boolean array, True where the ink is (a third of the way from paper to the darkest ink,
+    so the thin grey rim of a printed ㊞ stays whole)."""
+    import numpy as np
+
+    gray = np.asarray(page.convert("L"))
+    lo, hi = int(gray.min()), int(gray.max())
+    return gray < hi - (hi - lo) / 3 if hi - lo > 40 else np.zeros(gray.shape, dtype=bool)
+
+
+def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[dict, tuple[float, float]]]:
+    """Enlarged crops stacked top to bottom; returns each glyph with its band in the strip."""
+    with Image.open(image) as page:
+        crops = []
+        for g in glyphs:
+            pad = int(PAD * g["height"])
+            box = (max(0, g["left"] - pad), max(0, g["top"] - pad), g["left"] + g["width"] + pad,
+                   g["top"] + g["height"] + pad)
+            crop = page.crop(box)
+            crops.append(crop.resize((int(crop.width * SCALE), int(crop.height * SCALE)), Image.LANCZOS))
+    width = max(c.width for c in crops) + 2 * GAP_PX
+    height = sum(c.height for c in crops) + GAP_PX * (len(crops) + 1)
+    strip = Image.new("L", (width, height), 255)
+    places = []
+    y = GAP_PX
+    for glyph, crop in zip(glyphs, crops, strict=True):
+        strip.paste(crop.convert("L"), (GAP_PX, y))
+        places.append((glyph, (y, y + crop.height)))
+        y += crop.height + GAP_PX
+    strip.save(target)
+    return places
+
+
+def _row_key(blocks: list[TextBlock], bbox: tuple) -> tuple | None:
+    centre = (bbox[1] + bbox[3]) / 2
+    for block in blocks:
+        b = block.location.bbox
+        if b is not None and b[1] <= centre <= b[3]:
+            return block.line_key
+    return None

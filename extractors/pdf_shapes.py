@@ -1,0 +1,137 @@
+"""Seal boxes drawn as vector graphics in a PDF: circles, ellipses and squares of seal size.
+
+A reviewer sees a 10–25 mm circle at the end of a name line as a seal box whether or not 印 is printed in
+it. pdfplumber gives the page's curves and rects; a shape of seal size that holds no text becomes a
+`shape` block with the text ㊞ and `part="drawn"`, joined to the row it sits on (the table row whose cell
+holds it, or the text line it ends), so detection reads 「氏名 … ㊞」 as one line. Whether it is the
+applicant's box is decided in detection (a name field must be on its row or a neighbouring one).
+A shape that holds text is left alone: its text (印, 実印, 捨印 …) is already in the text layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.models import Location, TextBlock
+
+MM = 72.0 / 25.4
+MIN_SIDE = 9.0 * MM  # 10–25 mm, with a little slack for line widths
+MAX_SIDE = 26.0 * MM
+MIN_SQUARE = 10.0 * MM  # squares are commoner in layouts than circles: no slack for them
+MAX_ASPECT = 1.6  # an ellipse up to 1.6:1
+SQUARE_ASPECT = 1.12  # a rectangle must be nearly square
+DRAWN_TEXT = "㊞"
+DRAWN_PART = "drawn"
+MAX_SHAPES = 400  # a page of hundreds of seal-sized shapes is a drawing, not a form
+
+
+@dataclass(frozen=True, slots=True)
+class SealBox:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    shape: str  # "circle" or "square"
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+
+
+def _sized(w: float, h: float, aspect: float) -> bool:
+    return MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE and max(w, h) / max(min(w, h), 1e-6) <= aspect
+
+
+def _closed_curve(curve: dict) -> bool:
+    """A curve that returns to its start (a circle or ellipse, solid or dashed)."""
+    pts = curve.get("pts") or []
+    if len(pts) < 4:
+        return False
+    (ax, ay), (bx, by) = pts[0], pts[-1]
+    return abs(ax - bx) < 2.0 and abs(ay - by) < 2.0
+
+
+def candidate_boxes(page) -> list[SealBox]:
+    """Seal-sized closed curves and near-square rects on the page, with no character inside."""
+    boxes: list[SealBox] = []
+    for curve in page.curves:
+        w, h = curve["x1"] - curve["x0"], curve["bottom"] - curve["top"]
+        if _sized(w, h, MAX_ASPECT) and _closed_curve(curve):
+            boxes.append(SealBox(curve["x0"], curve["top"], curve["x1"], curve["bottom"], "circle"))
+    for rect in page.rects:
+        w, h = rect["x1"] - rect["x0"], rect["bottom"] - rect["top"]
+        if min(w, h) >= MIN_SQUARE and _sized(w, h, SQUARE_ASPECT):
+            boxes.append(SealBox(rect["x0"], rect["top"], rect["x1"], rect["bottom"], "square"))
+    if not boxes or len(boxes) > MAX_SHAPES:
+        return []
+    return [b for b in _dedupe(boxes) if not _holds_text(page.chars, b)]
+
+
+def _dedupe(boxes: list[SealBox]) -> list[SealBox]:
+    """Concentric or repeated strokes of one box (fill + stroke, double circle) count once."""
+    kept: list[SealBox] = []
+    for box in boxes:
+        cx, cy = box.centre
+        if not any(k.x0 <= cx <= k.x1 and k.top <= cy <= k.bottom for k in kept):
+            kept.append(box)
+    return kept
+
+
+def _holds_text(chars: list[dict], box: SealBox) -> bool:
+    for ch in chars:
+        if not ch["text"].strip():
+            continue
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if box.x0 <= cx <= box.x1 and box.top <= cy <= box.bottom:
+            return True
+    return False
+
+
+def _block(box: SealBox, page_no: int, line_key: tuple | None, order: float, **where) -> TextBlock:
+    bbox = tuple(round(v, 1) for v in (box.x0, box.top, box.x1, box.bottom))
+    loc = Location(kind="shape", page=page_no, bbox=bbox, part=DRAWN_PART, **where)
+    return TextBlock(text=DRAWN_TEXT, location=loc, line_key=line_key, order=order)
+
+
+def _in_cell(box: SealBox, blocks: list[TextBlock]) -> TextBlock | None:
+    """The table block whose row holds the box's centre (the name cell or the cell beside it)."""
+    cx, cy = box.centre
+    best = None
+    for block in blocks:
+        b = block.location.bbox
+        if block.location.kind != "table" or b is None or not b[1] <= cy <= b[3]:
+            continue
+        if b[0] <= cx <= b[2] or (b[2] <= cx and (best is None or b[2] > best.location.bbox[2])):
+            best = block
+    return best
+
+
+def _line_left_of(box: SealBox, blocks: list[TextBlock]) -> TextBlock | None:
+    """The text line that ends left of the box and shares its height (氏名　山田太郎　◯)."""
+    best = None
+    for block in blocks:
+        b = block.location.bbox
+        if block.location.kind != "body" or b is None or b[0] >= box.x0:
+            continue
+        overlap = min(b[3], box.bottom) - max(b[1], box.top)
+        if overlap > 0.5 * min(b[3] - b[1], box.bottom - box.top) and (best is None or b[2] > best.location.bbox[2]):
+            best = block
+    return best
+
+
+def seal_box_blocks(page, page_no: int, blocks: list[TextBlock]) -> list[tuple[float, TextBlock]]:
+    """(top, block) for every empty seal-sized shape, joined to the row it belongs to."""
+    placed: list[tuple[float, TextBlock]] = []
+    for box in candidate_boxes(page):
+        cell = _in_cell(box, blocks)
+        if cell is not None:
+            loc = cell.location
+            placed.append((box.top, _block(box, page_no, cell.line_key, cell.order + 0.5,
+                                           table=loc.table, row=loc.row, col=loc.col)))
+            continue
+        line = _line_left_of(box, blocks)
+        if line is not None:
+            placed.append((box.top, _block(box, page_no, line.line_key, line.order + 1.0, line=line.location.line)))
+        else:  # boxes side by side on no text line (a stamp grid's row) form one row of their own
+            placed.append((box.top, _block(box, page_no, ("pd", page_no, round(box.top / 4)), box.x0)))
+    return placed

@@ -1,0 +1,166 @@
+"""Seal boxes on a scanned page: circles, ellipses and squares of seal size found with OpenCV (contours and
+Hough circles).
+
+OCR often reads nothing in a printed seal circle, or reads 印 as ぶ. A reviewer still sees the circle at the
+end of the name line. The page image is binarised (Otsu after a contrast stretch, so faint scans keep their
+lines), and the outer contours of seal size (10–25 mm) that are rings — a hole inside, little ink — are kept:
+a circle or ellipse fills about π/4 of its bounding box, a square nearly all of it. A second pass after a
+small morphological closing joins dotted circles, and Hough circles checked along their rim find circles
+crossed by a ruled line. Each box joins the OCR row it sits on (extractors/ocr.py)
+as a `shape` block with the text ㊞ and `part="drawn"`; detection keeps it only on a name field's row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from extractors.models import Location, TextBlock
+from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
+
+MIN_MM, MAX_MM, MIN_SQUARE_MM = 9.0, 26.0, 10.0
+MAX_ASPECT, SQUARE_ASPECT = 1.6, 1.12
+MAX_INK = 0.35  # share of dark pixels in the box: a ring, not a blot of text
+CIRCLE_FILL = (0.66, 0.88)  # contour area / bounding box for a circle or ellipse (π/4 ≈ 0.785)
+SQUARE_FILL = 0.9
+CLOSE_MM = 1.0  # gaps a dotted circle may have
+MAX_HOUGH = 60  # Hough candidates checked per page
+SEAL_CHARS = ("印", "㊞")
+
+
+def _load(image: Path):
+    import cv2
+
+    gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+    if gray is None:
+        return None, None
+    gray = cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return gray, binary
+
+
+def find_boxes(image: Path, dpi: int) -> list[tuple[float, float, float, float]]:
+    """(x0, top, x1, bottom) in PDF points of every seal-sized ring on the page image."""
+    import cv2
+
+    gray, binary = _load(image)
+    if gray is None:
+        return []
+    px = dpi / 25.4
+    size = max(1, round(CLOSE_MM * px))
+    closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    found: list[tuple[int, int, int, int]] = []
+    for box in _rings(cv2, binary, px) + _rings(cv2, closed, px) + _hough(cv2, gray, binary, px):
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        if not any(x <= cx <= x + w and y <= cy <= y + h for x, y, w, h in found):
+            found.append(box)
+    scale = 72.0 / dpi
+    return [(x * scale, y * scale, (x + w) * scale, (y + h) * scale) for x, y, w, h in found]
+
+
+def _hough(cv2, gray, binary, px: float) -> list[tuple[int, int, int, int]]:
+    """Circles crossed by a ruled line or touching text (no closed contour of their own): Hough circles on a
+    half-size copy, each kept only when ink runs round its whole rim and its inside is mostly blank."""
+    import numpy as np
+
+    small = cv2.medianBlur(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), 3)
+    r_lo, r_hi = int(MIN_MM * px / 4), int(MAX_MM * px / 4) + 1
+    circles = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT, dp=1, minDist=2 * r_lo, param1=120, param2=28,
+                               minRadius=r_lo, maxRadius=r_hi)
+    if circles is None:
+        return []
+    kept = []
+    angles = np.linspace(0, 2 * np.pi, 96, endpoint=False)
+    for cx, cy, r in (c * 2 for c in circles[0][:MAX_HOUGH]):
+        if rim_ok(np, binary, cx, cy, r, angles):
+            kept.append((int(cx - r), int(cy - r), int(2 * r), int(2 * r)))
+    return kept
+
+
+def rim_ok(np, binary, cx: float, cy: float, r: float, angles, *, inside: bool = True) -> bool:
+    """Ink on the rim in at least 7 of 8 sectors (dotted circles too), and (`inside`) little ink inside."""
+    h, w = binary.shape
+    radii = r + np.arange(-2, 3)[:, None]  # 5 rings of 96 points, 2 px either side of the rim
+    xs = np.clip((cx + radii * np.cos(angles)).astype(int), 0, w - 1)
+    ys = np.clip((cy + radii * np.sin(angles)).astype(int), 0, h - 1)
+    hits = (binary[ys, xs] > 0).any(axis=0)
+    sectors = hits.reshape(8, -1).any(axis=1).sum()
+    if sectors < 7 or hits.mean() < (0.3 if inside else 0.7):
+        return False
+    if not inside:
+        return True
+    x0, x1 = int(max(0, cx - 0.6 * r)), int(min(w, cx + 0.6 * r))
+    y0, y1 = int(max(0, cy - 0.6 * r)), int(min(h, cy + 0.6 * r))
+    inside = binary[y0:y1, x0:x1]
+    return inside.size > 0 and float((inside > 0).mean()) <= MAX_INK
+
+
+def _rings(cv2, binary, px: float) -> list[tuple[int, int, int, int]]:
+    contours, hierarchy = cv2.findContours(binary, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    lo, hi = MIN_MM * px, MAX_MM * px
+    rings = []
+    for index, contour in enumerate(contours):
+        _next, _prev, child, parent = hierarchy[0][index]
+        if parent != -1 or child == -1:  # a hole, or a shape without one
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) / min(w, h) > MAX_ASPECT:
+            continue
+        if cv2.countNonZero(binary[y:y + h, x:x + w]) / float(w * h) > MAX_INK:
+            continue
+        fill = cv2.contourArea(contour) / float(w * h)
+        circle = CIRCLE_FILL[0] <= fill <= CIRCLE_FILL[1]
+        square = fill >= SQUARE_FILL and max(w, h) / min(w, h) <= SQUARE_ASPECT and min(w, h) >= MIN_SQUARE_MM * px
+        if circle or square:
+            rings.append((x, y, w, h))
+    return rings
+
+
+def with_seal_boxes(blocks: list[TextBlock], boxes: list[tuple[float, float, float, float]],
+                    page_no: int) -> list[TextBlock]:
+    """OCR blocks plus a ㊞ shape block per box, on the OCR row it shares its height with (a row that already
+    reads 印 or ㊞ needs none); a box on no row becomes a row of its own, in reading order."""
+    out = list(blocks)
+    for box in boxes:
+        row = _row_of(blocks, box)
+        if row is not None and any(ch in "".join(b.text for b in blocks if b.line_key == row) for ch in SEAL_CHARS):
+            continue
+        key = row if row is not None else ("pd", page_no, round(box[1] / 4))
+        loc = Location(kind="shape", page=page_no, bbox=tuple(round(v, 1) for v in box), part=DRAWN_PART)
+        block = TextBlock(DRAWN_TEXT, loc, line_key=key, order=box[0], ocr=True)
+        at = next((i for i, b in enumerate(out) if b.location.bbox and b.location.bbox[1] > box[1]), len(out))
+        out.insert(at, block)
+    return out
+
+
+def _row_of(blocks: list[TextBlock], box: tuple[float, float, float, float]) -> tuple | None:
+    """The line_key of the OCR row left of the box whose height overlaps it most."""
+    best, best_overlap = None, 0.0
+    for block in blocks:
+        b = block.location.bbox
+        if b is None or b[0] >= box[0]:
+            continue
+        overlap = min(b[3], box[3]) - max(b[1], box[1])
+        if overlap > 0.5 * min(b[3] - b[1], box[3] - box[1]) and overlap > best_overlap:
+            best, best_overlap = block.line_key, overlap
+    return best if best is not None else _column_above(blocks, box)
+
+
+def _column_above(blocks: list[TextBlock], box: tuple[float, float, float, float]) -> tuple | None:
+    """縦書き: the column that ends just above the box (氏名 山田太郎, then the circle below it)."""
+    height = box[3] - box[1]
+    for block in blocks:
+        b = block.location.bbox
+        if b is None or (b[3] - b[1]) < 2 * (b[2] - b[0]):  # not a tall column
+            continue
+        overlap = min(b[2], box[2]) - max(b[0], box[0])
+        if overlap > 0.5 * min(b[2] - b[0], box[2] - box[0]) and 0 <= box[1] - b[3] <= 1.5 * height:
+            return block.line_key
+    return None
+
+
+def without_boxes(blocks: list[TextBlock]) -> list[TextBlock]:
+    """Positions of a turned page do not match the PDF page: keep the lines, drop the boxes."""
+    return [replace(b, location=replace(b.location, bbox=None)) for b in blocks]

@@ -1,0 +1,121 @@
+"""Never silent on scans: a page read only by OCR that has a name field but no readable mark goes to review
+(押印欄の有無を原本で確認), a seal circle printed on a scan is found on the page image, and the register says
+which pages were read by OCR."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from classifiers.engine import detect
+from extractors.discover import describe_file
+from extractors.models import Document, InputFormat, Location, TextBlock
+from extractors.registry import extract
+from flows.pipeline import PipelineOptions, process_file
+from rules.engine import decide, load_context
+from tests.fixtures.extract_fixtures import make_scanned_pdf
+
+pytestmark = pytest.mark.ginza
+needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
+                               reason="tesseract / poppler not installed")
+FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+MM = 72.0 / 25.4
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return load_context(as_of=dt.date(2025, 4, 1))
+
+
+def _ocr_doc(*lines: str) -> Document:
+    blocks = tuple(TextBlock(t, Location(kind="ocr", page=1, line=i + 1), line_key=("p", 1, i + 1), ocr=True)
+                   for i, t in enumerate(lines))
+    return Document(format=InputFormat.PDF, blocks=blocks, pages=1, meta={"ocr_pages": [1]})
+
+
+def test_ocr_name_field_without_a_mark_is_reviewed(ctx):
+    document = _ocr_doc("委任状", "私は下記の者に委任します。", "委任者 氏名 山田太郎")
+    det = detect(document)
+    assert not det.seal_requested and det.ocr_name_pages == (1,)
+    decision = decide(document, det, rel_path="scan.pdf", title="委任状", ctx=ctx)
+    assert decision.decision == "needs_review" and decision.rule_id == "decide.review.ocr_unverified.v1"
+    assert "押印欄の有無を原本で確認" in decision.reason and "p.1" in decision.reason
+
+
+def test_ocr_page_without_a_name_field_stays_out_of_scope(ctx):
+    document = _ocr_doc("保管場所の所在図", "道路　駐車場　自宅")
+    det = detect(document)
+    decision = decide(document, det, rel_path="map.pdf", title="所在図", ctx=ctx)
+    assert det.ocr_name_pages == () and decision.decision == "no_seal"
+
+
+def _form_with_circle(path: Path, *, circle: bool) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("IPAexG", FONT))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    height = A4[1]
+    c.setFont("IPAexG", 14)
+    c.drawString(80 * MM, height - 30 * MM, "委任状")
+    c.setFont("IPAexG", 12)
+    c.drawString(20 * MM, height - 50 * MM, "私は、下記の者を代理人と定め、権限を委任します。")
+    y = height - 80 * MM
+    c.drawString(20 * MM, y, "委任者　氏名　　山田　太郎")
+    if circle:
+        c.circle(150 * MM, y + 4, 8 * MM)
+    c.save()
+    return path
+
+
+@pytest.mark.slow
+@needs_ocr
+def test_printed_seal_circle_on_a_scan_is_found(tmp_path, ctx):
+    scan = make_scanned_pdf(_form_with_circle(tmp_path / "form.pdf", circle=True), tmp_path / "scan.pdf", dpi=200)
+    document = extract(describe_file(scan, tmp_path))
+    det = detect(document)
+    box = next(f for f in det.findings if f.rule_id == "seal.mark.drawn_box.v1")
+    assert box.ocr and box.location.kind == "shape" and det.ocr_only
+    decision = decide(document, det, rel_path="scan.pdf", title="委任状", ctx=ctx)
+    assert decision.decision == "needs_review" and decision.rule_id == "decide.review.ocr_only.v1"
+
+
+@pytest.mark.slow
+@needs_ocr
+def test_register_row_says_which_pages_were_ocred(tmp_path):
+    scan = make_scanned_pdf(_form_with_circle(tmp_path / "form.pdf", circle=False), tmp_path / "scan.pdf", dpi=200)
+    row = process_file(describe_file(scan, tmp_path), PipelineOptions(as_of="2025-04-01"))
+    assert row.ocr_pages == [1] and row.to_json()["ocr_pages"] == [1]
+    assert row.decision == "needs_review" and row.rule_id == "decide.review.ocr_unverified.v1"
+
+
+def _tsv(*lines: list[tuple[str, int, int, float]]) -> str:
+    """Tesseract TSV with one word row per (text, left, width, conf); one line per argument."""
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [head]
+    for n, words in enumerate(lines, start=1):
+        for w, (text, left, width, conf) in enumerate(words, start=1):
+            rows.append(f"5\t1\t1\t1\t{n}\t{w}\t{left}\t{100 * n}\t{width}\t30\t{conf}\t{text}")
+    return "\n".join(rows) + "\n"
+
+
+def test_trailing_glyphs_are_the_doubtful_ends_of_rows():
+    from extractors.ocr_reread import trailing_glyphs
+
+    tsv = _tsv(
+        [("氏名", 10, 60, 95), ("山田太郎", 80, 120, 93), ("ぶ", 400, 28, 40)],  # isolated, doubtful: re-read
+        [("令和", 10, 60, 96), ("年", 120, 30, 95), ("日", 300, 30, 96)],  # isolated but read for sure
+        [("代表者", 10, 90, 90), ("[", 110, 6, 80), ("還", 120, 20, 30), ("]", 145, 6, 70)],  # [印] in pieces
+        [("申請者", 10, 90, 90), ("山田", 110, 60, 90), ("印", 400, 30, 92)],  # already a seal mark
+        [("申請者[半]", 10, 150, 90)],  # a bracketed group ending the word
+    )
+    found = trailing_glyphs(tsv, 0.9)
+    assert [g["text"] for g in found] == ["ぶ", "日", "[還]", "[半]"]
+    assert [g["text"] for g in found if g["conf"] < 90] == ["ぶ", "[還]", "[半]"]  # the ones read again
+    assert found[2]["left"] == 110 and found[2]["width"] == 41
+    assert found[3]["left"] == 10 + 150 - 75 and found[3]["width"] == 75  # 3 of the word's 6 characters
