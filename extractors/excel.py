@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -153,7 +152,3 @@ def _sorted_by_sheet(blocks: list[TextBlock], sheets: list[str]) -> list[TextBlo
         return (rank.get(loc.sheet or "", 0), row, block.order)
 
     return sorted(blocks, key=key)
-
-
-def cell_ref(row: int, col: int) -> str:
-    return f"{get_column_letter(col)}{row}"

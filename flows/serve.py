@@ -19,14 +19,13 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.server import free_port, healthy
 from flows.settings import SERVED_ENV, prefect_home
 
 HEALTH_TIMEOUT = 120.0
@@ -73,20 +72,6 @@ def auth_string(home: Path | None = None) -> str:
     return text
 
 
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def prefect_command() -> list[str]:

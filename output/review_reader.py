@@ -79,12 +79,6 @@ def choice_code(text: str) -> str | None:
     return _CHOICES.get(key)
 
 
-def read_review_cells(register: Path) -> tuple[list[ReviewEntry], list[str]]:
-    """All non-empty reviewer rows and the list of errors (empty when every cell is valid)."""
-    sheet = read_review(register)
-    return sheet.entries, sheet.errors
-
-
 def read_review(register: Path) -> ReviewSheet:
     """Read a returned register (see ReviewSheet).
 
