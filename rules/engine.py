@@ -93,7 +93,7 @@ def _fill(template: str, form: Form, hit: Hit) -> str:
 
 
 def _provenance(hit: Hit) -> str:
-    """「（根拠: 国民健康保険法、カタログ law.kokumin_kenko_hoken、2020-12-25〜、令和2年厚生労働省令第208号。出典: URL）」"""
+    """「（カタログ law.kokumin_kenko_hoken、2020-12-25〜、押印を求める…省令（令和2年厚生労働省令第208号）。出典: URL）」"""
     p = hit.period
     parts = [f"カタログ {hit.entry.id}"]
     if p is not None:
