@@ -238,10 +238,18 @@ def generate(out: Path, n: int, seed: int) -> Path:
                 write_pdf(form.items, path, grid=rng.random() < 0.5)
             rows.append([name, fmt, "yes" if form.seal else "no", ",".join(sorted(form.kinds)),
                          "yes" if form.signature else "no", form.location, form.variant])
+    return write_labels(out, rows)
+
+
+LABEL_COLUMNS = ["file", "format", "seal_requested", "seal_kinds", "signature_required", "location", "variant"]
+
+
+def write_labels(out: Path, rows: list[list[str]]) -> Path:
+    """OUT/labels.tsv: one row per generated form (the corpus generators share these columns)."""
     labels = out / "labels.tsv"
     with labels.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(["file", "format", "seal_requested", "seal_kinds", "signature_required", "location", "variant"])
+        writer.writerow(LABEL_COLUMNS)
         writer.writerows(rows)
     return labels
 

@@ -12,7 +12,6 @@ scan_drawn, scan_vertical, scan_rotated, scan_faint) so eval_detect reports reca
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_writers import FONT, write_pdf  # noqa: E402
-from gen_corpus import compose  # noqa: E402
+from gen_corpus import compose, write_labels  # noqa: E402
 
 VERTICAL_BODY = ["私は、下記の者を代理人と定め、次の権限を委任します。", "一、保管場所証明申請に関する一切の件"]
 
@@ -99,12 +98,7 @@ def generate(out: Path, n: int, seed: int) -> Path:
             name = f"scan_{i:04d}_{mode}_{variant}.pdf"
             _scan(source, out / name, rng.choice([200, 300]), mode)
             rows.append([name, "pdf", "yes" if seal else "no", kinds, "yes" if signature else "no", location, variant])
-    labels = out / "labels.tsv"
-    with labels.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(["file", "format", "seal_requested", "seal_kinds", "signature_required", "location", "variant"])
-        writer.writerows(rows)
-    return labels
+    return write_labels(out, rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,41 +107,40 @@ def document_of(row: RegisterRow, documents: DocumentLookup | None) -> Document 
 
 
 def _draw_pdf(name: str, row: RegisterRow, item: dict, out_dir: Path, documents: DocumentLookup | None) -> bool:
-    import pypdfium2 as pdfium
-
     from output.evidence.locate import pdf_place
-    from output.evidence.render import draw
 
     try:
         document, path = document_of(row, documents), source_path(row)
         place = pdf_place(document, item) if document is not None and path is not None else None
-        if place is None:
-            return False
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            draw(pdf, place, out_dir / name)
-        finally:
-            pdf.close()
-        return True
     except Exception:  # noqa: BLE001 - a picture never stops a run
         log.warning("no evidence picture for %s", row.path, exc_info=True)
         return False
+    return place is not None and _draw_on(name, row, path, out_dir, lambda pdf: place)
 
 
 def _draw_office(name: str, row: RegisterRow, item: dict, pdf_path: Path, out_dir: Path,
                  documents: DocumentLookup | None) -> bool:
-    import pypdfium2 as pdfium
-
     from output.evidence.locate import office_place
-    from output.evidence.render import draw
 
     try:
         document = document_of(row, documents)
-        if document is None:
-            return False
+    except Exception:  # noqa: BLE001 - a picture never stops a run
+        log.warning("no evidence picture for %s", row.path, exc_info=True)
+        return False
+    return document is not None and _draw_on(name, row, pdf_path, out_dir,
+                                             lambda pdf: office_place(pdf, document, item))
+
+
+def _draw_on(name: str, row: RegisterRow, pdf_path: Path, out_dir: Path, locate) -> bool:
+    """Open the PDF, find the place (`locate(pdf)`, None: no picture) and draw it to OUT_DIR/evidence/name."""
+    import pypdfium2 as pdfium
+
+    from output.evidence.render import draw
+
+    try:
         pdf = pdfium.PdfDocument(str(pdf_path))
         try:
-            place = office_place(pdf, document, item)
+            place = locate(pdf)
             if place is None:
                 return False
             draw(pdf, place, out_dir / name)
