@@ -82,21 +82,16 @@ def _printings(entry, rng: random.Random, catalogue) -> list[tuple[str, str, tup
         art = _article(rng)
         if catalogue.for_citation(alias + art) is entry:
             out.append(("alias", title, (_sentence(rng, alias + art),)))
-    for pattern in entry.patterns[:1]:  # article-level entries: their own examples are real citations
-        for text in _examples(entry):
+    if entry.patterns:  # article-level entries: their own examples are real citations
+        for text in entry.examples:
             if catalogue.for_citation(text) is entry and not entry.matches_title(text):
                 out.append(("article", title, (_sentence(rng, text),)))
                 break
-        del pattern
-    for text in _examples(entry):
+    for text in entry.examples:
         if entry.matches_title(text) and catalogue.for_title(text) is entry and catalogue.for_citation(text) is None:
             out.append(("title_only", text, (rng.choice(("別記様式第1号（第1条関係）", "様式第2号（第3条関係）", "")),)))
             break
     return out
-
-
-def _examples(entry) -> list[str]:
-    return list(getattr(entry, "examples", ()) or ())
 
 
 def generate(catalogue, *, n: int = 1500, seed: int = 14, missing_share: float = 0.12) -> list[LawForm]:

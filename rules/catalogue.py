@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,10 +136,12 @@ class Catalogue:
     _by_surface: dict = field(default_factory=dict, repr=False, compare=False)
     _by_head: dict = field(default_factory=dict, repr=False, compare=False)
     _titled: list = field(default_factory=list, repr=False, compare=False)
+    _patterned: list = field(default_factory=list, repr=False, compare=False)  # article-level entries
     _any_title: list = field(default_factory=list, repr=False, compare=False)  # [one regex of all titles] or []
 
     def __post_init__(self) -> None:
         self._titled.extend(e for e in self.entries if e.titles)
+        self._patterned.extend(e for e in self.entries if e.patterns)
         try:  # one search tells whether any entry's title can match (most headings match none)
             self._any_title.append(re.compile("|".join(f"(?:{p.pattern})" for e in self._titled for p in e.titles)))
         except re.error:
@@ -159,13 +160,10 @@ class Catalogue:
             if entry is not None and (n := name_prefix(citation, citation[:end])):
                 best, best_score = entry, n
                 break
-        for entry in self._patterned():  # an article-level pattern wins a tie with a family's name
+        for entry in self._patterned:  # an article-level pattern wins a tie with a family's name
             if (n := entry.matches_pattern(citation)) >= best_score and n:
                 best, best_score = entry, n
         return best
-
-    def _patterned(self) -> Iterator[CatalogueEntry]:
-        return (e for e in self.entries if e.patterns)
 
     def for_title(self, title: str) -> CatalogueEntry | None:
         """The first entry (in catalogue order) whose titles match."""
