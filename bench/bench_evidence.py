@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_evidence.py [--n 20]
 
 Generates N labelled forms per format (bench/gen_corpus.py) under bench/out/evidence-N/, reads and detects
-them without Prefect (flows.pipeline.process_file), then draws every picture from scratch twice per format
+them without Prefect (output.pipeline.steps.process_file), then draws every picture from scratch twice per format
 group: once with the Documents at hand (as a run does, from its cache) and once reading the files again.
 Budget (issue 17): ≤ 0.3 s per PDF row, ≤ 3 s per Word/Excel row. Writes bench/results/evidence-<stamp>.md.
 """
@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 from bench.gen_corpus import generate  # noqa: E402
 from extractors.discover import discover  # noqa: E402
 from extractors.registry import extract  # noqa: E402
-from flows.pipeline import process_file  # noqa: E402
 from flows.scan import make_options  # noqa: E402
 from output.evidence import settle_evidence  # noqa: E402
 from output.evidence.select import pictured_item  # noqa: E402
+from output.pipeline.steps import process_file  # noqa: E402
 
 BUDGET = {"pdf": 0.3, "office": 3.0}
 

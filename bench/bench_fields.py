@@ -24,8 +24,8 @@ from classifiers import engine  # noqa: E402
 from classifiers.fields import extract_fields  # noqa: E402
 from extractors.discover import discover  # noqa: E402
 from extractors.registry import extract  # noqa: E402
-from flows.pipeline import PipelineOptions, analyse, rule_context  # noqa: E402
 from output.eforms import settle_eforms, stage_eform  # noqa: E402
+from output.pipeline.steps import PipelineOptions, analyse, rule_context  # noqa: E402
 
 
 def measure(folder: Path, rounds: int) -> dict:

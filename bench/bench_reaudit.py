@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from output.state import StateStore  # noqa: E402
+from output.store.state import StateStore  # noqa: E402
 
 
 def run(args: list[str]) -> float:

@@ -11,11 +11,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from flows.guard import TERMINATED_EN, TERMINATED_JA, RunTerminated, terminate_on_sigterm
-from flows.lock import OutputBusy
-from flows.server import start_early
-from flows.settings import configure_environment
+from flows import configure_environment
+from flows.serve import start_early
 from output.confine import LinkedFolder, refuse_links
+from output.pipeline.guard import TERMINATED_EN, TERMINATED_JA, RunTerminated, terminate_on_sigterm
+from output.store import OutputBusy
 
 
 class UsageError(Exception):
@@ -102,7 +102,7 @@ def check_run_options(args: argparse.Namespace) -> None:
 
 
 def apply_file_limits(args: argparse.Namespace) -> None:
-    """Per-file limits go through the environment so every worker process inherits them (flows/guard.py)."""
+    """Per-file limits go through the environment so every worker process inherits them (output/pipeline/guard.py)."""
     for value, name, env in ((args.file_timeout, "--file-timeout", "SEALREVIEW_FILE_TIMEOUT"),
                              (args.file_memory_mb, "--file-memory-mb", "SEALREVIEW_FILE_MEMORY_MB")):
         if value is None:
@@ -175,7 +175,7 @@ def terminated_code(result: dict) -> int:
 
 def cmd_reaudit(args: argparse.Namespace) -> int:
     from extractors.discover import token_path
-    from flows.history import previous_settings  # no Prefect import before the server is launched
+    from output.store.history import previous_settings  # no Prefect import before the server is launched
 
     earlier = previous_settings(Path(args.out)) if Path(args.out).exists() else {}
     args.inputs = args.inputs or [str(token_path(p)) for p in earlier.get("inputs") or []]
@@ -203,7 +203,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     check_run_options(args)
     check_rules(args)
     from extractors.discover import path_token
-    from flows.serve import serve_reaudit
+    from flows.reaudit import serve_reaudit
 
     serve_reaudit(
         inputs=[path_token(Path(p).resolve()) for p in args.inputs],  # Shift_JIS folders survive the API
@@ -226,7 +226,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     register = Path(args.register)
     if not register.is_file():
         raise UsageError(f"台帳ファイルが見つかりません: {register}", f"register not found: {register}")
-    from flows.guard import FileLimitExceeded, file_guard
+    from output.pipeline.guard import FileLimitExceeded, file_guard
 
     try:
         with file_guard() as watch:  # the per-file time and memory limits hold for the reviewer's workbook too
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_environment()
     args = build_parser().parse_args(argv)
     if args.command in ("scan", "reaudit"):
-        terminate_on_sigterm()  # SIGTERM: the register of what finished, then the end (flows/guard.py)
+        terminate_on_sigterm()  # SIGTERM: the register of what finished, then the end (output/pipeline/guard.py)
     try:
         return COMMANDS[args.command](args)
     except (UsageError, OutputBusy, LinkedFolder) as exc:

@@ -1,6 +1,6 @@
 """Prefect flow `reaudit`: an incremental scan that also reports what changed since the previous run.
 
-Unchanged files come from the extract+detect cache (flows/cache.py); every decision is recomputed, so a
+Unchanged files come from the extract+detect cache (output/store/analysis.py); every decision is recomputed, so a
 new as-of date, catalogue or policy takes effect. The register gets a 変更履歴 sheet, the run a markdown
 artifact with the same, and the state store keeps the run, its rows and its changes.
 `scheduled_reaudit` is the flow a deployment serves (flows/serve.py): it picks the task runner from its
@@ -10,7 +10,9 @@ parameters, because a served flow is loaded from its module without `with_option
 from __future__ import annotations
 
 import gc
+import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,22 +20,25 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from extractors.discover import SourceFile, path_token, token_path
-from flows.cache import AnalysisCache, document_lookup
-from flows.changes import compare, markdown, summary_line, with_machine_replacement
-from flows.checkpoint import clear_checkpoint
-from flows.filestat import discover_known
-from flows.guard import end_terminated_run
-from flows.history import settings_of
-from flows.lock import run_lock
-from flows.pipeline import PipelineOptions, rule_context
-from flows.runners import task_runner
-from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches
-from flows.server import prefect_api
-from flows.settings import OverrideRefused, fewer_gc_passes, quiet_libraries, served_parameters
+from flows import SERVED_ENV, OverrideRefused, prefect_home, served_parameters
+from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches, task_runner
+from flows.serve import prefect_api
+from output.changes import compare, markdown, summary_line, with_machine_replacement
 from output.corrections import apply_corrections
 from output.models import RegisterRow
+from output.pipeline.guard import end_terminated_run
+from output.pipeline.steps import PipelineOptions, rule_context
+from output.pipeline.tuning import fewer_gc_passes, quiet_libraries
 from output.register import write_run
-from output.state import StateStore
+from output.store import (
+    AnalysisCache,
+    StateStore,
+    clear_checkpoint,
+    discover_known,
+    document_lookup,
+    run_lock,
+    settings_of,
+)
 from output.summary import kawasaki_sentence
 
 
@@ -205,3 +210,43 @@ def run_reaudit(
         finally:
             _PREPARED.pop(key, None)
             AnalysisCache.forget_preloaded()
+
+
+def serve_reaudit(
+    *,
+    inputs: list[str],
+    out: str,
+    cron: str,
+    policy: str = "default",
+    manifest: str | None = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+    as_of: str | None = None,
+    port: int | None = None,
+    name: str = "sealreview-reaudit",
+) -> None:
+    """Serve the re-audit deployment until interrupted (blocks)."""
+    from prefect.flows import EntrypointType
+    from prefect.schedules import Cron
+
+    from flows.serve import AUTH_FILE, auth_string, prefect_server, use_api
+
+    schedule = Cron(cron, timezone="Asia/Tokyo")
+    parameters = {"inputs": inputs, "out": out, "policy": policy, "manifest": manifest, "workers": workers,
+                  "dask_address": dask_address, "as_of": as_of}
+    os.environ[SERVED_ENV] = json.dumps(parameters, ensure_ascii=False)  # flow runs inherit it: no overrides
+    own = not os.environ.get("PREFECT_API_URL")
+    secret = auth_string() if own else os.environ.get("PREFECT_API_AUTH_STRING")
+    extra = {"PREFECT_SERVER_API_AUTH_STRING": secret} if own and secret else None
+    with prefect_server(port=port, extra_env=extra) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        if secret:
+            os.environ["PREFECT_API_AUTH_STRING"] = secret
+        print(f"Prefect サーバー: {api_url.removesuffix('/api')}（UI）", flush=True)
+        if own:
+            print(f"UI と API にはパスワードが必要です（{prefect_home() / AUTH_FILE} の内容）", flush=True)
+        print(f"再監査を「{cron}」（日本時間）に実行します。終了するには Ctrl+C を押してください。", flush=True)
+        with use_api(api_url, auth=secret):
+            scheduled_reaudit.serve(name=name, schedules=[schedule], parameters=parameters,
+                                    entrypoint_type=EntrypointType.MODULE_PATH, print_starting_message=False,
+                                    tags=["sealreview"])

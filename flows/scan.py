@@ -15,26 +15,62 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import TerminationSignal
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from extractors.discover import SourceFile, path_token, root_text, token_path
-from flows.cache import AnalysisCache, cache_dir_of, document_lookup
-from flows.changes import with_machine_replacement
-from flows.checkpoint import clear_checkpoint, open_checkpoint
-from flows.filestat import discover_known
-from flows.guard import TERMINATED, RunTerminated, batch_outcome, begin_grace_exit, end_terminated_run
-from flows.lock import run_lock
-from flows.pipeline import WORKER_GC_THRESHOLD, PipelineOptions, error_row, process_batch, rule_context
 from flows.progress import Progress
-from flows.runners import task_runner
-from flows.server import prefect_api
-from flows.settings import fewer_gc_passes
+from flows.serve import prefect_api
+from output.changes import with_machine_replacement
 from output.corrections import corrected_basis
 from output.markdown_text import md
 from output.models import RegisterRow
+from output.pipeline.guard import TERMINATED, RunTerminated, begin_grace_exit, end_terminated_run
+from output.pipeline.steps import (
+    WORKER_GC_THRESHOLD,
+    PipelineOptions,
+    batch_outcome,
+    error_row,
+    process_batch,
+    rule_context,
+    versions,
+    warm_worker,
+)
+from output.pipeline.tuning import fewer_gc_passes
 from output.register import write_run
-from output.state import StateStore
+from output.store import (
+    AnalysisCache,
+    StateStore,
+    cache_dir_of,
+    clear_checkpoint,
+    discover_known,
+    document_lookup,
+    open_checkpoint,
+    run_lock,
+)
 from output.summary import kawasaki_sentence, summarize
 from rules.models import DECISIONS
+
+
+def task_runner(workers: int, dask_address: str | None = None):
+    """Which Prefect task runner runs the batch tasks: local worker processes, or an existing Dask cluster.
+
+    - `--dask-address tcp://host:8786`: prefect-dask's `DaskTaskRunner(address=...)` sends each batch to the
+      cluster. The workers need the same installation (sealreview + ja_ginza) and must see the input and
+      output folders at the same paths (shared storage). Remote workers also need a real Prefect API
+      (`prefect server start`, PREFECT_API_URL): a run's temporary 127.0.0.1 server is reachable only from
+      the same machine (a LocalCluster).
+    - otherwise `--workers N` local processes (GiNZA loaded once per process), or one thread for N = 1.
+    """
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    if workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
+
+
+
 
 MAX_BATCH = 100  # 4,508 forms: 46 tasks instead of 91; the API server used 7.1 CPU-s instead of 9.2, the CLI 6.3 instead of 7.0
 MAX_CACHED_BATCH = 500  # cached files only need a decision (≈1 ms): fewer, larger tasks (each costs ≈15 ms)
@@ -73,7 +109,7 @@ def run_batches(
     """Files not in the cache go to the task runner (worker processes or Dask); cached files only need
     decisions, which are cheap: they run here, so an unchanged re-audit starts no worker and loads no model."""
     progress = Progress(len(sources))
-    checkpoint = open_checkpoint(options)  # files a killed run already finished are not redone
+    checkpoint = open_checkpoint(options, versions(rule_context(options)))  # files a killed run already finished are not redone
     resumed, sources = checkpoint.split(sources)
     if resumed:
         progress.advance(len(resumed))
@@ -106,7 +142,7 @@ def run_batches(
 
 def completed(futures: list, poll: float = 1.0):
     """The futures as they finish, like `as_completed`, but never blocked for more than `poll` seconds at a time:
-    a signal handler (SIGTERM, flows/guard.py) only runs when the main thread wakes, and a signal delivered to a
+    a signal handler (SIGTERM, output/pipeline/guard.py) only runs when the main thread wakes, and a signal delivered to a
     busy worker thread would otherwise wait until some batch finished."""
     finished: queue.Queue = queue.Queue()
     for future in futures:
@@ -166,7 +202,7 @@ def scan_flow(
     started = now_local()
     out_dir = token_path(out)  # folders arrive as path tokens: a Shift_JIS name survives Prefect's JSON
     options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
-    # Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (flows/filestat.py).
+    # Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (output/store/filestat.py).
     sources, _rehashed = discover_known([token_path(p) for p in inputs], out_dir)
     stats: dict = {}
     rows = with_machine_replacement(run_batches(sources, options, workers, stats))

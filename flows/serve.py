@@ -1,32 +1,42 @@
-"""`sealreview serve`: scheduled re-audits on a real Prefect server.
+"""Prefect API servers, both started as `prefect server start` in a child process (Prefect's own command).
 
-Schedules do nothing on the temporary per-run API server (its scheduler service does not run), so
-`serve` starts a real `prefect server start` bound to 127.0.0.1 with the project's own PREFECT_HOME —
-or uses the one PREFECT_API_URL points at — and serves the `scheduled-reaudit` deployment on a
-`Cron(..., timezone="Asia/Tokyo")` schedule. On exit (Ctrl+C / SIGTERM) it stops the server it started; if `serve` is killed (even with SIGKILL)
-the server notices that its parent is gone and stops its whole process group.
+- `prefect_api()`: one temporary API server per run (no services, no UI, 127.0.0.1, a free port), shared
+  by the flow and its worker processes. Without `PREFECT_API_URL`, every process that talks to Prefect
+  would start a temporary server of its own (7–17 s each, pitfalls.md). The command line launches it first
+  thing (`start_early`), before this process imports Prefect, and puts its URL into the environment then,
+  so every thread and worker process of the run reads it as its own setting. With `PREFECT_API_URL` set by
+  the user (a real `prefect server start`), that one is used as is.
+- `prefect_server()`: a real server with its services (the scheduler) for `sealreview serve`: schedules do
+  nothing on a temporary server.
 
-Who may use the API: the server it starts requires Prefect's basic-auth string (PREFECT_SERVER_API_AUTH_STRING),
-generated once per installation into `<PREFECT_HOME>/api-auth` (mode 0600, readable by the user running
-`serve` only). The served deployment runs only with the folders and options it was served with
-(SEALREVIEW_SERVED_PARAMETERS): a flow run asking for other inputs, output or options is refused and logged.
+Either server dies with the command that started it, also when that command is killed with SIGKILL (no
+`finally` runs then): it is started through `LAUNCHER`, which asks the kernel for SIGTERM when its parent
+dies (prctl PR_SET_PDEATHSIG, effective when started from the main thread: the signal follows the thread
+that forked) and keeps a watchdog thread that notices a new parent process id and ends its process group.
+
+Who may use `serve`'s API: the server it starts requires Prefect's basic-auth string
+(PREFECT_SERVER_API_AUTH_STRING), generated once per installation into `<PREFECT_HOME>/api-auth` (mode 0600,
+readable by the user running `serve` only). The served deployment runs only with the folders and options it
+was served with (SEALREVIEW_SERVED_PARAMETERS): a flow run asking for other inputs, output or options is
+refused and logged (flows/reaudit.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from flows.server import free_port, healthy
-from flows.settings import SERVED_ENV, prefect_home
+from flows import prefect_home
 
 HEALTH_TIMEOUT = 120.0
 AUTH_FILE = "api-auth"
@@ -51,6 +61,166 @@ if os.getppid() != parent:
 threading.Thread(target=watchdog, name="parent-watchdog", daemon=True).start()
 runpy.run_module("prefect", run_name="__main__", alter_sys=True)
 """
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_free_now(port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never through a proxy
+
+
+def healthy(api_url: str) -> bool:
+    try:
+        with DIRECT.open(f"{api_url}/health", timeout=2) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def launch(port: int, env: dict[str, str], log_path: Path, *, services: bool) -> subprocess.Popen:
+    """`prefect server start` on 127.0.0.1:`port` through LAUNCHER, in a session of its own."""
+    command = [sys.executable, "-c", LAUNCHER, str(os.getpid()), "server", "start", "--host", "127.0.0.1",
+               "--port", str(port)]
+    if not services:
+        command += ["--no-services", "--log-level", "ERROR"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 20.0) -> None:
+    """Stop a server we started (its own session/process group), politely first."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+class TemporaryServer:
+    """The run's API server: `prefect server start --no-services` on a free port, in a process that dies
+    with this one. `launch()` returns at once; `wait_ready()` waits for /api/health."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def answers(self) -> bool:
+        return self.process is not None and self.process.poll() is None and healthy(self.api_url)
+
+    def launch(self) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        env.update(PREFECT_UI_ENABLED="false", PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+        home = Path(env.get("PREFECT_HOME") or prefect_home())
+        self.process = launch(self.port, env, home / "temporary-server.log", services=False)
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until /api/health answers 200; a server whose port was taken meanwhile is started again on another."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll() if self.process else None
+            if code is not None:
+                if not port_free_now(self.port):
+                    self.launch()
+                    continue
+                raise RuntimeError(f"一時的な Prefect API サーバーが起動できませんでした（終了コード {code}）")
+            if healthy(self.api_url):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"一時的な Prefect API サーバーが {timeout:.0f} 秒以内に起動しませんでした")
+
+    def stop(self) -> None:
+        """SIGTERM to its process group; the graceful shutdown is awaited in the background (the run's work is
+        done, and the command can end meanwhile: the server goes on shutting down alone)."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        threading.Thread(target=stop_process_group, args=(process, 5.0), name="prefect-server-stop",
+                         daemon=True).start()
+
+
+_EARLY: TemporaryServer | None = None  # launched by start_early, taken over by the next prefect_api()
+
+
+def start_early() -> None:
+    """Launch the temporary server now, before this process imports Prefect, so both boot at once, and put its
+    URL into this process's environment: Prefect, imported later, reads it as its setting in every thread.
+
+    For the command line: call it first thing in a command that will run a flow. Nothing happens when
+    `PREFECT_API_URL` is set. The server is stopped by the `prefect_api()` that takes it over, or dies
+    with this process.
+    """
+    global _EARLY
+    if _EARLY is None and not os.environ.get("PREFECT_API_URL"):
+        _EARLY = TemporaryServer()
+        _EARLY.launch()
+        os.environ["PREFECT_API_URL"] = _EARLY.api_url
+
+
+@contextlib.contextmanager
+def use_api(url: str, *, auth: str | None = None) -> Iterator[str]:
+    """Point this process at `url`: the environment (read by worker processes, and by Prefect where it is
+    imported later) and, for this thread, Prefect's public `temporary_settings`."""
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    os.environ["PREFECT_API_URL"] = url
+    updates = {PREFECT_API_URL: url, **({PREFECT_API_AUTH_STRING: auth} if auth else {})}
+    with temporary_settings(updates):
+        yield url
+
+
+@contextlib.contextmanager
+def prefect_api(while_starting: Callable[[Callable[[], bool]], object] | None = None) -> Iterator[str]:
+    """A Prefect API for this run: `PREFECT_API_URL` if the user set it, else the run's temporary server.
+
+    `while_starting(ready)` runs in this process while the server boots in its own (a few seconds of the
+    server's CPU): work that needs no API, such as hashing the input files, overlaps with it; `ready()`
+    says whether the server already answers (optional work can stop then).
+    """
+    global _EARLY
+    server, _EARLY = _EARLY, None
+    configured = os.environ.get("PREFECT_API_URL")
+    if server is None and configured:
+        if while_starting is not None:
+            while_starting(lambda: True)
+        with use_api(configured):
+            yield configured
+        return
+    server = server or TemporaryServer()
+    try:
+        if server.process is None:
+            server.launch()
+        if while_starting is not None:
+            while_starting(server.answers)
+        server.wait_ready(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+        with use_api(server.api_url):
+            yield server.api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
 
 
 def auth_string(home: Path | None = None) -> str:
@@ -108,12 +278,7 @@ def prefect_server(
     if healthy(api_url):
         raise RuntimeError(f"ポート {port} は既に使われています（--port で別のポートを指定してください）")
     log_path = home / "server.log"
-    command = [sys.executable, "-c", LAUNCHER, str(os.getpid()), "server", "start", "--host", "127.0.0.1",
-               "--port", str(port)]
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            command, env=server_env(home, ui=ui, extra=extra_env), stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = launch(port, server_env(home, ui=ui, extra=extra_env), log_path, services=True)
     try:
         wait_healthy(api_url, proc, timeout, log_path)
         yield api_url
@@ -133,56 +298,3 @@ def wait_healthy(api_url: str, proc: subprocess.Popen, timeout: float, log_path:
     raise RuntimeError(f"Prefect サーバーが {timeout:.0f} 秒以内に応答しませんでした（ログ: {log_path}）")
 
 
-def stop_process_group(proc: subprocess.Popen, grace: float = 20.0) -> None:
-    """Stop the server we started (its own session/process group), politely first."""
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-def serve_reaudit(
-    *,
-    inputs: list[str],
-    out: str,
-    cron: str,
-    policy: str = "default",
-    manifest: str | None = None,
-    workers: int = 1,
-    dask_address: str | None = None,
-    as_of: str | None = None,
-    port: int | None = None,
-    name: str = "sealreview-reaudit",
-) -> None:
-    """Serve the re-audit deployment until interrupted (blocks)."""
-    from prefect.flows import EntrypointType
-    from prefect.schedules import Cron
-
-    from flows.reaudit import scheduled_reaudit
-    from flows.server import use_api
-
-    schedule = Cron(cron, timezone="Asia/Tokyo")
-    parameters = {"inputs": inputs, "out": out, "policy": policy, "manifest": manifest, "workers": workers,
-                  "dask_address": dask_address, "as_of": as_of}
-    os.environ[SERVED_ENV] = json.dumps(parameters, ensure_ascii=False)  # flow runs inherit it: no overrides
-    own = not os.environ.get("PREFECT_API_URL")
-    secret = auth_string() if own else os.environ.get("PREFECT_API_AUTH_STRING")
-    extra = {"PREFECT_SERVER_API_AUTH_STRING": secret} if own and secret else None
-    with prefect_server(port=port, extra_env=extra) as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-        if secret:
-            os.environ["PREFECT_API_AUTH_STRING"] = secret
-        print(f"Prefect サーバー: {api_url.removesuffix('/api')}（UI）", flush=True)
-        if own:
-            print(f"UI と API にはパスワードが必要です（{prefect_home() / AUTH_FILE} の内容）", flush=True)
-        print(f"再監査を「{cron}」（日本時間）に実行します。終了するには Ctrl+C を押してください。", flush=True)
-        with use_api(api_url, auth=secret):
-            scheduled_reaudit.serve(name=name, schedules=[schedule], parameters=parameters,
-                                    entrypoint_type=EntrypointType.MODULE_PATH, print_starting_message=False,
-                                    tags=["sealreview"])

@@ -1,7 +1,7 @@
 """Sheet 変更履歴 of register.xlsx: what every run found changed since the run before it, newest first.
 
 Input: `run_info["history"]`, one entry per run (this one first) with its start, 基準日, command, run id and
-the JSON dict of its `flows.changes.RunChanges` (None for a scan, which does not compare); without a history,
+the JSON dict of its `output.changes.RunChanges` (None for a scan, which does not compare); without a history,
 just this run's `run_info["changes"]`. So the workbook itself is the audit trail: a change listed by one
 re-audit is still there after the next ones. Writing only: nothing is decided here.
 """

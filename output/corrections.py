@@ -14,7 +14,8 @@ from pathlib import Path
 from output.columns import render
 from output.models import RegisterRow
 from output.review_reader import ReviewEntry, ReviewSheet, read_review
-from output.state import STATE_DIR, STATE_FILE, Correction, StateStore, now_iso
+from output.store.lock import run_lock  # the one-run-per-folder lock shared with scan / reaudit
+from output.store.state import STATE_DIR, STATE_FILE, Correction, StateStore, now_iso
 from rules.models import DECISIONS
 
 REVIEW_PREFIX = "レビューにより"
@@ -54,8 +55,8 @@ def _cell_order(message: str) -> tuple[int, int, str]:
 def import_corrections(register_xlsx: Path, out_dir: Path, *, lock: bool = True) -> ImportReport:
     """Validate every reviewer cell of `register_xlsx`, then store all corrections in one transaction.
 
-    lock=True: holds the output folder's run lock (flows/lock.py), so an import never runs during a scan or
-    re-audit of the same OUT_DIR (raises flows.lock.OutputBusy, which the command line reports).
+    lock=True: holds the output folder's run lock (output/store/lock.py), so an import never runs during a scan or
+    re-audit of the same OUT_DIR (raises output.store.lock.OutputBusy, which the command line reports).
     """
     register_xlsx, out_dir = Path(register_xlsx), Path(out_dir)
     if not register_xlsx.is_file():
@@ -66,7 +67,6 @@ def import_corrections(register_xlsx: Path, out_dir: Path, *, lock: bool = True)
         return ImportReport(register_xlsx, False, [reason], no_register=reason)
     if not lock:
         return _import(register_xlsx, out_dir)
-    from flows.lock import run_lock  # the one-run-per-folder lock shared with scan / reaudit
 
     with run_lock(out_dir, "corrections import"):
         return _import(register_xlsx, out_dir)

@@ -76,7 +76,7 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
     from output.evidence import settle_evidence
     from output.review_page import write_review_page
     from output.revised.placement import finish_drafts, settle_drafts
-    from output.state import StateStore, record_scan
+    from output.store.state import StateStore, record_scan
 
     out_dir = Path(out_dir)
     remove_stale_temporaries(out_dir)

@@ -17,7 +17,7 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="sealreview-test-prefect-")
 os.environ.setdefault("SEALREVIEW_PREFECT_HOME", _PREFECT_HOME)
 os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
 
-from flows.settings import configure_environment  # noqa: E402
+from flows import configure_environment  # noqa: E402
 
 configure_environment()
 

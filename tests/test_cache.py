@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-import flows.cache as cache_module
-import flows.pipeline as pipeline
+import output.pipeline.steps as pipeline
+import output.store.analysis as cache_module
 from classifiers.models import Detection
 from extractors.discover import discover
 from extractors.models import Document, InputFormat, Status, failed
-from flows.cache import Analysis, AnalysisCache
-from flows.pipeline import PipelineOptions, process_file
+from output.pipeline.steps import PipelineOptions, process_file
+from output.store.analysis import Analysis, AnalysisCache
 
 KONIN = "市民文化局/戸籍住民サービス部/婚姻届.pdf"
 pytestmark = [pytest.mark.ginza]
@@ -166,7 +166,7 @@ def test_an_entry_of_another_file_or_format_is_a_miss(tmp_path: Path) -> None:
     assert cache.get("01" * 32) is None
 
 
-# --- discovery without re-hashing unchanged files (flows/filestat.py) -------------------------------------
+# --- discovery without re-hashing unchanged files (output/store/filestat.py) -------------------------------------
 def small_tree(root: Path) -> Path:
     for name, text in {"総務局/総務課/a.txt": "申請書 印", "総務局/総務課/b.txt": "届出書", "c.txt": "同意書"}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +179,7 @@ def no_hash(*_args, **_kwargs):
 
 
 def test_unchanged_files_are_not_hashed_again(tmp_path: Path, monkeypatch) -> None:
-    import flows.filestat as filestat
+    import output.store.filestat as filestat
 
     monkeypatch.setattr(filestat, "RACY_NS", 0)  # files written by the test are "racy" for the first 3 s
     roots = [small_tree(tmp_path / "in")]
@@ -193,7 +193,7 @@ def test_unchanged_files_are_not_hashed_again(tmp_path: Path, monkeypatch) -> No
 def test_a_changed_file_is_hashed_again_even_with_size_and_mtime_kept(tmp_path: Path, monkeypatch) -> None:
     import os
 
-    import flows.filestat as filestat
+    import output.store.filestat as filestat
 
     monkeypatch.setattr(filestat, "RACY_NS", 0)
     roots = [small_tree(tmp_path / "in")]
@@ -209,7 +209,7 @@ def test_a_changed_file_is_hashed_again_even_with_size_and_mtime_kept(tmp_path: 
 
 
 def test_files_hashed_within_the_racy_window_are_hashed_again(tmp_path: Path) -> None:
-    import flows.filestat as filestat
+    import output.store.filestat as filestat
 
     roots = [small_tree(tmp_path / "in")]  # just written: too young to trust their stat next time
     filestat.discover_known(roots, tmp_path / "out")
@@ -218,7 +218,7 @@ def test_files_hashed_within_the_racy_window_are_hashed_again(tmp_path: Path) ->
 
 
 def test_a_damaged_stat_table_only_costs_hashing(tmp_path: Path, monkeypatch) -> None:
-    import flows.filestat as filestat
+    import output.store.filestat as filestat
 
     monkeypatch.setattr(filestat, "RACY_NS", 0)
     roots = [small_tree(tmp_path / "in")]

@@ -13,7 +13,7 @@ from extractors.digest import source_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("extractors", "classifiers", "rules", "output", "flows")
-PRINT_KEYS = ("from flows.cache import cache_key; from flows.draft_cache import draft_key; "
+PRINT_KEYS = ("from output.store.analysis import cache_key; from output.store.drafts import draft_key; "
               "print(cache_key('ab' * 32), draft_key('ab' * 32, 'kimei'))")
 
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from output.columns import COLUMNS
 from output.corrections import apply_corrections, corrected_basis, import_corrections
 from output.register import write_register
-from output.state import StateStore, record_scan
+from output.store.state import StateStore, record_scan
 from tests.test_output_register import RUN_INFO
 from tests.test_output_rows import make_row
 
@@ -235,7 +235,7 @@ def test_edited_machine_column_is_a_warning_and_ignored(tmp_path):
 
 def test_import_refuses_to_run_during_a_scan(out, tmp_path, capsys):
     from flows.cli import main
-    from flows.lock import OutputBusy, run_lock
+    from output.store.lock import OutputBusy, run_lock
 
     register = scan(out)
     sent = review(register, tmp_path / "r.xlsx", {(2, "レビュー判定"): "廃止"})

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from extractors.discover import discover
-from flows.pipeline import PipelineOptions, process_batch
 from output.corrections import import_corrections
+from output.pipeline.steps import PipelineOptions, process_batch
 from output.register import write_run
 from tests.test_corrections import COL, review
 from tests.test_output_register import RUN_INFO

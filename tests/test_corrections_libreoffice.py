@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from output.columns import COLUMNS
 from output.corrections import import_corrections
-from output.state import StateStore
+from output.store.state import StateStore
 from tests.test_corrections import scan
 from tests.test_output_rows import make_row
 

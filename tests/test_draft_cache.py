@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import flows.draft_cache as draft_cache
-import flows.pipeline as pipeline
+import output.pipeline.steps as pipeline
+import output.store.drafts as draft_cache
 from extractors.discover import discover
-from flows.draft_cache import DraftCache
-from flows.pipeline import PipelineOptions, process_file
+from output.pipeline.steps import PipelineOptions, process_file
 from output.revised import NOTE_CONVERT, RevisionResult
+from output.store.drafts import DraftCache
 
 HOJOKIN = "経済労働局/産業振興部/中小企業補助金交付申請書.docx"
 SEIYAKU = "健康福祉局/障害福祉課/誓約書.xlsx"

@@ -1,6 +1,6 @@
 """OUT_DIR/revised/ follows the FINAL decision (issue 10 「Forms decided otherwise get no draft」).
 
-The workers' step (`flows.pipeline.add_draft`, no GiNZA needed) drafts the machine's abolish rows into the
+The workers' step (`output.pipeline.steps.add_draft`, no GiNZA needed) drafts the machine's abolish rows into the
 staging folder; `write_run` applies the reviewers' corrections and settles the drafts. Real .docx forms.
 """
 
@@ -12,12 +12,12 @@ import pytest
 from docx import Document as Docx
 
 from extractors.discover import describe_file
-from flows.pipeline import PipelineOptions, add_draft
 from output.corrections import import_corrections
 from output.models import RegisterRow
+from output.pipeline.steps import PipelineOptions, add_draft
 from output.register import write_run
 from output.revised.placement import STAGING, root_labels
-from output.state import Correction, StateStore
+from output.store.state import Correction, StateStore
 from tests.fixtures.revised_forms import make_docx
 from tests.test_corrections import review
 from tests.test_output_register import RUN_INFO

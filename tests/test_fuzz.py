@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from extractors.discover import describe_file
 from extractors.models import Document
 from extractors.registry import extract
-from flows.pipeline import PipelineOptions, process_file
+from output.pipeline.steps import PipelineOptions, process_file
 from rules.models import DECISIONS
 
 pytestmark = [pytest.mark.ginza]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from extractors.discover import discover, path_token, root_text, token_path
-from flows.filestat import STAT_FILE, discover_known
-from flows.guard import file_guard
-from flows.pipeline import PipelineOptions, process_file
 from output.corrections import import_corrections
+from output.pipeline.guard import file_guard
+from output.pipeline.steps import PipelineOptions, process_file
 from output.register import write_register
-from output.state import record_scan
+from output.store.filestat import STAT_FILE, discover_known
+from output.store.state import record_scan
 from tests.fixtures import hostile
 from tests.test_output_register import RUN_INFO
 from tests.test_output_rows import make_row
@@ -99,7 +99,7 @@ def test_item8_draft_stage_is_under_the_limit(tmp_path: Path, monkeypatch) -> No
         while True:
             pass
 
-    monkeypatch.setattr("flows.pipeline.revise", slow_revise)
+    monkeypatch.setattr("output.pipeline.steps.revise", slow_revise)
     monkeypatch.setenv("SEALREVIEW_FILE_TIMEOUT", "2")
     hostile.abolish_form(tmp_path / "in")
     row = process_file(next(iter(discover([tmp_path / "in"]))), options(tmp_path / "out"))
@@ -128,8 +128,8 @@ def test_item7_sigterm_ends_the_run_with_the_register_of_what_finished(tmp_path:
     import sys
     import time
 
-    from flows.guard import TERMINATED
-    from flows.lock import lock_path
+    from output.pipeline.guard import TERMINATED
+    from output.store.lock import lock_path
 
     inputs, out = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
@@ -166,7 +166,7 @@ def test_item7_sigterm_ends_the_run_with_the_register_of_what_finished(tmp_path:
 def _stuck_in_c() -> None:
     import time
 
-    import flows.guard as guard
+    import output.pipeline.guard as guard
 
     guard.HARD_STOP_S = 2.0
     with guard.file_guard(seconds=1, memory_mb=0):

@@ -11,10 +11,10 @@ import pytest
 
 from extractors.discover import discover
 from extractors.safety import HOSTILE_XML
-from flows.cache import AnalysisCache
-from flows.pipeline import CHANGED_DURING_SCAN, PipelineOptions, process_file
 from output.corrections import import_corrections
+from output.pipeline.steps import CHANGED_DURING_SCAN, PipelineOptions, process_file
 from output.revised.placement import settle_drafts
+from output.store.analysis import AnalysisCache
 from tests.fixtures import hostile
 from tests.test_corrections import review, scan
 from tests.test_output_rows import make_row

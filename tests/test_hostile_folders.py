@@ -10,11 +10,11 @@ import pytest
 
 from extractors.discover import OUTSIDE_LINK, discover
 from flows.cli import main
-from flows.draft_cache import DraftCache, draft_key
-from flows.filestat import discover_known
-from flows.pipeline import PipelineOptions, process_file
 from output.confine import LinkedFolder
+from output.pipeline.steps import PipelineOptions, process_file
 from output.revised.placement import NOTE_OUTSIDE, settle_drafts
+from output.store.drafts import DraftCache, draft_key
+from output.store.filestat import discover_known
 from tests.fixtures import hostile
 from tests.test_output_rows import make_row
 

@@ -11,12 +11,12 @@ import pytest
 from extractors.discover import discover
 from extractors.pdf import NO_PAGES
 from flows.cli import main
-from flows.pipeline import PipelineOptions, process_file
 from flows.scan import review_markdown
 from output.corrections import import_corrections
+from output.pipeline.steps import PipelineOptions, process_file
 from output.register import write_register, write_run
 from output.revised.placement import settle_drafts
-from output.state import record_scan
+from output.store.state import record_scan
 from tests.fixtures import hostile
 from tests.test_output_register import RUN_INFO
 from tests.test_output_rows import make_row

@@ -115,7 +115,7 @@ def test_the_three_files_carry_one_run_id(written):
 
 def test_write_run_records_the_same_run_id_in_the_state_store(tmp_path):
     from output.register import write_run
-    from output.state import StateStore
+    from output.store.state import StateStore
 
     out = tmp_path / "out"
     shown, paths = write_run([make_row(1), make_row(2)], out, run_info=RUN_INFO)

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from output.state import Correction, StateStore, record_scan
+from output.store.state import Correction, StateStore, record_scan
 from tests.test_output_register import RUN_INFO
 from tests.test_output_rows import make_row
 

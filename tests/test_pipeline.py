@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors.discover import discover
-from flows.pipeline import PipelineOptions, process_batch
+from output.pipeline.steps import PipelineOptions, process_batch
 
 pytestmark = pytest.mark.ginza
 
@@ -87,11 +87,11 @@ def _worker_gc_state() -> tuple[tuple[int, int, int], int]:
 
 
 def test_workers_start_with_the_model_frozen_out_of_the_gc() -> None:
-    """The process pool's initializer loads GiNZA, then freezes it and raises the GC threshold (flows/pipeline.py)."""
+    """The process pool's initializer loads GiNZA, then freezes it and raises the GC threshold (output/pipeline/steps.py)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from flows.pipeline import WORKER_GC_THRESHOLD, warm_worker
+    from output.pipeline.steps import WORKER_GC_THRESHOLD, warm_worker
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                              initializer=warm_worker) as pool:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from flows.changes import compare
 from flows.reaudit import run_reaudit
 from flows.scan import run_scan
+from output.changes import compare
 from output.models import RegisterRow
-from output.state import StateStore
+from output.store.state import StateStore
 from tests.test_serve import api, copy_forms, prefect_api_url  # noqa: F401 - the shared server fixture
 
 KONIN = "市民文化局/戸籍住民サービス部/婚姻届.pdf"
@@ -127,7 +127,7 @@ def shown_after_review(rows: list[RegisterRow], store: StateStore) -> list[Regis
 
 def machine_rows() -> list[RegisterRow]:
     """What the machine decides on every run: a is abolished (記名のみ), b goes to review, c keeps."""
-    from flows.changes import with_machine_replacement
+    from output.changes import with_machine_replacement
 
     return with_machine_replacement([
         row("a.pdf", "1", "abolish", replacement="kimei"), row("b.pdf", "2", "needs_review"),
@@ -136,7 +136,7 @@ def machine_rows() -> list[RegisterRow]:
 
 def reviewed_store(tmp_path: Path) -> StateStore:
     """A state store with overrides from abolish (a → keep_law) and to abolish (b → abolish)."""
-    from output.state import Correction
+    from output.store.state import Correction
 
     store = StateStore(tmp_path)
     store.add_corrections([Correction("1", "a.pdf", decision="keep_law", comment="条例で必要"),
@@ -171,7 +171,7 @@ def test_machine_change_under_an_override_is_listed_machine_to_machine(tmp_path:
 
 
 def test_review_and_stale_review_changes_are_listed_with_their_own_cause(tmp_path: Path) -> None:
-    from flows.changes import CAUSE_IMPORTED, CAUSE_STALE, markdown
+    from output.changes import CAUSE_IMPORTED, CAUSE_STALE, markdown
     from output.changes_sheet import change_rows
 
     with StateStore(tmp_path) as plain:
@@ -205,8 +205,8 @@ def test_reaudits_after_overrides_to_and_from_abolish(prefect_api_url: str, tmp_
     """Reviewers override 誓約書 (abolish → keep_contract) and 請求書 (keep_contract → abolish): the first
     re-audit lists the two review changes, an unchanged one after it lists nothing (and starts no pool)."""
     import flows.reaudit as reaudit_module
-    from flows.changes import CAUSE_IMPORTED
-    from output.state import Correction
+    from output.changes import CAUSE_IMPORTED
+    from output.store.state import Correction
 
     runners: list[tuple] = []
     real_runner = reaudit_module.task_runner

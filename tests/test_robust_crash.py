@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from extractors.discover import discover
-from flows.checkpoint import CHECKPOINT_FILE
-from flows.lock import BUSY_CODE, run_lock
-from output.state import Correction, StateStore
+from output.store.checkpoint import CHECKPOINT_FILE
+from output.store.lock import BUSY_CODE, run_lock
+from output.store.state import Correction, StateStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.ginza]
 # `sealreview scan` with one worker thread and every extraction slowed down, so it can be killed midway.
 SLOW_SCAN = """
 import sys, time
-import flows.pipeline as pipeline
+import output.pipeline.steps as pipeline
 real_extract = pipeline.extract
 def slow_extract(*args, **kwargs):
     time.sleep(0.4)
@@ -145,7 +145,7 @@ def test_second_run_on_the_same_output_folder_is_refused(tmp_path: Path, forms: 
 
 
 def test_lock_is_exclusive_in_process(tmp_path: Path) -> None:
-    from flows.lock import OutputBusy
+    from output.store.lock import OutputBusy
 
     with run_lock(tmp_path, "scan"):
         with pytest.raises(OutputBusy) as caught:
@@ -185,7 +185,7 @@ def test_temporary_prefect_server_listens_on_localhost_only(monkeypatch) -> None
 
     import psutil
 
-    from flows.server import prefect_api
+    from flows.serve import prefect_api
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     with prefect_api() as url:

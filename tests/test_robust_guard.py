@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractors.discover import discover
-from flows.guard import FileLimitExceeded, file_guard
-from flows.pipeline import PipelineOptions, process_batch
+from output.pipeline.guard import FileLimitExceeded, file_guard
+from output.pipeline.steps import PipelineOptions, process_batch
 from tests.fixtures.extract_fixtures import make_docx, make_pdf
 
 pytestmark = [pytest.mark.ginza]
@@ -23,7 +23,7 @@ def warm_model() -> None:
     """Load GiNZA before the clocks start (workers load it in their initializer)."""
     import gc
 
-    from flows.pipeline import warm_worker
+    from output.pipeline.steps import warm_worker
 
     threshold = gc.get_threshold()
     warm_worker()
@@ -155,7 +155,7 @@ def test_dead_worker_gives_error_rows_not_a_failed_run(tmp_path) -> None:
     not checkpointed, so a re-run reads those files again."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from flows.guard import WORKER_DIED, batch_outcome
+    from output.pipeline.guard import WORKER_DIED, batch_outcome
 
     class DeadFuture:
         def result(self):

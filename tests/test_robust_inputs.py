@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractors.discover import discover
-from flows.pipeline import PipelineOptions, process_batch
 from output.models import RegisterRow
+from output.pipeline.steps import PipelineOptions, process_batch
 from tests.fixtures import bad_inputs as bad
 from tests.fixtures.extract_fixtures import make_docx
 

@@ -14,7 +14,7 @@ from classifiers.engine import detect
 from extractors.discover import describe_file
 from extractors.models import Document, InputFormat, Location, TextBlock
 from extractors.registry import extract
-from flows.pipeline import PipelineOptions, process_file
+from output.pipeline.steps import PipelineOptions, process_file
 from rules.engine import decide, load_context
 from tests.fixtures.extract_fixtures import make_scanned_pdf
 

@@ -34,16 +34,8 @@ NOTE_FAILED = "修正案の作成中に問題が起きたため、修正案は�
 NOTE_LEGACY = "元の {old} 形式を {new} 形式に変換して修正しました（レイアウトが変わっていないか確認してください）"
 
 
-_FIXED_NOTES = (NOTE_PDF, NOTE_NONE, NOTE_FORMAT, NOTE_CONVERT)
-_NOTE_PATTERNS = tuple(re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t)) + "$") for t in (NOTE_FAILED, NOTE_LEGACY))
-
-
-def is_draft_note(text: str) -> bool:
-    """A row warning written by the drafting (dropped with the draft when the row is not abolished)."""
-    from output.revised.placement import NOTE_CHANGED, NOTE_COLLISION, NOTE_MISSING, NOTE_OUTSIDE
-
-    return (text in (*_FIXED_NOTES, NOTE_MISSING, NOTE_CHANGED, NOTE_OUTSIDE)
-            or text.startswith(NOTE_COLLISION.split("「")[0]) or any(p.match(text) for p in _NOTE_PATTERNS))
+FIXED_NOTES = (NOTE_PDF, NOTE_NONE, NOTE_FORMAT, NOTE_CONVERT)
+NOTE_PATTERNS = tuple(re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t)) + "$") for t in (NOTE_FAILED, NOTE_LEGACY))
 
 
 @dataclass(frozen=True)

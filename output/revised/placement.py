@@ -83,10 +83,16 @@ def _resolve(out_dir: Path, revised_path: str | None) -> Path | None:
     return path
 
 
+def is_draft_note(text: str) -> bool:
+    """A row warning written by the drafting (dropped with the draft when the row is not abolished)."""
+    from output.revised import FIXED_NOTES, NOTE_PATTERNS
+
+    return (text in (*FIXED_NOTES, NOTE_MISSING, NOTE_CHANGED, NOTE_OUTSIDE)
+            or text.startswith(NOTE_COLLISION.split("「")[0]) or any(p.match(text) for p in NOTE_PATTERNS))
+
+
 def drop_draft(row: RegisterRow) -> RegisterRow:
     """No draft for a row that is not abolished: no path, no edit list, no drafting notes."""
-    from output.revised import is_draft_note
-
     if not row.revised_path and not row.revisions and not any(is_draft_note(w) for w in row.warnings):
         return row
     return replace(row, revised_path=None, revisions=[], warnings=[w for w in row.warnings if not is_draft_note(w)])

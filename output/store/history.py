@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from output.state import StateStore
+from output.store.state import StateStore
 
 
 def previous_settings(out_dir: Path) -> dict:

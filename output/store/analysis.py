@@ -4,7 +4,7 @@ Key: the file's sha256 + extractor version + patterns version + ja_ginza/spaCy v
 A change to any of them misses the cache. Decisions are never cached: they are recomputed on every run,
 so catalogue, policy, manifest and as-of changes always take effect.
 
-Entries are JSON (flows/cache_codec.py; never pickle: OUT_DIR may be shared storage, and whoever can
+Entries are JSON (output/store/codec.py; never pickle: OUT_DIR may be shared storage, and whoever can
 write there must not be able to run code in the workers) of (Document, Detection) under
 OUT_DIR/.sealreview/cache/<2 hex>/<key>.json, each naming its format and key, written atomically (output/atomic.py, without fsync), so parallel workers (local processes or Dask workers
 with OUT_DIR on shared storage) can write them at the same time. A failed extraction is cached too (a
@@ -23,9 +23,9 @@ from pathlib import Path
 
 from classifiers.models import Detection
 from extractors.models import Document, Status
-from flows.cache_codec import analysis_in, analysis_out
 from output.atomic import atomic_path
 from output.confine import read_regular
+from output.store.codec import analysis_in, analysis_out
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
-"""One run per output folder: an exclusive `fcntl.flock` on OUT_DIR/.sealreview/run.lock.
+"""One run per output folder: `filelock.FileLock` on OUT_DIR/.sealreview/run.lock.
 
-The kernel releases the lock when the holding process ends, however it ends (SIGKILL, power cut of a
-client): a stale lock file never blocks the next run. The file's content (PID, command, start time)
-only serves the message shown to the second run.
+filelock takes an exclusive `flock` on the file; the kernel releases it when the holding process ends,
+however it ends (SIGKILL, power cut of a client), so a stale lock file never blocks the next run. Who holds
+the folder (PID, command, start time) is written beside it, to OUT_DIR/.sealreview/run.holder, only for
+the message shown to a second run (filelock truncates the lock file itself when it tries to take it).
 
 Note: flock is reliable on local disks; on NFS/SMB shares it depends on the server (see README).
 """
@@ -10,14 +11,18 @@ Note: flock is reliable on local disks; on NFS/SMB shares it depends on the serv
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
+from output.atomic import atomic_path
+
 LOCK_FILE = Path(".sealreview") / "run.lock"
+HOLDER_FILE = Path(".sealreview") / "run.holder"
 BUSY_CODE = 3
 
 
@@ -40,11 +45,12 @@ def lock_path(out_dir: str | Path) -> Path:
     return Path(out_dir) / LOCK_FILE
 
 
-def read_holder(path: Path) -> dict:
+def read_holder(out_dir: str | Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8") or "{}")
+        holder = json.loads((Path(out_dir) / HOLDER_FILE).read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return {}
+    return holder if isinstance(holder, dict) else {}
 
 
 @contextlib.contextmanager
@@ -52,21 +58,19 @@ def run_lock(out_dir: str | Path, command: str = "scan") -> Iterator[Path]:
     """Hold the output folder for the duration of the block; raises OutputBusy when another run has it."""
     path = lock_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(path, timeout=0, mode=0o644, thread_local=False)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputBusy(Path(out_dir), read_holder(path)) from None
+        lock.acquire()
+    except Timeout:
+        raise OutputBusy(Path(out_dir), read_holder(out_dir)) from None
+    holder_path = Path(out_dir) / HOLDER_FILE
+    try:
         holder = {"pid": os.getpid(), "command": command,
                   "started": datetime.now().astimezone().isoformat(timespec="seconds")}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(holder, ensure_ascii=False).encode("utf-8"), 0)
-        try:
-            yield path
-        finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        with contextlib.suppress(OSError), atomic_path(holder_path) as tmp:
+            Path(tmp).write_text(json.dumps(holder, ensure_ascii=False), encoding="utf-8")
+        yield path
     finally:
-        os.close(fd)
+        with contextlib.suppress(OSError):
+            holder_path.unlink()
+        lock.release()

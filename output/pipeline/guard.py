@@ -15,7 +15,7 @@ Limits of the approach (the reasons are in the README):
 - LibreOffice and tesseract run as child processes with their own timeouts (extractors/legacy.py,
   extractors/ocr.py): their whole process group is killed.
 - The memory guard watches RSS; it cannot stop one single giant allocation in C (the kernel's OOM
-  killer would), but the per-batch checkpoint (flows/checkpoint.py) keeps the files already done.
+  killer would), but the per-batch checkpoint (output/store/checkpoint.py) keeps the files already done.
 
 The exception types derive from BaseException so that `except Exception` inside the parsers
 (per-page fallbacks) cannot swallow them; `file_guard` turns them into `FileLimitExceeded`, a normal
@@ -174,7 +174,7 @@ class _Watchdog:
 
 def _end_worker_process() -> None:
     """A file that ignores the interrupt for HARD_STOP_S (a long call in C code) in a worker process: end the
-    process, so its batch becomes `error` rows (flows/guard.batch_outcome) and the run goes on. The command's
+    process, so its batch becomes `error` rows (output/pipeline/steps.batch_outcome) and the run goes on. The command's
     own process (one worker, `--workers 1`) is never ended: there the file ends when the C call returns."""
     import multiprocessing
 
@@ -290,20 +290,3 @@ def end_terminated_run() -> None:
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     os._exit(143)
-
-
-WORKER_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"
-
-
-def batch_outcome(future, sources: list, options) -> tuple[list, bool]:
-    """A batch task's rows, or — when its worker process died (killed for memory, a crash in C code) —
-    one `error` row per file of the batch so the register stays complete. (rows, complete?): rows of a
-    dead batch are not checkpointed, so a re-run tries those files again."""
-    try:
-        return future.result(), True
-    except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, a lost Dask worker, ...
-        from flows.pipeline import error_row, rule_context
-
-        logging.getLogger(__name__).error("作業プロセスが異常終了しました（%s 件）: %r", len(sources), exc)
-        ctx = rule_context(options)
-        return [error_row(source, WORKER_DIED, ctx) for source in sources], False

@@ -22,22 +22,24 @@ from classifiers.title import guess_title
 from extractors.discover import SourceFile, changed_since, root_text
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
-from flows.cache import Analysis, AnalysisCache
-from flows.draft_cache import DraftCache
-from flows.guard import FileLimitExceeded, file_guard
-from flows.settings import PIPELINE_VERSION, quiet_libraries
 from output.eforms import row_online, stage_eform
 from output.evidence import picture_pdf_early
 from output.models import RegisterRow
+from output.pipeline.guard import FileLimitExceeded, file_guard
+from output.pipeline.tuning import quiet_libraries
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
 from output.revised.placement import file_staging_dir
+from output.store.analysis import Analysis, AnalysisCache
+from output.store.drafts import DraftCache
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision, legal_basis_items
 from rules.online import classify_online, online_rules
 
 log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "0.2.0"  # 0.2.0: a bare 法律第N条 inside a law's name is no longer a second citation
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class PipelineOptions:
     work_dir: str | None = None
     corrected_basis: tuple[tuple[str, str], ...] = ()  # reviewers' 根拠法令（修正）: (path, text)
     out_dir: str | None = None  # where revised drafts go (OUT_DIR/revised/); None = no drafts
-    cache_dir: str | None = None  # extract+detect cache (flows/cache.py); None = no cache
+    cache_dir: str | None = None  # extract+detect cache (output/store/analysis.py); None = no cache
 
 
 @lru_cache(maxsize=4)
@@ -124,7 +126,7 @@ def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
-        with file_guard() as watch:  # per-file time limit and memory guard (flows/guard.py)
+        with file_guard() as watch:  # per-file time limit and memory guard (output/pipeline/guard.py)
             document, detection, fresh = extract_and_detect(source, options, work_dir, stage=watch.enter)
             watch.enter("decide")
             fieldset = extract_fields(document)
@@ -207,7 +209,7 @@ def add_draft(source: SourceFile, document: Document, row: RegisterRow, options:
     `revised_path` is relative to OUT_DIR. `output.register.write_run` moves it to OUT_DIR/revised/ once
     the final decision (after the reviewers' corrections) is known, or deletes it.
     A PDF cannot be edited: its edit list is planned from the Document already extracted.
-    An unchanged form's draft comes from the draft cache (flows/draft_cache.py) instead of being edited again.
+    An unchanged form's draft comes from the draft cache (output/store/drafts.py) instead of being edited again.
     """
     if not options.out_dir or not row.replacement:
         return row
@@ -303,3 +305,18 @@ def error_row(source: SourceFile, reason: str, ctx: RuleContext) -> RegisterRow:
         online=classify_online(decision="error").to_json(),
         eform_note="読取不可のため電子様式は作りません",
     )
+
+
+WORKER_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"
+
+
+def batch_outcome(future, sources: list, options) -> tuple[list, bool]:
+    """A batch task's rows, or — when its worker process died (killed for memory, a crash in C code) —
+    one `error` row per file of the batch so the register stays complete. (rows, complete?): rows of a
+    dead batch are not checkpointed, so a re-run tries those files again."""
+    try:
+        return future.result(), True
+    except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, a lost Dask worker, ...
+        logging.getLogger(__name__).error("作業プロセスが異常終了しました（%s 件）: %r", len(sources), exc)
+        ctx = rule_context(options)
+        return [error_row(source, WORKER_DIED, ctx) for source in sources], False

@@ -30,8 +30,8 @@ from extractors.discover import (
     stat_signature,
 )
 from extractors.models import InputFormat
-from flows.cache_codec import dumps, loads
 from output.atomic import atomic_path
+from output.store.codec import dumps, loads
 
 log = logging.getLogger(__name__)
 

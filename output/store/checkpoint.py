@@ -24,6 +24,7 @@ from pathlib import Path
 
 from extractors.discover import SourceFile, root_text
 from output.models import RegisterRow
+from output.store.state import row_from_json
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,6 @@ def run_key(options) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def current_versions(options) -> dict:
-    """The versions a row made now would carry."""
-    from flows.pipeline import rule_context, versions
-
-    return versions(rule_context(options))
-
-
 class Checkpoint:
     """`Checkpoint(out_dir, key, versions)`; `split(sources)`, `save(rows)`, `clear()`."""
 
@@ -73,11 +67,12 @@ class Checkpoint:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     @classmethod
-    def for_options(cls, options) -> Checkpoint | None:
-        """The checkpoint of a run writing into `options.out_dir` (None without an output folder)."""
+    def for_options(cls, options, versions: dict | None) -> Checkpoint | None:
+        """The checkpoint of a run writing into `options.out_dir` (None without an output folder); `versions`
+        are those a row made now carries (a saved row with others is done again)."""
         if not getattr(options, "out_dir", None):
             return None
-        return cls(options.out_dir, run_key(options), current_versions(options))
+        return cls(options.out_dir, run_key(options), versions)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -88,8 +83,6 @@ class Checkpoint:
 
     def load(self) -> dict[tuple[str, str, str], RegisterRow]:
         """(input_root, path, sha256) → row saved by an earlier, interrupted run with the same settings."""
-        from output.state import row_from_json
-
         found: dict[tuple[str, str, str], RegisterRow] = {}
         try:
             db = self._connect()
@@ -172,9 +165,9 @@ class _NoCheckpoint:
         return None
 
 
-def open_checkpoint(options) -> Checkpoint | _NoCheckpoint:
+def open_checkpoint(options, versions: dict | None) -> Checkpoint | _NoCheckpoint:
     """The checkpoint of a run (a no-op one when the run has no output folder)."""
-    return Checkpoint.for_options(options) or _NoCheckpoint()
+    return Checkpoint.for_options(options, versions) or _NoCheckpoint()
 
 
 def clear_checkpoint(out_dir: str | Path) -> None:

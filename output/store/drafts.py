@@ -3,7 +3,7 @@
 A draft depends only on the form's bytes, the replacement (記名 / 署名) and the reviser's code. The key is
 sha256 + replacement + REVISER_VERSION (+ the cache layout). An entry is two files under
 OUT_DIR/.sealreview/cache/drafts/<2 hex>/:
-- `<key>.json`: the edit list, the note and the draft's suffix (JSON, never pickle; see flows/cache.py);
+- `<key>.json`: the edit list, the note and the draft's suffix (JSON, never pickle; see output/store/analysis.py);
 - `<key>.bin`: the draft's bytes, when a draft was written.
 A hit copies the bytes to where `revise()` would have written them: the staging folder, from where
 output/revised/placement.py moves them under OUT_DIR/revised/ (the reviewers' copy is never the cache's).
