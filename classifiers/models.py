@@ -57,6 +57,3 @@ class Detection:
     ocr_name_pages: tuple[int, ...] = ()  # pages read by OCR that hold a name field (氏名, 代表者…)
     confidence: float = 1.0
     patterns_version: str = ""
-
-    def of(self, *labels: str) -> list[Finding]:
-        return [f for f in self.findings if f.label in labels]

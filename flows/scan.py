@@ -33,9 +33,9 @@ from output.pipeline.steps import (
     process_batch,
     rule_context,
     versions,
-    warm_worker,
 )
-from output.pipeline.tuning import fewer_gc_passes
+from output.pipeline.tuning import fewer_gc_passes, quiet_libraries
+from output.pipeline.workers import process_batch_limited
 from output.register import write_run
 from output.store import (
     AnalysisCache,
@@ -67,7 +67,7 @@ def task_runner(workers: int, dask_address: str | None = None):
         return DaskTaskRunner(address=dask_address)
     if workers <= 1:
         return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_worker)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=quiet_libraries)
 
 
 
@@ -78,7 +78,7 @@ MAX_CACHED_BATCH = 500  # cached files only need a decision (≈1 ms): fewer, la
 
 @task(name="scan-batch", task_run_name="batch-{index}", cache_policy=NO_CACHE)
 def scan_batch(index: int, sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
-    return process_batch(sources, options)
+    return process_batch_limited(sources, options)  # each file in a worker process ended at its limits
 
 
 def make_batches(sources: list[SourceFile], workers: int, limit: int = MAX_BATCH) -> list[list[SourceFile]]:

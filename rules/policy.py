@@ -10,13 +10,7 @@ from rules.errors import RuleDataError
 from rules.yamlio import need, read_yaml, regexes, str_list
 
 POLICY_DIR = Path(__file__).parent / "data" / "policies"
-# A file that is itself a 見本 / 記入例 (委任状（見本）.pdf); not 印鑑見本 (a box for the seal impression) or 見本市.
-DEFAULT_SAMPLE_PATTERNS = (
-    r"(?<!印鑑)(?<!印影)(?<!署名)見本(?!市)",
-    r"(記入|記載)例(?!付|つき|あり|を参照|参照)",
-    r"サンプル",
-    r"(?i:sample|mihon|kisairei|kinyu+rei)",
-)
+DEFAULT_POLICY = POLICY_DIR / "default.yaml"  # its sample_file_patterns hold for a policy that names none
 
 
 @dataclass(frozen=True)
@@ -87,8 +81,10 @@ def load_policy(policy: str | Path = "default") -> Policy:
 
 
 def _sample_patterns(data: dict, path: Path) -> tuple[re.Pattern, ...]:
-    if "sample_file_patterns" not in data:
-        return tuple(re.compile(p) for p in DEFAULT_SAMPLE_PATTERNS)
+    """The policy's own 見本 / 記入例 file patterns, or (when it names none) those of the default policy:
+    the patterns are data, kept in one place (rules/data/policies/default.yaml)."""
+    if "sample_file_patterns" not in data and path.resolve() != DEFAULT_POLICY.resolve():
+        return regexes(read_yaml(DEFAULT_POLICY), "sample_file_patterns", DEFAULT_POLICY, "policy")
     return regexes(data, "sample_file_patterns", path, "policy")
 
 

@@ -53,7 +53,7 @@ def test_other_document_sentence_is_evidence_not_a_request():
     det = detect(_doc("使用許可申請書", "住所\t〇〇市", "氏名\t山田", "請求書には口座の届出印を押印してください。",
                       title="使用許可申請書"))
     assert not det.seal_requested
-    about = det.of(ABOUT_OTHER_DOCUMENT)
+    about = [f for f in det.findings if f.label == ABOUT_OTHER_DOCUMENT]
     assert about and all(f.rule_id == "seal.scope.other_document.v1" for f in about)
     assert "「請求書」" in about[0].explanation
 
@@ -79,7 +79,7 @@ def test_checklist_items_are_about_the_forms_checked():
     rows = ("項目\t確認事項\tチェック", "代表者の氏名\t記載\t自署", "様式２\t押印\t代表者印")
     det = detect(_doc(*rows, sheet="提出書類チェックリスト"))
     assert not det.signature_required and not det.seal_requested
-    assert {f.rule_id for f in det.of(ABOUT_OTHER_DOCUMENT)} == {"seal.scope.checklist.v1"}
+    assert {f.rule_id for f in det.findings if f.label == ABOUT_OTHER_DOCUMENT} == {"seal.scope.checklist.v1"}
     same_rows_in_a_form = detect(_doc(*rows, sheet="様式"))
     assert same_rows_in_a_form.signature_required
 

@@ -25,7 +25,6 @@ from extractors.registry import EXTRACTOR_VERSION, extract
 from output.eforms import row_online, stage_eform
 from output.evidence import picture_pdf_early
 from output.models import RegisterRow
-from output.pipeline.guard import FileLimitExceeded, file_guard
 from output.pipeline.tuning import quiet_libraries
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
@@ -117,35 +116,32 @@ CHANGED_DURING_SCAN = ("読み取り中にファイルが変更されたため�
                       "（次回の実行で読み直します）")
 
 
-def process_file(source: SourceFile, options: PipelineOptions) -> RegisterRow:
+def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda name: None) -> RegisterRow:
     """One file through every stage. Never raises: a crash becomes an `error` row.
 
-    The per-file limits cover every stage (extract, detect, decide, draft); the row names the stage that hit
-    one. A file written while it was being read is flagged (needs_review) and its analysis is not cached:
-    the cache is keyed by the sha256 taken at discovery, which would not be the bytes that were read."""
+    `stage(name)` is called as each step starts (extract, detect, decide, draft): the limited worker
+    (output/pipeline/workers.py) names the step that hit a limit. A file written while it was being read is
+    flagged (needs_review) and its analysis is not cached: the cache is keyed by the sha256 taken at
+    discovery, which would not be the bytes that were read."""
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
-        with file_guard() as watch:  # per-file time limit and memory guard (output/pipeline/guard.py)
-            document, detection, fresh = extract_and_detect(source, options, work_dir, stage=watch.enter)
-            watch.enter("decide")
-            fieldset = extract_fields(document)
-            row = analyse(source, document, ctx, staff_manifest(options), detection=detection, fieldset=fieldset)
-            if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
-                picture_pdf_early(row, document, Path(options.out_dir))
-            if options.out_dir:
-                row = stage_eform(row, fieldset, Path(options.out_dir))
-            if row.decision == "abolish":
-                watch.enter("draft")
-                row = add_draft(source, document, row, options)
+        document, detection, fresh = extract_and_detect(source, options, work_dir, stage=stage)
+        stage("decide")
+        fieldset = extract_fields(document)
+        row = analyse(source, document, ctx, staff_manifest(options), detection=detection, fieldset=fieldset)
+        if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
+            picture_pdf_early(row, document, Path(options.out_dir))
+        if options.out_dir:
+            row = stage_eform(row, fieldset, Path(options.out_dir))
+        if row.decision == "abolish":
+            stage("draft")
+            row = add_draft(source, document, row, options)
         if changed_since(source):
             return row if row.decision == "error" else changed_row(row)
         if fresh and options.cache_dir:
             AnalysisCache(options.cache_dir, ocr=options.ocr).put(source.sha256, Analysis(document, detection))
         return row
-    except FileLimitExceeded as exc:
-        log.warning("制限を超えたため中断しました: %s（%s）", source.rel_path, exc.reason)
-        return error_row(source, exc.reason, ctx)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
@@ -307,7 +303,7 @@ def error_row(source: SourceFile, reason: str, ctx: RuleContext) -> RegisterRow:
     )
 
 
-WORKER_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"
+BATCH_DIED = "作業プロセスが異常終了したため、この束のファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"
 
 
 def batch_outcome(future, sources: list, options) -> tuple[list, bool]:
@@ -319,4 +315,4 @@ def batch_outcome(future, sources: list, options) -> tuple[list, bool]:
     except Exception as exc:  # noqa: BLE001 - BrokenProcessPool, a lost Dask worker, ...
         logging.getLogger(__name__).error("作業プロセスが異常終了しました（%s 件）: %r", len(sources), exc)
         ctx = rule_context(options)
-        return [error_row(source, WORKER_DIED, ctx) for source in sources], False
+        return [error_row(source, BATCH_DIED, ctx) for source in sources], False

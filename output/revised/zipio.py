@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
+
+from output.atomic import atomic_path
 
 Members = dict[str, tuple[zipfile.ZipInfo, bytes]]
 
@@ -16,17 +16,8 @@ def read_members(zf: zipfile.ZipFile) -> Members:
 
 
 def write_members(target: Path, members: Members) -> None:
-    """Write the zip next to `target` and move it into place: no half-written draft is ever left."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
-            for info, data in members.values():
-                out.writestr(info, data, compress_type=info.compress_type)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """Write the zip next to `target` and move it into place (output/atomic.py): no half-written draft is ever
+    left. No fsync: a draft lost in a power cut is made again by the next run."""
+    with atomic_path(target, durable=False) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members.values():
+            out.writestr(info, data, compress_type=info.compress_type)
