@@ -24,6 +24,37 @@ def _copy(tmp_path: Path) -> Path:
     return root
 
 
+CACHE_SCRIPT = """
+import sys
+from classifiers.models import Detection
+from extractors.models import Document, InputFormat
+from output.store.analysis import Analysis, AnalysisCache
+cache = AnalysisCache(sys.argv[2])
+if sys.argv[1] == "put":
+    cache.put("cd" * 32, Analysis(Document(InputFormat.DOCX, title="一時"), Detection()))
+found = cache.get("cd" * 32)
+print("hit" if found is not None and found.document.title == "一時" else "miss")
+"""
+
+
+def _run(root: Path, *args: str) -> str:
+    out = subprocess.run([sys.executable, "-c", *args], cwd=root, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "HOME": str(root)}, check=True)
+    return out.stdout.strip()
+
+
+@pytest.mark.slow
+def test_an_analysis_cached_by_the_old_code_is_a_miss_after_a_classifier_edit(tmp_path):
+    """A real cache on disk: an entry stored by a copy of the code is found by the same code in a new process
+    (a hit), and not found once a classifier source of that copy has one more line (a miss)."""
+    root, cache_dir = _copy(tmp_path), tmp_path / "cache"
+    assert _run(root, CACHE_SCRIPT, "put", str(cache_dir)) == "hit"
+    assert _run(root, CACHE_SCRIPT, "get", str(cache_dir)) == "hit"
+    with (root / "classifiers" / "seal.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n# an edit\n")
+    assert _run(root, CACHE_SCRIPT, "get", str(cache_dir)) == "miss"
+
+
 def _keys(root: Path) -> tuple[str, str]:
     out = subprocess.run([sys.executable, "-c", PRINT_KEYS], cwd=root, capture_output=True, text=True, timeout=120,
                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "HOME": str(root)}, check=True)

@@ -1,4 +1,4 @@
-"""A command killed with SIGKILL takes its temporary Prefect API server with it (no stray uvicorn)."""
+"""A command killed with SIGKILL takes its temporary Prefect API server with it (no stray server)."""
 
 from __future__ import annotations
 
@@ -44,14 +44,14 @@ def alive(pid: int) -> bool:
 
 
 def wait_for_server(cli: subprocess.Popen, timeout: float = 120) -> int:
-    """The pid of the uvicorn child once its API answers (the CLI prints nothing until then: poll /proc)."""
+    """The pid of the server child (`prefect server start`) once its API answers (the CLI prints nothing until then: poll /proc)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if cli.poll() is not None:
             raise AssertionError(f"the scan ended before its server was seen: {cli.returncode}")
         for child in children(cli.pid):
             line = cmdline(child)
-            if "uvicorn" in line and "--port" in line:
+            if "server start" in line and "--port" in line:
                 port = line.split("--port ", 1)[1].split()[0]
                 if health(port):
                     return child
