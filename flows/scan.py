@@ -15,7 +15,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import TerminationSignal
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.discover import SourceFile, path_token, root_text, token_path
 from flows.progress import Progress
@@ -34,7 +34,7 @@ from output.pipeline.steps import (
     rule_context,
     versions,
 )
-from output.pipeline.tuning import fewer_gc_passes, quiet_libraries
+from output.pipeline.tuning import fewer_gc_passes
 from output.pipeline.workers import process_batch_limited
 from output.register import write_run
 from output.store import (
@@ -59,15 +59,14 @@ def task_runner(workers: int, dask_address: str | None = None):
       output folders at the same paths (shared storage). Remote workers also need a real Prefect API
       (`prefect server start`, PREFECT_API_URL): a run's temporary 127.0.0.1 server is reachable only from
       the same machine (a LocalCluster).
-    - otherwise `--workers N` local processes (GiNZA loaded once per process), or one thread for N = 1.
+    - otherwise `--workers N` task threads, each feeding one worker process of its own (GiNZA loaded once per
+      process; output/pipeline/workers.py ends a worker at a file's limits and starts a fresh one).
     """
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    if workers <= 1:
-        return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=quiet_libraries)
+    return ThreadPoolTaskRunner(max_workers=max(1, workers))  # each thread feeds one worker process
 
 
 

@@ -1,8 +1,8 @@
 """The per-file limits, enforced by ending the process that works on the file (pebble.ProcessPool).
 
-Every process that runs batches (the command itself with `--workers 1`, each of Prefect's worker processes,
-a Dask worker) keeps one pebble pool of one worker process, which loads GiNZA once and reads the files one
-at a time. The process that runs the batch only waits, so it never hangs:
+The flow runs its batch tasks in threads (Prefect's ThreadPoolTaskRunner, one thread per `--workers`); each
+thread keeps one pebble pool of one worker process, which loads GiNZA once and reads the batch's files one
+at a time. The thread only waits, so the command never hangs:
 
 - past the time limit the pool ends the worker (SIGTERM, then SIGKILL), also when it is stuck in a C call,
   and starts a fresh one for the next file: the file gets an `error` row naming the stage it was in;
@@ -10,7 +10,7 @@ at a time. The process that runs the batch only waits, so it never hangs:
   a worker that dies (this, the kernel's OOM killer, a crash in C) gives that one file an `error` row;
 - a worker notices when the process that started it is gone and ends too.
 
-The rest of the batch and of the run go on: the task runner's own pool never loses a process.
+The rest of the batch and of the run go on.
 
 Test-only setting (documented in docs/internals.md): SEALREVIEW_TEST_STALL="STAGE:NAME" makes the worker
 call libc's `pause()` — a C call that never returns — in STAGE (extract, detect, decide, draft) of every file
@@ -19,7 +19,6 @@ whose name contains NAME; SEALREVIEW_TEST_HOARD="STAGE:NAME" makes it allocate m
 
 from __future__ import annotations
 
-import atexit
 import ctypes
 import logging
 import multiprocessing
@@ -150,6 +149,7 @@ class LimitedWorker:
     """One pebble pool of one worker process; `run(source, options)` gives the file's row, whatever happens."""
 
     def __init__(self, *, warm: bool = True) -> None:
+        self.pid = os.getpid()
         self.stage = _SPAWN.Value("i", 0, lock=False)
         init = _init_worker if warm else _init_light_worker
         self.pool = ProcessPool(max_workers=1, initializer=init, initargs=(self.stage, os.getpid()), context=_SPAWN)
@@ -190,30 +190,31 @@ class LimitedWorker:
         self.pool.join(timeout=10)
 
 
-_WORKER: dict[int, LimitedWorker] = {}  # one per process (a forked or spawned process builds its own)
-_LOCK = threading.Lock()
+_LOCAL = threading.local()  # one limited worker per thread that runs batches (Prefect's task threads)
 
 
 def limited_worker() -> LimitedWorker:
-    with _LOCK:
-        worker = _WORKER.get(os.getpid())
-        if worker is None or not worker.pool.active:
-            worker = _WORKER[os.getpid()] = LimitedWorker()
-            atexit.register(worker.close)
-        return worker
+    worker = getattr(_LOCAL, "worker", None)
+    if worker is None or worker.pid != os.getpid() or not worker.pool.active:
+        worker = _LOCAL.worker = LimitedWorker()
+        threading.Thread(target=_close_when_main_ends, args=(worker,), name="sealreview-pool-closer").start()
+    return worker
+
+
+def _close_when_main_ends(worker: LimitedWorker) -> None:
+    """Stop the worker when this process's main thread is done: a non-daemon thread, which the interpreter
+    waits for before it joins child processes at exit (the pebble worker would otherwise wait for tasks)."""
+    threading.main_thread().join()
+    worker.close()
 
 
 def process_batch_limited(sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
-    """The batch's files one by one in this process's limited worker (see the module docstring)."""
+    """The batch's files one by one in this thread's limited worker (see the module docstring)."""
     if multiprocessing.current_process().daemon:  # a daemonic worker (Dask's default) may not start children
         log.warning("デーモンプロセスのため、ファイルごとの制限なしで処理します")
         return [process_file(source, options) for source in sources]
-    with _LOCK_BATCH:  # the task runner's threads (--workers 1) share the one worker
-        worker = limited_worker()
-        return [worker.run(source, options) for source in sources]
-
-
-_LOCK_BATCH = threading.Lock()
+    worker = limited_worker()
+    return [worker.run(source, options) for source in sources]
 
 
 def call_limited(function: Callable, *args, stage: str):
