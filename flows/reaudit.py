@@ -29,6 +29,7 @@ from output.models import RegisterRow
 from output.pipeline.guard import end_terminated_run
 from output.pipeline.steps import PipelineOptions, rule_context
 from output.pipeline.tuning import fewer_gc_passes, quiet_libraries
+from output.pipeline.workers import stop_all
 from output.register import write_run
 from output.store import (
     AnalysisCache,
@@ -135,7 +136,8 @@ def reaudit_flow(
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
     clear_checkpoint(out_dir)
     if stats.get("terminated"):
-        end_terminated_run()  # SIGTERM: the register is in place; workers still busy are not waited for
+        stop_all()  # SIGTERM: the register is in place; the workers still busy are ended
+        end_terminated_run()
     publish_artifacts(rows, paths)
     create_markdown_artifact(markdown=markdown(changes), key="sealreview-changes",
                              description=summary_line(changes))

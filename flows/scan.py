@@ -35,7 +35,7 @@ from output.pipeline.steps import (
     versions,
 )
 from output.pipeline.tuning import fewer_gc_passes
-from output.pipeline.workers import process_batch_limited
+from output.pipeline.workers import process_batch_limited, stop_all
 from output.register import write_run
 from output.store import (
     AnalysisCache,
@@ -212,7 +212,8 @@ def scan_flow(
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
     clear_checkpoint(out_dir)
     if stats.get("terminated"):
-        end_terminated_run()  # SIGTERM: the register is in place; workers still busy are not waited for
+        stop_all()  # SIGTERM: the register is in place; the workers still busy are ended
+        end_terminated_run()
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}

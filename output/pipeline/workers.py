@@ -191,12 +191,15 @@ class LimitedWorker:
 
 
 _LOCAL = threading.local()  # one limited worker per thread that runs batches (Prefect's task threads)
+_ALL: list[LimitedWorker] = []  # every limited worker of this process, for stop_all()
+_STOPPED = threading.Event()
 
 
 def limited_worker() -> LimitedWorker:
     worker = getattr(_LOCAL, "worker", None)
     if worker is None or worker.pid != os.getpid() or not worker.pool.active:
         worker = _LOCAL.worker = LimitedWorker()
+        _ALL.append(worker)
         threading.Thread(target=_close_when_main_ends, args=(worker,), name="sealreview-pool-closer").start()
     return worker
 
@@ -213,8 +216,22 @@ def process_batch_limited(sources: list[SourceFile], options: PipelineOptions) -
     if multiprocessing.current_process().daemon:  # a daemonic worker (Dask's default) may not start children
         log.warning("デーモンプロセスのため、ファイルごとの制限なしで処理します")
         return [process_file(source, options) for source in sources]
+    if _STOPPED.is_set():
+        raise RuntimeError("作業プロセスは停止しました（実行の中断） / the run's workers were stopped")
     worker = limited_worker()
     return [worker.run(source, options) for source in sources]
+
+
+def stop_all() -> None:
+    """A terminated run (SIGTERM): end every limited worker now, start no new one, and release what the pools
+    hold (their locks are semaphores the resource tracker would report as leaked when the process ends)."""
+    import gc
+
+    _STOPPED.set()
+    while _ALL:
+        _ALL.pop().close()
+    _LOCAL.__dict__.clear()
+    gc.collect()
 
 
 def call_limited(function: Callable, *args, stage: str):
