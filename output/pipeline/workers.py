@@ -150,6 +150,7 @@ class LimitedWorker:
 
     def __init__(self, *, warm: bool = True) -> None:
         self.pid = os.getpid()
+        self.env = dict(os.environ)  # what the worker process inherits when it is spawned
         self.stage = _SPAWN.Value("i", 0, lock=False)
         init = _init_worker if warm else _init_light_worker
         self.pool = ProcessPool(max_workers=1, initializer=init, initargs=(self.stage, os.getpid()), context=_SPAWN)
@@ -197,6 +198,9 @@ _STOPPED = threading.Event()
 
 def limited_worker() -> LimitedWorker:
     worker = getattr(_LOCAL, "worker", None)
+    if worker is not None and worker.env != os.environ:  # settings changed (a library caller, a test): respawn
+        worker.close()
+        worker = None
     if worker is None or worker.pid != os.getpid() or not worker.pool.active:
         worker = _LOCAL.worker = LimitedWorker()
         _ALL.append(worker)
