@@ -17,7 +17,7 @@ import pytest
 
 from extractors.discover import discover
 from output.store.checkpoint import CHECKPOINT_FILE
-from output.store.lock import BUSY_CODE, run_lock
+from output.store.lock import BUSY_CODE, read_holder, run_lock
 from output.store.state import Correction, StateStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,8 +140,9 @@ def test_second_run_on_the_same_output_folder_is_refused(tmp_path: Path, forms: 
     assert f"PID {os.getpid()}" in proc.stderr
     assert not (out / "register.jsonl").exists()
     # once the first run is over, the folder is free again
-    with run_lock(out, "scan") as path:
-        assert json.loads(path.read_text(encoding="utf-8"))["pid"] == os.getpid()
+    with run_lock(out, "scan"):
+        assert read_holder(out)["pid"] == os.getpid()
+    assert read_holder(out) == {}  # the holder is removed with the lock
 
 
 def test_lock_is_exclusive_in_process(tmp_path: Path) -> None:
@@ -202,6 +203,7 @@ def test_serve_binds_its_prefect_server_to_localhost() -> None:
 
     from flows import serve
 
-    source = inspect.getsource(serve.prefect_server)
+    source = inspect.getsource(serve.launch)  # the one launcher of both servers
     assert '"--host", "127.0.0.1"' in source
+    source = inspect.getsource(serve.prefect_server)
     assert "http://127.0.0.1:" in source

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from extractors.discover import discover
-from output.pipeline.guard import FileLimitExceeded
 from output.pipeline.steps import BATCH_DIED, PipelineOptions, batch_outcome, process_batch
-from output.pipeline.workers import _stall, call_limited, process_batch_limited
+from output.pipeline.workers import process_batch_limited
 from tests.fixtures.extract_fixtures import make_docx, make_pdf
 
 pytestmark = [pytest.mark.ginza]
@@ -65,16 +64,6 @@ def test_greedy_file_is_stopped_by_the_memory_guard(tmp_path, monkeypatch) -> No
     assert greedy.decision == "error"
     assert greedy.reason == "処理に必要なメモリが上限（200MB）を超えたため中断しました（読み取りの段階）"
     assert rows["記入済み申請書.docx"].decision != "error"
-
-
-def test_a_call_stuck_in_c_on_import_is_ended(monkeypatch) -> None:
-    monkeypatch.setenv("SEALREVIEW_FILE_TIMEOUT", "1")
-    started = time.monotonic()
-    with pytest.raises(FileLimitExceeded) as caught:
-        call_limited(_stall, stage="import")
-    assert caught.value.kind == "timeout"
-    assert caught.value.reason == "処理が制限時間（1秒）を超えたため中断しました（取り込みの段階）"
-    assert time.monotonic() - started < 60
 
 
 @pytest.mark.slow

@@ -28,14 +28,6 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 STAGES = {"extract": "読み取り", "detect": "検出", "decide": "判定", "draft": "修正案の作成", "import": "取り込み"}
 
 
-class FileLimitExceeded(Exception):
-    """A file was cut off at a limit; `reason` is the Japanese text for the register, `kind` timeout/memory."""
-
-    def __init__(self, reason: str, kind: str) -> None:
-        super().__init__(reason)
-        self.reason, self.kind = reason, kind
-
-
 def timeout_reason(seconds: float) -> str:
     return f"処理が制限時間（{seconds:g}秒）を超えたため中断しました"
 

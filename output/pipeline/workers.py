@@ -26,7 +26,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from pebble import ProcessExpired, ProcessPool
@@ -34,7 +33,6 @@ from pebble import ProcessExpired, ProcessPool
 from extractors.discover import SourceFile
 from output.models import RegisterRow
 from output.pipeline.guard import (
-    FileLimitExceeded,
     limits,
     memory_reason,
     rss_bytes,
@@ -101,12 +99,6 @@ def _init_worker(stage, parent: int) -> None:
     warm_worker()
 
 
-def _init_light_worker(stage, parent: int) -> None:
-    global _stage
-    _stage = stage
-    threading.Thread(target=_watch_parent, args=(parent,), name="sealreview-parent", daemon=True).start()
-
-
 class _MemoryWatch:
     """In the worker: SIGKILL to itself when the resident memory passes `limit` bytes."""
 
@@ -135,42 +127,17 @@ def _one_file(source: SourceFile, options: PipelineOptions, memory_mb: int, sett
         watch.stop()
 
 
-def _call(function: Callable, args: tuple, memory_mb: int, stage: str):
-    _hooks.update(name="", settings={})
-    _enter(stage)
-    watch = _MemoryWatch(memory_mb)
-    try:
-        return function(*args)
-    finally:
-        watch.stop()
-
-
 class LimitedWorker:
     """One pebble pool of one worker process; `run(source, options)` gives the file's row, whatever happens."""
 
-    def __init__(self, *, warm: bool = True) -> None:
+    def __init__(self) -> None:
         self.pid = os.getpid()
         self.env = dict(os.environ)  # what the worker process inherits when it is spawned
         self.stage = _SPAWN.Value("i", 0, lock=False)
-        init = _init_worker if warm else _init_light_worker
-        self.pool = ProcessPool(max_workers=1, initializer=init, initargs=(self.stage, os.getpid()), context=_SPAWN)
+        self.pool = ProcessPool(max_workers=1, initializer=_init_worker, initargs=(self.stage, os.getpid()), context=_SPAWN)
 
     def stage_name(self) -> str:
         return STAGE_CODES[self.stage.value] if 0 <= self.stage.value < len(STAGE_CODES) else ""
-
-    def call(self, function: Callable, *args, stage: str):
-        """`function(*args)` in the worker under the limits; raises FileLimitExceeded when it was ended."""
-        seconds, memory_mb = limits()
-        future = self.pool.schedule(_call, args=(function, args, memory_mb, stage),
-                                    timeout=seconds if seconds > 0 else None)
-        try:
-            return future.result()
-        except FutureTimeout:
-            raise FileLimitExceeded(with_stage(timeout_reason(seconds), stage), "timeout") from None
-        except ProcessExpired as exc:
-            if exc.exitcode == -signal.SIGKILL and memory_mb > 0:
-                raise FileLimitExceeded(with_stage(memory_reason(memory_mb), stage), "memory") from None
-            raise
 
     def run(self, source: SourceFile, options: PipelineOptions) -> RegisterRow:
         seconds, memory_mb = limits()
@@ -236,13 +203,3 @@ def stop_all() -> None:
         _ALL.pop().close()
     _LOCAL.__dict__.clear()
     gc.collect()
-
-
-def call_limited(function: Callable, *args, stage: str):
-    """`function(*args)` (picklable, module level) in a worker process of its own under the per-file limits;
-    raises FileLimitExceeded when the worker was ended at a limit (the reviewer's workbook on import)."""
-    worker = LimitedWorker(warm=False)
-    try:
-        return worker.call(function, *args, stage=stage)
-    finally:
-        worker.close()
