@@ -32,6 +32,7 @@ PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?�
 NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
 CONTEXT_CHARS = 80
 OTHER_DOCUMENT_RULE = "seal.scope.other_document.v1"
+COMMENT_NOTE = "（コメント（様式には印刷されない）のため、様式の押印の求めには数えない）"
 
 _detector: SealDetector | None = None
 _lock = threading.Lock()
@@ -140,13 +141,15 @@ class SealDetector:
         if all(is_drawn(b) for b in blocks) and not drawn_box_hit(hit):
             return None  # a drawn circle or square with no name field near it is not a seal box
         hidden = any(b.hidden for b in blocks)
+        comment = any(b.location.kind == "comment" for b in blocks)
         explanation = hit.explanation + ("（非表示シートのため判定には使わない）" if hidden else "")
+        explanation += COMMENT_NOTE if comment else ""
         return m.Finding(
             rule_id=hit.rule_id, label=hit.label, text=line.text[o_start:o_end] or view.text[hit.start:hit.end],
             context=_shorten(line.text, o_start, o_end),
             location=block.location, score=round(hit.score, 3), explanation=explanation,
             seal_kind=hit.seal_kind, supporting=hit.supporting, ocr=any(b.ocr for b in blocks),
-            example=any(b.example for b in blocks), hidden=hidden,
+            example=any(b.example for b in blocks), hidden=hidden, comment=comment,
         )
 
 

@@ -64,6 +64,11 @@ def _why_untrustworthy(form: Form) -> _Review | None:
         return _Review("「押印不要」等の注記と押印欄（印）が同じ様式に併存しているため、様式の確認が必要。",
                        "decide.review.inconsistent.v1", 0.5,
                        labels=(INCONSISTENT, SEAL_NOT_REQUIRED, SEAL_MARK, SEAL_KIND, SEAL_INSTRUCTION))
+    if det.comment_only:
+        said = next(f for f in det.findings if f.comment and f.label in SEAL_LABELS)
+        return _Review(f"様式本体には押印を求める記載がないが、様式に印刷されないコメント（{said.where}「{said.text}」）が"
+                       "押印に触れているため、コメントの趣旨（押印欄を設けるか、削除済みか）を確認してください。",
+                       "decide.review.comment_only.v1", 0.5)
     if det.ocr_only and det.seal_requested:
         return _Review("押印の求めがOCRで読み取った文字だけに基づくため、原本で押印欄の有無の確認が必要。",
                        "decide.review.ocr_only.v1", 0.4)
