@@ -14,6 +14,7 @@ from pathlib import Path
 from classifiers import models as m
 from classifiers.lines import Hit, LineAnalyser, compact
 from classifiers.nlp import memory_zone, model_versions
+from classifiers.ocr_confusions import repair
 from classifiers.normalize import normalize
 from classifiers.patterns import PatternSet, load_patterns
 from classifiers.scope import other_document
@@ -49,7 +50,8 @@ class SealDetector:
         if document.status == Status.FAILED:
             return m.Detection(patterns_version=self.patterns.version)
         lines = list(document.lines())
-        views = [normalize(line.text) for line in lines]  # once per line: NFKC is the costly part
+        # once per line (NFKC is the costly part); OCR lines with tesseract's known misreadings repaired first
+        views = [normalize(repair(line.text) if _read_by_ocr(line) else line.text) for line in lines]
         compacts = [compact(view.text) for view in views]
         findings: list[m.Finding] = []
         title = document.title or guess_title(document, "")
@@ -151,6 +153,10 @@ class SealDetector:
             seal_kind=hit.seal_kind, supporting=hit.supporting, ocr=any(b.ocr for b in blocks),
             example=any(b.example for b in blocks), hidden=hidden, comment=comment,
         )
+
+
+def _read_by_ocr(line: Line) -> bool:
+    return all(seg.block.ocr for seg in line.segments)
 
 
 # `Detection` is re-exported for type hints in callers.
