@@ -14,8 +14,8 @@ from pathlib import Path
 from classifiers import models as m
 from classifiers.lines import Hit, LineAnalyser, compact
 from classifiers.nlp import memory_zone, model_versions
-from classifiers.ocr_confusions import repair
 from classifiers.normalize import normalize
+from classifiers.ocr_confusions import repair
 from classifiers.patterns import PatternSet, load_patterns
 from classifiers.scope import other_document
 from classifiers.seal import RowContext, drawn_box_hit, is_drawn, positioned
