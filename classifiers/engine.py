@@ -87,11 +87,17 @@ class SealDetector:
         return None
 
     def _ocr_name_pages(self, lines: list[Line], compacts: list[str]) -> tuple[int, ...]:
-        """Pages whose OCR'd lines hold a name field: a scan where a seal box may be unreadable."""
+        """Pages whose OCR'd lines hold a name field, or a seal-box shape outside the office's rows (the name
+        beside it unread): a scan where a seal box may be unreadable."""
         pages: set[int] = set()
-        for line, flat in zip(lines, compacts, strict=True):
+        for index, (line, flat) in enumerate(zip(lines, compacts, strict=True)):
             block = line.segments[0].block
-            if block.ocr and block.location.page not in pages and self.analyser.context_word(flat, "name_field"):
+            if not block.ocr or block.location.page in pages:
+                continue
+            if self.analyser.context_word(flat, "name_field") or (
+                    any(is_drawn(seg.block) for seg in line.segments)
+                    and not any(self.analyser.context_word(compacts[j], "office_context")
+                                for j in range(max(0, index - 2), index + 1))):
                 pages.add(block.location.page or 1)
         return tuple(sorted(pages))
 

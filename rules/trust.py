@@ -74,7 +74,7 @@ def _why_untrustworthy(form: Form) -> _Review | None:
                        "decide.review.ocr_only.v1", 0.4)
     if det.ocr_name_pages and not det.seal_requested:
         pages = "・".join(f"p.{p}" for p in det.ocr_name_pages)
-        return _Review(f"OCRでしか読めないページ（{pages}）に氏名等の記名欄があるが、押印欄の有無を読み取れないため、"
+        return _Review(f"OCRでしか読めないページ（{pages}）に氏名等の記名欄（または押印欄らしい図形）があるが、押印欄の有無を読み取れないため、"
                        "押印欄の有無を原本で確認してください。", "decide.review.ocr_unverified.v1", 0.4)
     why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
     if doc.status == Status.PARTIAL and det.seal_requested and form.ctx.policy.partial_with_seal == "needs_review":
