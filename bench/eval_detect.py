@@ -1,7 +1,7 @@
 """Evaluate detection on the generated corpus (bench/gen_corpus.py) through extract → detect.
 
     .venv/bin/python bench/eval_detect.py [--corpus bench/out/corpus_detect] [--regen] [--n 120] [--show 20]
-    .venv/bin/python bench/eval_detect.py --scans [--regen] [--n 40]   # scanned pages through OCR
+    .venv/bin/python bench/eval_detect.py --scans [--regen] [--n 120]   # scanned pages through OCR
 
 Prints seal and signature precision/recall overall, per format and per location of the evidence,
 seal-kind agreement, the first misses with their findings, and the detection speed (forms/s).
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--regen", action="store_true", help="regenerate the corpus first")
-    ap.add_argument("--n", type=int, default=None, help="forms per format (120), or scans (40)")
+    ap.add_argument("--n", type=int, default=None, help="forms per format (120), or scans (120)")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--show", type=int, default=20, help="misses to print")
     ap.add_argument("--scans", action="store_true", help="the scanned corpus (bench/gen_scans.py), read by OCR")
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     labels_path = args.corpus / "labels.tsv"
     if args.regen or not labels_path.exists():
         if args.scans:
-            generate_scans(args.corpus, args.n or 40, args.seed or 11)
+            generate_scans(args.corpus, args.n or 120, args.seed or 11)
         else:
             generate(args.corpus, args.n or 120, args.seed or 7)
     with labels_path.open(encoding="utf-8") as fh:

@@ -1,6 +1,6 @@
 """Generate labelled scanned forms (image-only PDFs) for bench/eval_detect.py --ocr.
 
-    .venv/bin/python bench/gen_scans.py [--out bench/out/corpus_scan] [--n 40] [--seed 11]
+    .venv/bin/python bench/gen_scans.py [--out bench/out/corpus_scan] [--n 120] [--seed 11] [--per-layout 2]
 
 Each form is one of bench/gen_corpus.py's PDF forms (drawn seal circles, marks, instructions, negations,
 issuer seals, stamp grids, sentences about other documents…) or a vertical (縦書き) 委任状, printed to an
@@ -77,10 +77,16 @@ def _scan(source: Path, target: Path, dpi: int, mode: str) -> None:
         c.save()
 
 
-def generate(out: Path, n: int, seed: int) -> Path:
+LAYOUTS = ("scan_table", "scan_body", "scan_drawn", "scan_vertical", "scan_rotated", "scan_faint", "scan_none")
+
+
+def generate(out: Path, n: int, seed: int, *, per_layout: int | None = None) -> Path:
+    """`n` scans; with `per_layout`, a balanced quick subset instead: forms are drawn until every layout of
+    LAYOUTS (scan_none: the negatives) has `per_layout` scans (or `n` forms were drawn), the rest skipped."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
+    counts = dict.fromkeys(LAYOUTS, 0)
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(n):
             source = Path(tmp) / f"src{i}.pdf"
@@ -95,19 +101,26 @@ def generate(out: Path, n: int, seed: int) -> Path:
                 kinds = ",".join(sorted(form.kinds))
                 location = {"rotated": "scan_rotated", "faint": "scan_faint"}.get(mode) or (
                     "scan_drawn" if form.location.startswith("drawn") else f"scan_{form.location}")
+            if per_layout is not None:
+                if counts.get(location, 0) >= per_layout:
+                    continue
+                counts[location] = counts.get(location, 0) + 1
             name = f"scan_{i:04d}_{mode}_{variant}.pdf"
             _scan(source, out / name, rng.choice([200, 300]), mode)
             rows.append([name, "pdf", "yes" if seal else "no", kinds, "yes" if signature else "no", location, variant])
+            if per_layout is not None and all(counts[k] >= per_layout for k in LAYOUTS):
+                break
     return write_labels(out, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "corpus_scan")
-    ap.add_argument("--n", type=int, default=40)
+    ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--per-layout", type=int, default=None, help="a balanced quick subset: this many per layout")
     args = ap.parse_args(argv)
-    print(f"wrote {args.n} scans and {generate(args.out, args.n, args.seed)}")
+    print(f"wrote {generate(args.out, args.n, args.seed, per_layout=args.per_layout)}")
     return 0
 
 

@@ -15,6 +15,7 @@ from classifiers import models as m
 from classifiers.lines import Hit, LineAnalyser, compact
 from classifiers.nlp import memory_zone, model_versions
 from classifiers.normalize import normalize
+from classifiers.ocr_confusions import repair
 from classifiers.patterns import PatternSet, load_patterns
 from classifiers.scope import other_document
 from classifiers.seal import RowContext, drawn_box_hit, is_drawn, positioned
@@ -32,6 +33,7 @@ PREFILTER = re.compile(r"印|㊞|押|捺|署|サ ?イ ?ン|自 ?筆|ハ ?ン ?�
 NEIGHBOURS = 2  # rows above/below whose name field supports a lone mark
 CONTEXT_CHARS = 80
 OTHER_DOCUMENT_RULE = "seal.scope.other_document.v1"
+COMMENT_NOTE = "（コメント（様式には印刷されない）のため、様式の押印の求めには数えない）"
 
 _detector: SealDetector | None = None
 _lock = threading.Lock()
@@ -48,7 +50,8 @@ class SealDetector:
         if document.status == Status.FAILED:
             return m.Detection(patterns_version=self.patterns.version)
         lines = list(document.lines())
-        views = [normalize(line.text) for line in lines]  # once per line: NFKC is the costly part
+        # once per line (NFKC is the costly part); OCR lines with tesseract's known misreadings repaired first
+        views = [normalize(repair(line.text) if _read_by_ocr(line) else line.text) for line in lines]
         compacts = [compact(view.text) for view in views]
         findings: list[m.Finding] = []
         title = document.title or guess_title(document, "")
@@ -84,11 +87,17 @@ class SealDetector:
         return None
 
     def _ocr_name_pages(self, lines: list[Line], compacts: list[str]) -> tuple[int, ...]:
-        """Pages whose OCR'd lines hold a name field: a scan where a seal box may be unreadable."""
+        """Pages whose OCR'd lines hold a name field, or a seal-box shape outside the office's rows (the name
+        beside it unread): a scan where a seal box may be unreadable."""
         pages: set[int] = set()
-        for line, flat in zip(lines, compacts, strict=True):
+        for index, (line, flat) in enumerate(zip(lines, compacts, strict=True)):
             block = line.segments[0].block
-            if block.ocr and block.location.page not in pages and self.analyser.context_word(flat, "name_field"):
+            if not block.ocr or block.location.page in pages:
+                continue
+            if self.analyser.context_word(flat, "name_field") or (
+                    any(is_drawn(seg.block) for seg in line.segments)
+                    and not any(self.analyser.context_word(compacts[j], "office_context")
+                                for j in range(max(0, index - 2), index + 1))):
                 pages.add(block.location.page or 1)
         return tuple(sorted(pages))
 
@@ -140,14 +149,20 @@ class SealDetector:
         if all(is_drawn(b) for b in blocks) and not drawn_box_hit(hit):
             return None  # a drawn circle or square with no name field near it is not a seal box
         hidden = any(b.hidden for b in blocks)
+        comment = any(b.location.kind == "comment" for b in blocks)
         explanation = hit.explanation + ("（非表示シートのため判定には使わない）" if hidden else "")
+        explanation += COMMENT_NOTE if comment else ""
         return m.Finding(
             rule_id=hit.rule_id, label=hit.label, text=line.text[o_start:o_end] or view.text[hit.start:hit.end],
             context=_shorten(line.text, o_start, o_end),
             location=block.location, score=round(hit.score, 3), explanation=explanation,
             seal_kind=hit.seal_kind, supporting=hit.supporting, ocr=any(b.ocr for b in blocks),
-            example=any(b.example for b in blocks), hidden=hidden,
+            example=any(b.example for b in blocks), hidden=hidden, comment=comment,
         )
+
+
+def _read_by_ocr(line: Line) -> bool:
+    return all(seg.block.ocr for seg in line.segments)
 
 
 # `Detection` is re-exported for type hints in callers.

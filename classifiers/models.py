@@ -36,6 +36,7 @@ class Finding:
     ocr: bool = False
     example: bool = False  # from a 記入例 / 見本 sheet
     hidden: bool = False  # from a hidden sheet
+    comment: bool = False  # from a reviewer's comment (Word comments.xml, Excel cell note): not printed on the form
 
     @property
     def where(self) -> str:
@@ -54,6 +55,7 @@ class Detection:
     inconsistent: bool = False  # a seal mark AND a 押印不要 note
     ocr_only: bool = False  # the seal request rests only on OCR text
     example_only: bool = False  # the seal request appears only in a 記入例 sheet
+    comment_only: bool = False  # no request in the form, but a comment (not printed) mentions a seal
     ocr_name_pages: tuple[int, ...] = ()  # pages read by OCR that hold a name field (氏名, 代表者…)
     confidence: float = 1.0
     patterns_version: str = ""

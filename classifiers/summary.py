@@ -15,7 +15,8 @@ REQUEST_LABELS = (m.SEAL_MARK, m.SEAL_INSTRUCTION, m.SEAL_KIND)
 
 
 def _counts(f: m.Finding) -> bool:
-    return not f.hidden and not f.example and f.score >= REQUEST_SCORE
+    """A finding of the form itself: not hidden, not a 記入例, not a comment (comments are not printed)."""
+    return not f.hidden and not f.example and not f.comment and f.score >= REQUEST_SCORE
 
 
 def scope(f: m.Finding) -> tuple:
@@ -40,7 +41,10 @@ def summarise(findings: list[m.Finding], version: str) -> m.Detection:
     requests = [f for f in findings if f.label in REQUEST_LABELS and _counts(f)]
     example_requests = [f for f in findings if f.label in REQUEST_LABELS and f.example and not f.hidden
                         and f.score >= REQUEST_SCORE]
-    notes = [f for f in findings if f.label == m.SEAL_NOT_REQUIRED and not f.hidden and not f.example]
+    comment_requests = [f for f in findings if f.label in REQUEST_LABELS and f.comment and not f.hidden
+                        and f.score >= REQUEST_SCORE]
+    notes = [f for f in findings if f.label == m.SEAL_NOT_REQUIRED and not f.hidden and not f.example
+             and not f.comment]
     signatures = [f for f in findings if f.label == m.SIGNATURE and _counts(f)]
     seal_requested = bool(requests)
     marks = [f for f in requests if f.label == m.SEAL_MARK]
@@ -74,5 +78,6 @@ def summarise(findings: list[m.Finding], version: str) -> m.Detection:
         signature_required=bool(signatures), seal_not_required_note=bool(notes),
         inconsistent=inconsistent, ocr_only=ocr_only,
         example_only=not seal_requested and bool(example_requests),
+        comment_only=not seal_requested and bool(comment_requests),
         confidence=confidence, patterns_version=version,
     )

@@ -156,7 +156,8 @@ def _column_above(blocks: list[TextBlock], box: tuple[float, float, float, float
         if b is None or (b[3] - b[1]) < 2 * (b[2] - b[0]):  # not a tall column
             continue
         overlap = min(b[2], box[2]) - max(b[0], box[0])
-        if overlap > 0.5 * min(b[2] - b[0], box[2] - box[0]) and 0 <= box[1] - b[3] <= 1.5 * height:
+        # the box starts below the column's end, or the column's last reading ran into the circle (田太郎( ))
+        if overlap > 0.5 * min(b[2] - b[0], box[2] - box[0]) and -height <= box[1] - b[3] <= 1.5 * height:
             return block.line_key
     return None
 

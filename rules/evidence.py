@@ -30,7 +30,7 @@ COUNTED_SCORE = 0.5  # classifiers/summary.py REQUEST_SCORE: below it a finding 
 
 
 def _rank(f: Finding) -> tuple:
-    return (f.example, f.hidden, f.score < COUNTED_SCORE, -f.score)
+    return (f.example, f.hidden, f.comment, f.score < COUNTED_SCORE, -f.score)
 
 
 def _label_rank(f: Finding) -> int:
@@ -40,7 +40,7 @@ def _label_rank(f: Finding) -> int:
 def as_evidence(f: Finding) -> Evidence:
     """A finding as evidence; a finding that does not count as a request says why in its location."""
     notes = [n for n, on in (("記入例・見本", f.example), ("非表示", f.hidden),
-                             ("弱い一致", f.score < COUNTED_SCORE)) if on]
+                             ("コメント（様式には印刷されない）", f.comment), ("弱い一致", f.score < COUNTED_SCORE)) if on]
     where = f"{f.where}（{'・'.join(notes)}）" if notes else f.where
     return Evidence(f.text, where, f.rule_id)
 

@@ -64,12 +64,17 @@ def _why_untrustworthy(form: Form) -> _Review | None:
         return _Review("「押印不要」等の注記と押印欄（印）が同じ様式に併存しているため、様式の確認が必要。",
                        "decide.review.inconsistent.v1", 0.5,
                        labels=(INCONSISTENT, SEAL_NOT_REQUIRED, SEAL_MARK, SEAL_KIND, SEAL_INSTRUCTION))
+    if det.comment_only:
+        said = next(f for f in det.findings if f.comment and f.label in SEAL_LABELS)
+        return _Review(f"様式本体には押印を求める記載がないが、様式に印刷されないコメント（{said.where}「{said.text}」）が"
+                       "押印に触れているため、コメントの趣旨（押印欄を設けるか、削除済みか）を確認してください。",
+                       "decide.review.comment_only.v1", 0.5)
     if det.ocr_only and det.seal_requested:
         return _Review("押印の求めがOCRで読み取った文字だけに基づくため、原本で押印欄の有無の確認が必要。",
                        "decide.review.ocr_only.v1", 0.4)
     if det.ocr_name_pages and not det.seal_requested:
         pages = "・".join(f"p.{p}" for p in det.ocr_name_pages)
-        return _Review(f"OCRでしか読めないページ（{pages}）に氏名等の記名欄があるが、押印欄の有無を読み取れないため、"
+        return _Review(f"OCRでしか読めないページ（{pages}）に氏名等の記名欄（または押印欄らしい図形）があるが、押印欄の有無を読み取れないため、"
                        "押印欄の有無を原本で確認してください。", "decide.review.ocr_unverified.v1", 0.4)
     why = (doc.errors or doc.warnings or ("一部を読み取れませんでした",))[0]
     if doc.status == Status.PARTIAL and det.seal_requested and form.ctx.policy.partial_with_seal == "needs_review":

@@ -119,3 +119,26 @@ def test_trailing_glyphs_are_the_doubtful_ends_of_rows():
     assert [g["text"] for g in found if g["conf"] < 90] == ["ぶ", "[還]", "[半]"]  # the ones read again
     assert found[2]["left"] == 110 and found[2]["width"] == 41
     assert found[3]["left"] == 10 + 150 - 75 and found[3]["width"] == 75  # 3 of the word's 6 characters
+
+
+def _shape(line: int) -> TextBlock:
+    from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
+
+    loc = Location(kind="shape", page=1, line=line, part=DRAWN_PART, bbox=(400.0, 100.0 + line, 440.0, 140.0 + line))
+    return TextBlock(DRAWN_TEXT, loc, line_key=("p", 1, line), ocr=True)
+
+
+def test_ocr_seal_box_whose_name_is_unread_is_reviewed(ctx):
+    """A seal-sized circle on a scanned page whose name column OCR lost: review, never a silent 対象外."""
+    document = Document(format=InputFormat.PDF, pages=1, meta={"ocr_pages": [1]}, blocks=(
+        *_ocr_doc("委任状", "私は下記の者に委任します。").blocks, _shape(3)))
+    det = detect(document)
+    assert not det.seal_requested and det.ocr_name_pages == (1,)
+    decision = decide(document, det, rel_path="scan.pdf", title="委任状", ctx=ctx)
+    assert decision.rule_id == "decide.review.ocr_unverified.v1" and "図形" in decision.reason
+
+
+def test_ocr_stamp_grid_boxes_are_the_offices(ctx):
+    document = Document(format=InputFormat.PDF, pages=1, meta={"ocr_pages": [1]}, blocks=(
+        *_ocr_doc("事業報告書", "上記のとおり報告します。", "決裁 局長 部長 課長").blocks, _shape(4)))
+    assert detect(document).ocr_name_pages == ()

@@ -76,7 +76,7 @@ def test_addressee_line_is_no_issuer():
 
 
 def test_checklist_items_are_about_the_forms_checked():
-    rows = ("項目\t確認事項\tチェック", "代表者の氏名\t記載\t自署", "様式２\t押印\t代表者印")
+    rows = ("番号\t点検する内容\t済", "代表者の氏名\t記載\t自署", "様式２\t押印\t代表者印")
     det = detect(_doc(*rows, sheet="提出書類チェックリスト"))
     assert not det.signature_required and not det.seal_requested
     assert {f.rule_id for f in det.findings if f.label == ABOUT_OTHER_DOCUMENT} == {"seal.scope.checklist.v1"}

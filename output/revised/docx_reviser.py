@@ -1,5 +1,7 @@
 """Revise a .docx at the XML level: only the text of the affected runs changes, so styles,
-tables and layout stay as they were. Text boxes holding only a seal mark are removed whole."""
+tables and layout stay as they were. Text boxes holding only a seal mark are removed whole, and so are the
+drawn seal boxes the extractor found (an empty seal-sized ellipse or square, a ㊞ picture:
+extractors/ooxml_shapes.is_seal_shape) on a name-field line."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from extractors.ooxml_shapes import is_seal_shape
 from extractors.safety import check_zip, read_xml
 from extractors.word_parts import header_parts, main_part
 from output.revised.docx_units import FALLBACK, MC, ancestor, q, read_units
-from output.revised.edits import is_mark_only, is_office
+from output.revised.edits import has_name_word, is_mark_only, is_office
 from output.revised.planner import edit_record, revise_units
 from output.revised.units import TextUnit
 from output.revised.zipio import read_members, write_members
@@ -40,6 +43,22 @@ def _mark_boxes(root: etree._Element) -> list[tuple[etree._Element, etree._Eleme
     return found
 
 
+DRAWN_BOX = "㊞（押印欄の図形）"  # how a removed drawn seal box appears in the edit list
+
+
+def _drawn_boxes(root: etree._Element) -> list[tuple[etree._Element, etree._Element, str]]:
+    """(element to remove, anchor paragraph, label) for drawings the extractor reads as seal boxes."""
+    found = []
+    for drawing in root.iter(q("drawing")):
+        if ancestor(drawing, FALLBACK) is not None or not is_seal_shape(drawing):
+            continue
+        holder = ancestor(drawing, f"{{{MC}}}AlternateContent", stop=q("p")) or drawing
+        anchor = ancestor(holder, q("p"))
+        if anchor is not None:
+            found.append((holder, anchor, DRAWN_BOX))
+    return found
+
+
 def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set[tuple]]:
     """Remove mark-only text boxes beside a name field (never in an office box line)."""
     units = read_units(root, part=part)
@@ -49,13 +68,15 @@ def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set
         lines[unit.line_key] = lines.get(unit.line_key, "") + "\t" + unit.text
     edits: list[dict] = []
     mark_lines: set[tuple] = set()
-    for holder, anchor, text in _mark_boxes(root):
+    boxes = [(*box, "テキストボックス") for box in _mark_boxes(root)]
+    boxes += [(*box, "図形") for box in _drawn_boxes(root)]
+    for holder, anchor, text, label in boxes:
         unit: TextUnit | None = by_element.get(anchor)
         line = lines.get(unit.line_key, "") if unit else ""
-        if is_office(line):
-            continue
+        if is_office(line) or (label == "図形" and not has_name_word(line)):
+            continue  # a drawn box counts as a seal box only on a name-field line (as in detection)
         holder.getparent().remove(holder)
-        where = f"{unit.location} テキストボックス" if unit else "テキストボックス"
+        where = f"{unit.location} {label}" if unit else label
         edits.append(edit_record(where, text, ""))
         if unit is not None:
             mark_lines.add(unit.line_key)

@@ -1,6 +1,8 @@
 """Revise an .xlsx in its zip XML (never re-saved through openpyxl, which drops drawings):
 cell text (shared or inline strings, rich text kept run by run) and drawn shapes. A shape holding
-only a seal mark is removed whole, as is an empty drawn circle on a row whose seal mark went."""
+only a seal mark is removed whole, as is an empty drawn circle on a row whose seal mark went, and a drawn seal
+box the extractor found (extractors/ooxml_shapes.is_seal_shape: an empty seal-sized ellipse or square, a ㊞
+picture) on a name-field row."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from pathlib import Path
 from lxml import etree
 
 from extractors.excel_drawings import relationships, rels_part_of
+from extractors.ooxml_shapes import is_seal_shape
 from extractors.safety import check_zip
-from output.revised.edits import is_mark_only, is_office
+from output.revised.edits import has_name_word, is_mark_only, is_office
 from output.revised.planner import edit_record, revise_units
 from output.revised.units import TextUnit
 from output.revised.zipio import Members, read_members, write_members
@@ -25,6 +28,7 @@ A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 ANCHORS = {f"{{{XDR}}}{n}" for n in ("twoCellAnchor", "oneCellAnchor", "absoluteAnchor")}
 EMPTY_CIRCLE = "○（円の図形）"  # how an empty drawn circle appears in the edit list
+DRAWN_BOX = "㊞（押印欄の図形）"  # a drawn square or ㊞ picture
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -196,16 +200,45 @@ def _shapes(book: Workbook, sheets: list[tuple[str, str]], row_text: dict[tuple,
     return edits, units
 
 
-def _empty_circles(book: Workbook, sheets: list[tuple[str, str]], marks: set[tuple]) -> list[dict]:
-    """An empty drawn circle on a row whose seal mark was removed is the rest of that mark."""
+def _anchor_rows(anchor: etree._Element) -> range:
+    """The sheet rows (1-based) a drawing spans: from its `from` row to its `to` row (one row without `to`)."""
+    first, _ref = _anchor_cell(anchor)
+    end = anchor.find(f"{{{XDR}}}to")
+    last = int(end.findtext(f"{{{XDR}}}row") or 0) + 1 if end is not None else first
+    return range(first, max(first, last) + 1)
+
+
+def _seal_boxes(book: Workbook, sheets: list[tuple[str, str]], row_text: dict[tuple, str],
+                marks: set[tuple]) -> list[tuple[etree._Element, str]]:
+    """Drawn seal boxes (no text) spanning a name-field row that is not an office row; their rows join `marks`."""
+    found = []
+    for sheet, part in sheets:
+        for dpart in _drawing_parts(book, part):
+            for anchor in _anchors(book.root(dpart)):
+                if "".join(t.text or "" for t in anchor.iter(f"{{{A}}}t")).strip() or not is_seal_shape(anchor):
+                    continue
+                keys = [("x", sheet, r) for r in _anchor_rows(anchor)]
+                named = [k for k in keys if has_name_word(row_text.get(k, "")) and not is_office(row_text.get(k, ""))]
+                if named:
+                    marks.add(named[0])
+                    found.append((anchor, sheet))
+    return found
+
+
+def _empty_circles(book: Workbook, sheets: list[tuple[str, str]], marks: set[tuple],
+                   boxes: list[tuple[etree._Element, str]]) -> list[dict]:
+    """An empty drawn circle on a row whose seal mark was removed is the rest of that mark; the drawn seal
+    boxes (`_seal_boxes`) go too."""
     edits: list[dict] = []
+    chosen = {id(anchor) for anchor, _sheet in boxes}
     for sheet, part in sheets:
         for dpart in _drawing_parts(book, part):
             for anchor in _anchors(book.root(dpart)):
                 row, ref = _anchor_cell(anchor)
-                if ("x", sheet, row) in marks and _is_empty_circle(anchor):
+                circle = _is_empty_circle(anchor)
+                if (("x", sheet, row) in marks and circle) or id(anchor) in chosen:
                     _remove_anchor(anchor)
-                    edits.append(edit_record(f"{sheet}!{ref} 図形", EMPTY_CIRCLE, ""))
+                    edits.append(edit_record(f"{sheet}!{ref} 図形", EMPTY_CIRCLE if circle else DRAWN_BOX, ""))
     return edits
 
 
@@ -225,11 +258,12 @@ def revise_xlsx(source: Path, target: Path, *, replacement: str) -> list[dict]:
         row_text[cu.unit.line_key] = row_text.get(cu.unit.line_key, "") + "\t" + cu.unit.text
     marks: set[tuple] = set()
     edits, shape_units = _shapes(book, sheets, row_text, marks)
+    boxes = _seal_boxes(book, sheets, row_text, marks)
     befores = [cu.unit.text for cu in cells]
     edits += revise_units([cu.unit for cu in cells] + shape_units, replacement=replacement, mark_lines=marks)
     for cu, before in zip(cells, befores, strict=True):
         _commit_cell(book, cu, before, sst_root)
-    edits += _empty_circles(book, sheets, marks)
+    edits += _empty_circles(book, sheets, marks, boxes)
     if not edits:
         return []
     book.save(target)

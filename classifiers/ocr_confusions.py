@@ -1,0 +1,70 @@
+"""OCR-confusion-aware matching: repair the key words tesseract misreads (署名 read as 賭名・贅名, 自署 as 自暫)
+in text read by OCR, before the patterns run. The confusions are data (classifiers/ocr_confusions.yaml: ids,
+the characters read instead, the context, examples of what tesseract printed on our generated scans).
+
+A repair replaces one character by one, so a view of the repaired text maps back to the OCR text unchanged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from classifiers.patterns import ID_RE, PatternError
+
+DATA = Path(__file__).with_name("ocr_confusions.yaml")
+
+
+@dataclass(frozen=True)
+class Confusion:
+    id: str
+    char: str
+    regex: re.Pattern
+    observed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+def _single_chars(values, where: str) -> str:
+    if not values or not all(isinstance(v, str) and len(v) == 1 for v in values):
+        raise PatternError(f"{where}: read_as は1文字のリストにしてください / read_as must be single characters")
+    return "".join(values)
+
+
+def _confusion(entry: dict) -> Confusion:
+    cid = entry.get("id", "")
+    if not ID_RE.match(cid):
+        raise PatternError(f"{DATA.name}: id「{cid}」が不正です / bad id")
+    char, wrong = entry.get("char", ""), _single_chars(entry.get("read_as"), f"{DATA.name} {cid}")
+    before, after = entry.get("before"), entry.get("after")
+    if len(char) != 1 or not (before or after):
+        raise PatternError(f"{DATA.name} {cid}: char は1文字、before か after が必要です / char and a context needed")
+    body = f"[{re.escape(wrong)}]"
+    regex = re.compile((f"(?<={re.escape(after)})" if after else "") + body + (f"(?={re.escape(before)})" if before else ""))
+    examples = entry.get("examples") or {}
+    return Confusion(cid, char, regex, tuple(examples.get("observed") or ()), tuple(examples.get("unchanged") or ()))
+
+
+def load_confusions(path: Path = DATA) -> tuple[Confusion, ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    confusions = tuple(_confusion(e) for e in data.get("confusions") or ())
+    for c in confusions:  # the examples are checked when loaded, like the patterns'
+        for text in c.observed:
+            if c.char not in repair(text, (c,)) or repair(text, (c,)) == text:
+                raise PatternError(f"{path.name} {c.id}: 例「{text}」が修復されません / example not repaired")
+        for text in c.unchanged:
+            if repair(text, (c,)) != text:
+                raise PatternError(f"{path.name} {c.id}: 例「{text}」が変わってしまいます / example changed")
+    return confusions
+
+
+def repair(text: str, confusions: tuple[Confusion, ...] | None = None) -> str:
+    """`text` with each confusion's misread characters, in their context, replaced (same length)."""
+    for c in CONFUSIONS if confusions is None else confusions:
+        text = c.regex.sub(c.char, text)
+    return text
+
+
+CONFUSIONS: tuple[Confusion, ...] = load_confusions()
+VERSION: str = ",".join(c.id for c in CONFUSIONS)

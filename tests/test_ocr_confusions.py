@@ -1,0 +1,77 @@
+"""OCR-confusion-aware matching (classifiers/ocr_confusions.yaml): tesseract's misreadings of 署 measured on our
+generated scans are repaired in OCR text only, in context; the data is validated when loaded; a seal circle
+under a vertical name column that OCR ran into is that column's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifiers.engine import detect
+from classifiers.ocr_confusions import CONFUSIONS, load_confusions, repair
+from classifiers.patterns import PatternError
+from extractors.models import Document, InputFormat, Location, TextBlock
+from extractors.scan_shapes import with_seal_boxes
+
+
+def _doc(*lines: str, ocr: bool) -> Document:
+    kind = "ocr" if ocr else "body"
+    blocks = tuple(TextBlock(t, Location(kind=kind, page=1, line=i + 1), line_key=("p", 1, i + 1), ocr=ocr)
+                   for i, t in enumerate(lines))
+    return Document(format=InputFormat.PDF, blocks=blocks, pages=1)
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("本人の賭名をお願いします", "本人の署名をお願いします"),
+    ("申請者氏名（自暫）", "申請者氏名（自署）"),
+    ("ご贅名ください", "ご署名ください"),
+    ("正副2通に割町をしてください", "正副2通に割印をしてください"),
+    ("申請者 山田 太郎 [半]", "申請者 山田 太郎 [印]"),
+    ("[半角]で入力してください", "[半角]で入力してください"),
+    ("一緒にお持ちください", "一緒にお持ちください"),  # 緒 not before 名: a word of its own
+    ("自宅の電話番号", "自宅の電話番号"),
+])
+def test_repair_in_context(read, meant):
+    assert repair(read) == meant and len(repair(read)) == len(read)
+
+
+def test_every_confusion_has_observed_examples():
+    assert CONFUSIONS and all(c.observed for c in CONFUSIONS)
+
+
+@pytest.mark.ginza
+def test_repair_applies_to_ocr_text_only():
+    assert detect(_doc("利用申込書", "本人の賭名をお願いします。", ocr=True)).signature_required
+    assert not detect(_doc("利用申込書", "本人の賭名をお願いします。", ocr=False)).signature_required
+    det = detect(_doc("届出書", "代表者氏名（自暫）", ocr=True))
+    assert det.signature_required and any("自暫" in f.text for f in det.findings)  # the evidence shows what OCR read
+
+
+@pytest.mark.ginza
+def test_mark_whose_closing_bracket_is_lost():
+    assert detect(_doc("申込書", "氏名又は名称　川上　一郎　〔印", ocr=True)).seal_requested
+    assert not detect(_doc("申込書", "注意事項（印刷物を添付）", ocr=True)).seal_requested
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("confusions:\n  - {id: bad, char: 署, read_as: [賭], before: 名}\n", "id"),
+    ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: [賭名], before: 名}\n", "read_as"),
+    ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: [賭]}\n", "context"),
+    ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: [賭], before: 名, examples: {observed: [賭博]}}\n",
+     "not repaired"),
+    ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: [緒], after: 一, examples: {unchanged: [一緒]}}\n", "changed"),
+])
+def test_broken_confusion_data_is_refused(tmp_path: Path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PatternError, match=message):
+        load_confusions(path)
+
+
+def test_box_under_a_vertical_column_that_ocr_ran_into():
+    column = TextBlock("委任者氏名田太郎()", Location(kind="ocr", page=1, line=5, bbox=(100.0, 80.0, 116.0, 330.0)),
+                       line_key=("p", 1, 5), ocr=True)
+    box = (87.0, 312.0, 129.0, 354.0)  # the circle's top is above where the column's reading ended
+    blocks = with_seal_boxes([column], [box], 1)
+    assert [b.line_key for b in blocks] == [("p", 1, 5), ("p", 1, 5)]
