@@ -51,6 +51,22 @@ def _matrix(obj) -> Matrix:
     return (raw.a, raw.b, raw.c, raw.d, raw.e, raw.f)
 
 
+def _metrics(textpage, index: int, obj) -> tuple[float, float, float]:
+    """(vertical scale, descent in text space, font size) of a char's text object. pdfium's loose box spans
+    ascent − descent; pdfminer's spans one font size from the descent: the same only when they add up to 1000."""
+    matrix = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
+        raise NotSimple("char without a matrix")
+    if not (matrix.a * matrix.d > 0 and matrix.b == 0 and matrix.c == 0):
+        raise NotSimple("rotated or skewed text")
+    size = pdfium_c.FPDFText_GetFontSize(textpage, index)
+    font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+    descent = ctypes.c_float()
+    if not size or not font or not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent):
+        raise NotSimple("char without font metrics")
+    return matrix.d, descent.value, size
+
+
 class PdfiumPage:
     """The parts of a pdfplumber page that extractors/pdf.py and pdf_shapes.py read."""
 
@@ -166,40 +182,34 @@ class PdfiumPage:
     def _chars(self, textpage: pdfium.PdfTextPage) -> list[dict]:
         chars = []
         rect = pdfium_c.FS_RECTF()
-        matrix = pdfium_c.FS_MATRIX()
-        for i in range(textpage.count_chars()):
-            if pdfium_c.FPDFText_IsGenerated(textpage, i):
+        x, y = ctypes.c_double(), ctypes.c_double()
+        tp = textpage.raw
+        per_object: dict[int | None, tuple[float, float, float]] = {}  # text object → (scale, descent, size)
+        for i in range(pdfium_c.FPDFText_CountChars(tp)):
+            if pdfium_c.FPDFText_IsGenerated(tp, i):
                 continue  # spaces and line breaks pdfium inferred: pdfminer has no such chars
-            code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-            if pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) == 1 or code == 0xFFFD:
+            code = pdfium_c.FPDFText_GetUnicode(tp, i)
+            if code == 0xFFFD or pdfium_c.FPDFText_HasUnicodeMapError(tp, i) == 1:
                 raise NotSimple("unmapped glyph")
-            if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect) or not pdfium_c.FPDFText_GetMatrix(
-                    textpage, i, matrix):
+            if code == 2:  # pdfium's mark for a hyphen at the end of a line: which hyphen it was is lost
+                raise NotSimple("line-end hyphen")
+            if not pdfium_c.FPDFText_GetLooseCharBox(tp, i, rect) or not pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y):
                 raise NotSimple("char without a box")
-            if not (matrix.a * matrix.d > 0 and matrix.b == 0 and matrix.c == 0):
-                raise NotSimple("rotated or skewed text")
+            obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+            key = ctypes.cast(obj, ctypes.c_void_p).value
+            metrics = per_object.get(key)
+            if metrics is None:
+                metrics = per_object[key] = _metrics(tp, i, obj)
+            scale, descent, size = metrics
             try:
                 text = chr(code)
             except ValueError as exc:
                 raise NotSimple("bad code point") from exc
-            y0, y1 = self._extent(textpage, i, matrix.d, rect)
-            box = self._box("char", rect.left, y0, rect.right, y1, text=text, upright=True)
+            y0 = y.value + descent * scale  # pdfminer's box: baseline + the font's descent, one font size high
+            box = self._box("char", rect.left, y0, rect.right, y0 + size * scale, text=text, upright=True)
             box["size"] = box["height"]
             chars.append(box)
         return chars
-
-    @staticmethod
-    def _extent(textpage: pdfium.PdfTextPage, i: int, scale: float, loose) -> tuple[float, float]:
-        """pdfminer's box: from the baseline + the font's descent, one font size high (pdfium's loose box
-        spans ascent − descent, which is the same only when they add up to 1000 units)."""
-        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
-        font = pdfium_c.FPDFTextObj_GetFont(pdfium_c.FPDFText_GetTextObject(textpage, i))
-        x, y, descent = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
-        if not size or not font or not pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y) or not (
-                pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
-            return loose.bottom, loose.top
-        y0 = y.value + descent.value * scale
-        return y0, y0 + size * scale
 
     # ------------------------------------------------------------------ the pdfplumber page surface
     @property
