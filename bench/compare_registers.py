@@ -42,6 +42,10 @@ def reader_for(fmt: InputFormat):
 
         return (lambda p, ocr: extract_pdf(p, ocr=ocr, reader="pdfplumber"),
                 lambda p, ocr: extract_pdf(p, ocr=ocr))
+    if fmt == InputFormat.XLSX:
+        from extractors.excel import extract_xlsx
+
+        return (lambda p, ocr: extract_xlsx(p, reader="openpyxl"), lambda p, ocr: extract_xlsx(p))
     return None
 
 
