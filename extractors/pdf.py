@@ -251,20 +251,29 @@ def _extract_pdfium(path: Path, fmt: InputFormat, work_dir: Path | None, ocr: bo
                 page_blocks, found, mode = _pdfium_page(pdf, page_no, pages.tables + 1)
             except NotSimple:
                 plumber = plumber or pdfplumber.open(path)
+                if len(plumber.pages) != total:
+                    return None
                 page_blocks, found, mode = _plumber_page(plumber, page_no, pages)
             pages.tables += found
             pages.add(path, page_no, page_blocks, mode, ocr, work_dir)
         return pages.document(fmt)
-    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError):
-        return None  # pdfplumber was needed for a page and cannot open the file: the reference path says why
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, _ReferencePath):
+        return None  # pdfplumber was needed and cannot open the file, or pages disagree: the reference path says why
     finally:
         if plumber is not None:
             plumber.close()
         pdf.close()
 
 
+class _ReferencePath(Exception):
+    """pdfium and pdfminer disagree about the file itself (its pages): pdfplumber reads all of it, as before."""
+
+
 def _pdfium_page(pdf, page_no: int, first_table: int) -> tuple[list[TextBlock], int, str]:
-    page = pdf[page_no - 1]
+    try:
+        page = pdf[page_no - 1]
+    except pdfium.PdfiumError as exc:  # a page tree that loops or points nowhere
+        raise _ReferencePath() from exc
     try:
         view = PdfiumPage.read(page)
     except pdfium.PdfiumError as exc:

@@ -157,3 +157,14 @@ def test_real_corpus_sample_same_findings_and_decisions():
         outcome = cmp.compare_file(source, ctx, ocr=False)
         assert "findings" not in outcome.differs and "decision" not in outcome.differs, (source.rel_path,
                                                                                           outcome.differs)
+
+
+def test_looping_page_tree_reads_as_pdfplumber_reads_it(tmp_path):
+    """pdfium counts pages in a looping page tree that it then cannot load: the file goes to pdfplumber whole."""
+    from tests.fixtures import hostile
+
+    hostile.looping_pdf(tmp_path)
+    path = next(tmp_path.glob("*.pdf"))
+    old, new = _read_both(path)
+    assert (new.status, new.errors, new.pages) == (old.status, old.errors, old.pages)
+    assert new.status == Status.FAILED
