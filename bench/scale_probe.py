@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import resource
 import subprocess
 import threading
@@ -141,8 +142,9 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     proc.wait()
     wall = time.perf_counter() - started
     peak_kb, peak_name = memory.stop()
+    workers = [kb for kb, name in memory.peak_by_pid.values() if role(name) == "workers"]
     return {"wall": wall, "rc": proc.returncode, "output": "\n".join(line for _, line in timed),
-            "phases": phases(timed, wall), "cpu": children_cpu() - before, "peak_kb": peak_kb, "peak_name": peak_name,
+            "phases": phases(timed, wall), "steady": steady(timed), "worker_peak_kb": max(workers, default=0), "cpu": children_cpu() - before, "peak_kb": peak_kb, "peak_name": peak_name,
             "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
             "tree_kb": memory.peak_total_kb, "processes": memory.processes, "cpu_roles": memory.cpu_by_role()}
 
@@ -159,6 +161,17 @@ def phases(timed: list[tuple[float, str]], wall: float) -> dict[str, float]:
     if not progress:
         return {}
     return {"start-up": progress[0], "files": progress[-1] - progress[0], "write": wall - progress[-1]}
+
+
+PROGRESS = re.compile(r"^進捗\s*([\d,]+)/([\d,]+)")
+
+
+def steady(timed: list[tuple[float, str]]) -> float | None:
+    """Files per second between the first and the last progress line (start-up and writing left out)."""
+    points = [(t, int(m.group(1).replace(",", ""))) for t, line in timed if (m := PROGRESS.match(line))]
+    if len(points) < 2 or points[-1][0] <= points[0][0]:
+        return None
+    return (points[-1][1] - points[0][1]) / (points[-1][0] - points[0][0])
 
 
 # ---------------------------------------------------------------- the floor: read text only
@@ -200,6 +213,57 @@ def read_text(path: str) -> str:
         finally:
             wb.close()
     return ""
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+X = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def read_text_fast(path: str) -> str:
+    """Only the text, with the fastest reader of each format: pypdfium2's text page; zip + lxml for docx/xlsx."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(path)
+        try:
+            parts = []
+            for page in pdf:
+                textpage = page.get_textpage()
+                parts.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+            return "\n".join(parts)
+        finally:
+            pdf.close()
+    if suffix in (".docx", ".xlsx"):
+        import zipfile
+
+        from lxml import etree
+
+        with zipfile.ZipFile(path) as zf:
+            if suffix == ".docx":
+                root = etree.fromstring(zf.read("word/document.xml"))
+                return "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p"))
+            names = zf.namelist()
+            shared = []
+            if "xl/sharedStrings.xml" in names:
+                shared = ["".join(t.text or "" for t in si.iter(f"{X}t"))
+                          for si in etree.fromstring(zf.read("xl/sharedStrings.xml")).iter(f"{X}si")]
+            parts = []
+            for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
+                for cell in etree.fromstring(zf.read(name)).iter(f"{X}c"):
+                    v = cell.find(f"{X}v")
+                    if v is not None and v.text:
+                        parts.append(shared[int(v.text)] if cell.get("t") == "s" else v.text)
+                    elif cell.get("t") == "inlineStr":
+                        parts.append("".join(t.text or "" for t in cell.iter(f"{X}t")))
+            return "\n".join(parts)
+    return ""
+
+
+def read_chunk_fast(paths: list[str]) -> int:
+    return sum(len(read_text_fast(p)) for p in paths)
 
 
 def quiet_worker() -> None:

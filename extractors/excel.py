@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from extractors.excel_drawings import sheet_parts, sheet_shapes
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
 from extractors.safety import EncryptedFile, check_zip
+from extractors.xlsx_stream import Workbook as StreamedWorkbook
 
 EXAMPLE_SHEET = re.compile(r"(記入例|記載例|作成例|入力例|見本|サンプル|sample|example)", re.IGNORECASE)
 EXAMPLE_SHORT = re.compile(r"[(（【\[]?例[)）】\]]?\s*\d*")
@@ -91,12 +92,21 @@ def _no_merge_formatting() -> Iterator[None]:
             MergedCellRange.format = original
 
 
-def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, **_: object) -> Document:
+def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, reader: str = "stream", **_: object) -> Document:
+    """Sheets streamed once each (extractors/xlsx_stream.py); a workbook that reader cannot take goes through
+    openpyxl's full load as before (`reader="openpyxl"`: always, the reference of bench/compare_registers.py)."""
     with path.open("rb") as fh:
         if fh.read(8).startswith(b"\xd0\xcf\x11\xe0"):
             raise EncryptedFile()
     with zipfile.ZipFile(path) as zf:
         check_zip(zf)
+        if reader == "stream":
+            try:
+                wb = StreamedWorkbook(zf)
+            except Exception:  # noqa: BLE001 - openpyxl reads it, or says what is wrong with it
+                wb = None
+            if wb is not None:
+                return _read_workbook(path, wb, fmt)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with _no_merge_formatting():

@@ -1,5 +1,7 @@
-"""PDF: text lines and table cells with positions (pdfplumber); pages without a usable text layer
-fall back to pypdfium2, then to OCR."""
+"""PDF: text lines and table cells with positions. Pages are read through pypdfium2 shaped as pdfplumber pages
+(extractors/pdfium_page.py, 10–30× faster than pdfminer), and through pdfplumber where pdfium cannot give what
+pdfminer gives (rotated text or pages, unmapped glyphs, encrypted or damaged files); pages without a usable text
+layer fall back to pypdfium2's plain text, then to OCR."""
 
 from __future__ import annotations
 
@@ -7,11 +9,14 @@ import logging
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock
 from extractors.pdf_shapes import seal_box_blocks
+from extractors.pdfium_page import NotSimple, PdfiumPage
 from extractors.safety import BrokenFile, EncryptedFile
 
 logging.getLogger("pdfminer").setLevel(logging.WARNING)
@@ -180,8 +185,6 @@ def _has_graphics(page) -> bool:
 
 def pdfium_page_lines(path: Path, page_no: int) -> list[TextBlock]:
     """Plain text lines of one page through pypdfium2 (a second opinion on odd fonts)."""
-    import pypdfium2 as pdfium
-
     pdf = pdfium.PdfDocument(str(path))
     try:
         page = pdf[page_no - 1]
@@ -219,7 +222,122 @@ def _fallback(path: Path, page_no: int, ocr: bool, work_dir: Path | None) -> tup
 
 
 def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Path | None = None,
-                ocr: bool = True, **_: object) -> Document:
+                ocr: bool = True, reader: str = "pdfium", **_: object) -> Document:
+    """Pages through pypdfium2 (extractors/pdfium_page.py), each page pdfium cannot read as pdfminer would
+    through pdfplumber; `reader="pdfplumber"` reads every page with pdfplumber (the reference, bench/compare_registers.py)."""
+    if reader == "pdfium":
+        document = _extract_pdfium(path, fmt, work_dir, ocr)
+        if document is not None:
+            return document
+    return _extract_pdfplumber(path, fmt, work_dir, ocr)
+
+
+def _extract_pdfium(path: Path, fmt: InputFormat, work_dir: Path | None, ocr: bool) -> Document | None:
+    """None when the whole file is pdfplumber's (encrypted, or pdfium cannot open it): its errors are the reference."""
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
+    plumber = None
+    try:
+        if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf) != -1:
+            return None
+        total = len(pdf)
+        if not total:
+            return None  # an empty or looping page tree: the reference path reports it
+        pages = _Pages(total)
+        for page_no in range(1, min(total, MAX_PAGES) + 1):
+            try:
+                page_blocks, found, mode = _pdfium_page(pdf, page_no, pages.tables + 1)
+            except NotSimple:
+                plumber = plumber or pdfplumber.open(path)
+                if len(plumber.pages) != total:
+                    return None
+                page_blocks, found, mode = _plumber_page(plumber, page_no, pages)
+            pages.tables += found
+            pages.add(path, page_no, page_blocks, mode, ocr, work_dir)
+        return pages.document(fmt)
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, _ReferencePath):
+        return None  # pdfplumber was needed and cannot open the file, or pages disagree: the reference path says why
+    finally:
+        if plumber is not None:
+            plumber.close()
+        pdf.close()
+
+
+class _ReferencePath(Exception):
+    """pdfium and pdfminer disagree about the file itself (its pages): pdfplumber reads all of it, as before."""
+
+
+def _pdfium_page(pdf, page_no: int, first_table: int) -> tuple[list[TextBlock], int, str]:
+    try:
+        page = pdf[page_no - 1]
+    except pdfium.PdfiumError as exc:  # a page tree that loops or points nowhere
+        raise _ReferencePath() from exc
+    try:
+        view = PdfiumPage.read(page)
+    except pdfium.PdfiumError as exc:
+        raise NotSimple("pdfium could not read the page") from exc
+    finally:
+        page.close()
+    try:
+        blocks, found, mode = read_page(view, page_no, first_table)
+    except Exception as exc:  # noqa: BLE001 - pdfplumber reads it, or says what is wrong with it
+        raise NotSimple("the page could not be read through pdfium") from exc
+    finally:
+        view.close()
+    if mode == "garbage":  # pdfminer may still map the fonts: it decides, as before
+        raise NotSimple("no usable text through pdfium")
+    return blocks, found, mode
+
+
+def _plumber_page(pdf, page_no: int, pages: _Pages) -> tuple[list[TextBlock], int, str]:
+    page = pdf.pages[page_no - 1]
+    try:
+        return read_page(page, page_no, pages.tables + 1)
+    except Exception:  # noqa: BLE001 - one bad page must not lose the others
+        pages.warnings.append(f"{page_no}ページ目の一部を読み取れませんでした")
+        return [], 0, "garbage"
+    finally:
+        page.close()
+
+
+class _Pages:
+    """What the pages of one PDF gave, and what was done about pages without a usable text layer."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.tables = total, 0
+        self.blocks: list[TextBlock] = []
+        self.warnings: list[str] = []
+        self.ocr_pages: list[int] = []
+        self.blank: list[int] = []
+
+    def add(self, path: Path, page_no: int, page_blocks: list[TextBlock], mode: str, ocr: bool,
+            work_dir: Path | None) -> None:
+        if mode == "blank":
+            self.blank.append(page_no)
+        elif mode == "garbage":
+            page_blocks, problem = _fallback(path, page_no, ocr, work_dir)
+            if problem:
+                self.warnings.append(problem)
+        elif mode == "scan+text" and ocr and not _ocr_available():
+            self.warnings.append(f"{page_no}ページ目は画像が中心ですが、{NO_OCR}文字情報だけを読み取りました")
+        elif mode == "scan+text" and ocr:
+            from extractors.ocr import ocr_pdf_page
+
+            page_blocks = page_blocks + ocr_pdf_page(path, page_no, work_dir=work_dir)
+        if any(b.ocr for b in page_blocks):
+            self.ocr_pages.append(page_no)
+        self.blocks.extend(page_blocks)
+
+    def document(self, fmt: InputFormat) -> Document:
+        if self.total > MAX_PAGES:
+            self.warnings.append(f"{MAX_PAGES}ページを超える部分は読み取っていません")
+        return _document(fmt, self.blocks, self.warnings, self.total,
+                         {"ocr_pages": self.ocr_pages, "blank_pages": self.blank})
+
+
+def _extract_pdfplumber(path: Path, fmt: InputFormat, work_dir: Path | None, ocr: bool) -> Document:
     stream = open(path, "rb")  # noqa: SIM115 - closed below, without pdfplumber when its pages never loaded
     try:
         pdf = pdfplumber.open(stream)
@@ -234,54 +352,24 @@ def extract_pdf(path: Path, *, fmt: InputFormat = InputFormat.PDF, work_dir: Pat
     except BaseException:
         stream.close()
         raise
-    blocks: list[TextBlock] = []
-    warnings: list[str] = []
-    ocr_pages: list[int] = []
-    blank: list[int] = []
     loaded = False
     try:
-        total = len(pdf.pages)
+        pages = _Pages(len(pdf.pages))
         loaded = True
-        tables = 0
-        for page_no in range(1, min(total, MAX_PAGES) + 1):
-            page = pdf.pages[page_no - 1]
-            try:
-                page_blocks, found, mode = read_page(page, page_no, tables + 1)
-                tables += found
-            except Exception:  # noqa: BLE001 - one bad page must not lose the others
-                page_blocks, mode = [], "garbage"
-                warnings.append(f"{page_no}ページ目の一部を読み取れませんでした")
-            finally:
-                page.close()
-            if mode == "blank":
-                blank.append(page_no)
-            elif mode == "garbage":
-                page_blocks, problem = _fallback(path, page_no, ocr, work_dir)
-                if problem:
-                    warnings.append(problem)
-            elif mode == "scan+text" and ocr and not _ocr_available():
-                warnings.append(f"{page_no}ページ目は画像が中心ですが、{NO_OCR}文字情報だけを読み取りました")
-            elif mode == "scan+text" and ocr:
-                from extractors.ocr import ocr_pdf_page
-
-                page_blocks = page_blocks + ocr_pdf_page(path, page_no, work_dir=work_dir)
-            if any(b.ocr for b in page_blocks):
-                ocr_pages.append(page_no)
-            blocks.extend(page_blocks)
-        if total > MAX_PAGES:
-            warnings.append(f"{MAX_PAGES}ページを超える部分は読み取っていません")
+        for page_no in range(1, min(pages.total, MAX_PAGES) + 1):
+            page_blocks, found, mode = _plumber_page(pdf, page_no, pages)
+            pages.tables += found
+            pages.add(path, page_no, page_blocks, mode, ocr, work_dir)
     finally:
         if loaded:
             pdf.close()
         else:  # the page tree could not be walked (cut off by the time limit): close() would walk it again
             stream.close()
-    return _document(fmt, blocks, warnings, total, {"ocr_pages": ocr_pages, "blank_pages": blank})
+    return pages.document(fmt)
 
 
 def _pdfium_only(path: Path, fmt: InputFormat) -> Document:
     """pdfminer gave up (truncated or damaged file): pypdfium2 is more lenient, try its plain text."""
-    import pypdfium2 as pdfium
-
     try:
         pdf = pdfium.PdfDocument(str(path))
         total = len(pdf)
