@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import warnings
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from extractors.excel_drawings import sheet_parts, sheet_shapes
@@ -77,21 +73,6 @@ def _header_footer(ws: Worksheet, flags: dict) -> list[TextBlock]:
     return blocks
 
 
-_patch_lock = threading.Lock()
-
-
-@contextmanager
-def _no_merge_formatting() -> Iterator[None]:
-    """openpyxl re-applies borders to every merged cell on load (seconds on big forms); we only read text."""
-    with _patch_lock:
-        original = MergedCellRange.format
-        MergedCellRange.format = lambda self: None
-        try:
-            yield
-        finally:
-            MergedCellRange.format = original
-
-
 def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, reader: str = "stream", **_: object) -> Document:
     """Sheets streamed once each (extractors/xlsx_stream.py); a workbook that reader cannot take goes through
     openpyxl's full load as before (`reader="openpyxl"`: always, the reference of bench/compare_registers.py)."""
@@ -109,8 +90,7 @@ def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, reader: str
                 return _read_workbook(path, wb, fmt)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with _no_merge_formatting():
-            wb = load_workbook(path, data_only=True, read_only=False, keep_links=False, rich_text=False)
+        wb = load_workbook(path, data_only=True, read_only=False, keep_links=False, rich_text=False)
     try:
         return _read_workbook(path, wb, fmt)
     finally:
