@@ -2,7 +2,8 @@
 
 The first 18 columns are register-spec.md's, in its order; our extra columns come after them.
 register.jsonl carries optional fields beyond the spec (allowed by it), among them `ocr_pages`: the page
-numbers read by OCR (a scan: a reviewer checks the original), also shown in 備考 by `notes_text`.
+numbers read by OCR (a scan: a reviewer checks the original), also shown in 備考 by `notes_text`, and
+`confidence_level`: what 信頼度 stands for (高／中／低 and the reason, rules/confidence.py), column 信頼度の段階.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from output.models import RegisterRow
+from rules.confidence import confidence_level
 from rules.models import DECISIONS, LEVELS, REPLACEMENTS
 
 SPEC_COLUMNS: tuple[str, ...] = (
@@ -26,6 +28,7 @@ REVIEWER = "レビュー者"
 EXTRA_COLUMNS: tuple[str, ...] = (
     BASIS_FIX, REVIEWER, "機械判定", "備考", "ルールID", "文書種別", "入力フォルダ", "ファイルハッシュ",
     "取込済みレビュー", "修正案", "修正内容", "様式番号", "オンライン化", "オンライン化の理由", "電子様式",
+    "信頼度の段階",
 )
 COLUMNS: tuple[str, ...] = SPEC_COLUMNS + EXTRA_COLUMNS
 REVIEW_DECISION = "レビュー判定"
@@ -132,6 +135,7 @@ def render(row: RegisterRow, number: int) -> Rendered:
         row.document_class or "", row.input_root, row.sha256, prefilled_text(row),
         row.revised_path or "", revisions_text(row.revisions), "\n".join(row.form_numbers),
         (row.online or {}).get("label", ""), (row.online or {}).get("reason", ""), eform_text(row),
+        confidence_level(row.rule_id, float(row.confidence)),
     ]
     return Rendered(tuple(clean(v) if isinstance(v, str) else v for v in values))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from rules.confidence import confidence_level
+
 
 @dataclass
 class RegisterRow:
@@ -52,4 +54,6 @@ class RegisterRow:
     def to_json(self) -> dict:
         """The row as a JSON-ready dict. Shallow on purpose: every caller serialises it at once, and
         `dataclasses.asdict`'s deep copy cost seconds per 4,508 rows (called for jsonl, state, checkpoint)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["confidence_level"] = confidence_level(self.rule_id, float(self.confidence))  # derived, not stored
+        return data

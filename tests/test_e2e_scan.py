@@ -131,4 +131,4 @@ def test_online_class_and_eforms_follow_each_row(scanned: Path) -> None:
     assert not (scanned / ".sealreview" / "eforms").exists()
     with (scanned / "register.csv").open(encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh))
-    assert header[-3:] == ["オンライン化", "オンライン化の理由", "電子様式"]
+    assert header[-4:] == ["オンライン化", "オンライン化の理由", "電子様式", "信頼度の段階"]
