@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from extractors.models import Line
 from rules.catalogue import Catalogue, CatalogueEntry, Period
-from rules.citations import FormNumber, Known, arabic, form_numbers, normalise, parse_normalised
+from rules.citations import FormNumber, Known, arabic, form_numbers, joined_text, parse_normalised
 from rules.doc_class import headings
 from rules.manifest import ManifestEntry
 from rules.models import NON_LAW_KINDS, BasisDetail, Citation, Evidence
@@ -120,7 +120,7 @@ class _Locator:
         if self.aligned:
             return min(found)
         for index, line in enumerate(self.lines):
-            norm = normalise(line.text)
+            norm = joined_text(line.text)
             if needle in norm or needle in arabic(norm):
                 return index
         return None
@@ -145,12 +145,12 @@ def gather(lines: list[Line], *, title: str, catalogue: Catalogue, as_of: dt.dat
            manifest_entry: ManifestEntry | None, city: str | None, norm: str | None = None) -> Basis:
     """Citations (manifest winning over the form text), catalogue hits, and where each was found.
 
-    `norm` is `normalise` of the lines joined by line breaks, when the caller has it already."""
+    `norm` is `joined_text` of the lines joined by line breaks, when the caller has it already."""
     text = "\n".join(line.text for line in lines)
     if norm is None:
-        norm = normalise(text)
+        norm = joined_text(text)
     evidence: dict[str, Evidence] = {}
-    whole = f"{normalise(title)}\n{norm}"
+    whole = f"{joined_text(title)}\n{norm}"
     known = known_names(catalogue, whole)
     numbers = form_numbers(whole, known)
     checked = ["本文の引用", "様式名", "様式番号"]

@@ -49,8 +49,11 @@ MUNICIPAL_RE = re.compile(r"^(.{1,5}?[市町村区])(?!町村|民|場|街|況)")
 NATIONAL_ISSUER_RE = re.compile(r"^(内閣府|内閣|.{1,8}?省|.{1,8}?庁|.{1,8}?委員会)")
 
 
-def normalise(text: str) -> str:
-    """NFKC, with the spaces inside Japanese text removed (氏　名 → 氏名)."""
+def joined_text(text: str) -> str:
+    """NFKC, with the spaces inside Japanese text removed (氏　名 → 氏名): the text rules match names and titles in.
+
+    Not classifiers.normalize.normalize, which keeps a map back to the original offsets, keeps ㊞ and unifies
+    brackets for the detectors' evidence; this one only joins what a law's or a form's name was spaced into."""
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"(?<=[一-龥ぁ-んァ-ヴー])[ \u3000]+(?=[一-龥ぁ-んァ-ヴー0-9])", "", text)
 
@@ -280,7 +283,7 @@ def parse_citations(text: str, *, source: str = "form", city: str | None = None,
     Abbreviations are resolved: 以下「法」という defines 法; 同法 is the law named before it. A bare 法第12条 with
     nothing to resolve it becomes an unnamed citation (`unnamed=True`). `known`: the catalogue's names found in
     the normalised text (`rules.basis.known_names`)."""
-    return parse_normalised(normalise(text), source=source, city=city, known=known)
+    return parse_normalised(joined_text(text), source=source, city=city, known=known)
 
 
 def _definitions_known(norm: str, known: list[Known], out: dict[str, str]) -> None:
@@ -301,7 +304,7 @@ def _known_citation(norm: str, k: Known, *, city: str | None, source: str) -> Ci
 
 def parse_normalised(norm: str, *, source: str = "form", city: str | None = None,
                      known: list[Known] | None = None) -> list[Citation]:
-    """`parse_citations` on text already passed through `normalise` (the rules normalise a form once)."""
+    """`parse_citations` on text already passed through `joined_text` (the rules joined_text a form once)."""
     known = known or []
     laws = law_matches(norm)
     defined: dict[str, str] = {}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rules.citations import normalise
+from rules.citations import joined_text
 from rules.errors import RuleDataError
 from rules.yamlio import need, read_yaml, regexes
 
@@ -44,8 +44,8 @@ class DocClasses:
 @lru_cache(maxsize=8)  # the document class and the legal basis both read the headings of the same form
 def headings(title: str, text: str) -> tuple[str, ...]:
     """The title, then the short lines at the top of the text, normalised and without spaces."""
-    out = [SPACES.sub("", normalise(title))] if title and title.strip() else []
-    top = normalise("\n".join((text or "").splitlines()[:HEADING_LINES]))  # one call: normalise keeps line breaks
+    out = [SPACES.sub("", joined_text(title))] if title and title.strip() else []
+    top = joined_text("\n".join((text or "").splitlines()[:HEADING_LINES]))  # one call: joined_text keeps line breaks
     for line in top.split("\n") if top else ():
         line = SPACES.sub("", line)
         if 2 <= len(line) <= HEADING_MAX_CHARS:

@@ -11,7 +11,7 @@ from classifiers.models import SEAL_NOT_REQUIRED, SIGNATURE, Detection
 from extractors.models import Document, Status
 from rules.basis import Hit, gather
 from rules.catalogue import DEFAULT_CATALOGUE, load_catalogue
-from rules.citations import normalise
+from rules.citations import joined_text
 from rules.doc_class import load_doc_classes
 from rules.form import SEAL_LABELS, Form, RuleContext
 from rules.manifest import load_manifest
@@ -58,7 +58,7 @@ def _decide(document: Document, detection: Detection, *, rel_path: str, title: s
     entry = ctx.manifest.lookup(rel_path, title) if ctx.manifest else None
     lines = list(document.lines())
     text = document.text
-    norm = normalise(text)
+    norm = joined_text(text)
     basis = gather(lines, title=title, catalogue=ctx.catalogue, as_of=ctx.as_of, manifest_entry=entry,
                    city=ctx.policy.city, norm=norm)
     form = Form(document, detection, title, ctx.doc_classes.classify(title, text), basis, ctx, norm, rel_path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from extractors.models import Document
 from rules.basis import gather, known_names
 from rules.catalogue import Catalogue, CatalogueEntry
-from rules.citations import normalise
+from rules.citations import joined_text
 from rules.form import RuleContext
 from rules.models import EFFECT_LABELS
 
@@ -109,5 +109,5 @@ def check_form(document: Document, *, title: str, ctx: RuleContext) -> list[Mapp
 
 def names_in(text: str, catalogue: Catalogue) -> list[str]:
     """The catalogue names found in a text (for quick checks of a sentence)."""
-    norm = normalise(text)
+    norm = joined_text(text)
     return [k.name for k in known_names(catalogue, norm)]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rules.citations import normalise, parse_citations
+from rules.citations import joined_text, parse_citations
 from rules.errors import RuleDataError
 from rules.models import Citation
 
@@ -36,7 +36,7 @@ class ManifestEntry:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", "", normalise(text)).replace("\\", "/").strip("/")
+    return re.sub(r"\s+", "", joined_text(text)).replace("\\", "/").strip("/")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 def _header(row: list[str], path: Path) -> dict[str, int]:
-    names = [normalise(c).strip().lower() for c in row]
+    names = [joined_text(c).strip().lower() for c in row]
     found = {}
     for field, aliases in COLUMNS.items():
         for alias in aliases:
@@ -95,13 +95,13 @@ def _header(row: list[str], path: Path) -> dict[str, int]:
 
 def basis_citations(basis: str, *, city: str | None) -> tuple[Citation, ...]:
     """The citations in a 根拠法令 cell (manifest or reviewer); unparseable text is kept as internal."""
-    if normalise(basis).strip().lower() in NONE_WORDS:
+    if joined_text(basis).strip().lower() in NONE_WORDS:
         return ()
     found = parse_citations(basis, source="manifest", city=city)
     if found:
         return tuple(found)
     # Written in a way the parser does not know: keep it, as internal, for the reviewer to see.
-    return (Citation(normalise(basis).strip(), "internal", "", normalise(basis).strip(), source="manifest"),)
+    return (Citation(joined_text(basis).strip(), "internal", "", joined_text(basis).strip(), source="manifest"),)
 
 
 def load_manifest(path: str | Path, *, city: str | None = None) -> Manifest:

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from classifiers.models import INCONSISTENT, SEAL_INSTRUCTION, SEAL_KIND, SEAL_MARK, SEAL_NOT_REQUIRED
 from extractors.models import Status
-from rules.citations import normalise
+from rules.citations import joined_text
 from rules.form import SEAL_LABELS, Form
 from rules.models import Decision, Evidence
 
@@ -21,7 +21,7 @@ def sample_marker(form: Form) -> tuple[str, str, str] | None:
 
     Returns (where: ファイル名 / 様式名, the word found, the name it was found in) or None."""
     stem = PurePosixPath(form.rel_path.replace("\\", "/")).stem
-    for where, value in (("ファイル名", normalise(stem)), ("様式名", normalise(form.title))):
+    for where, value in (("ファイル名", joined_text(stem)), ("様式名", joined_text(form.title))):
         for pattern in form.ctx.policy.sample_file_patterns:
             if value and (m := pattern.search(value)):
                 return where, m.group(0), value

@@ -10,9 +10,9 @@ from rules.citations import (
     LAW_RE,
     arabic,
     form_numbers,
+    joined_text,
     kanji_to_int,
     law_matches,
-    normalise,
     parse_citations,
 )
 
@@ -68,7 +68,7 @@ def test_several_citations_keep_order_and_drop_duplicates():
 def test_form_numbers_are_not_citations(text, number, article):
     """A form's place in a rule is shown as 様式番号, never as a 根拠法令 (issue 14)."""
     assert parse_citations(text, city=CITY) == []
-    (found,) = form_numbers(normalise(text))
+    (found,) = form_numbers(joined_text(text))
     assert (found.text, found.article, found.rule) == (number, article, "")
 
 
@@ -182,7 +182,7 @@ LAW_TEXT = st.text(alphabet=list("地方自治法第二三四条5項律令則例
 @settings(max_examples=400, deadline=None)
 @given(LAW_TEXT)
 def test_law_matches_equal_the_full_scan(text: str) -> None:
-    norm = normalise(text)
+    norm = joined_text(text)
     assert [(m.span(), m.groups()) for m in law_matches(norm)] == \
         [(m.span(), m.groups()) for m in LAW_RE.finditer(norm)]
 
