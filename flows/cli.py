@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import logging
 import os
 import sqlite3
 import sys
@@ -313,19 +311,8 @@ def save_traceback(args: argparse.Namespace) -> str:
 
 
 def run() -> None:
-    """The `sealreview` command: `main()`, then a quick exit.
-
-    When a command returns, its work is done and saved (register written atomically, lock released, temporary
-    server stopped). Python's own teardown after that — freeing the millions of small objects of a large run
-    and joining Prefect's background threads, which have nothing left to send to the stopped server — took
-    about a second of a 4,508-form re-audit. Logging and the output streams are flushed, then the process ends.
-    """
-    code = main()
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
+    """The `sealreview` command: `main()`, and its exit status (Python's own teardown: no os._exit)."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":
