@@ -23,7 +23,7 @@ from extractors.discover import SourceFile, changed_since, root_text
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
 from output.eforms import row_online, stage_eform
-from output.evidence import picture_pdf_early
+from output.evidence import needs_office_picture, picture_pdf_early
 from output.models import RegisterRow
 from output.pipeline.tuning import quiet_libraries
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
@@ -116,13 +116,17 @@ CHANGED_DURING_SCAN = ("読み取り中にファイルが変更されたため�
                       "（次回の実行で読み直します）")
 
 
-def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda name: None) -> RegisterRow:
+def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda name: None,
+                 keep: dict | None = None) -> RegisterRow:
     """One file through every stage. Never raises: a crash becomes an `error` row.
 
     `stage(name)` is called as each step starts (extract, detect, decide, draft): the limited worker
     (output/pipeline/workers.py) names the step that hit a limit. A file written while it was being read is
     flagged (needs_review) and its analysis is not cached: the cache is keyed by the sha256 taken at
-    discovery, which would not be the bytes that were read."""
+    discovery, which would not be the bytes that were read.
+
+    `keep`: given a dict, the Document of a Word/Excel row that still needs its evidence picture is put there
+    (sha256 → Document), so the process that writes the register draws it without reading the file again."""
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
@@ -132,6 +136,8 @@ def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda n
         row = analyse(source, document, ctx, staff_manifest(options), detection=detection, fieldset=fieldset)
         if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
             picture_pdf_early(row, document, Path(options.out_dir))
+        elif keep is not None and options.out_dir and needs_office_picture(row, Path(options.out_dir)):
+            keep[source.sha256] = document
         if options.out_dir:
             row = stage_eform(row, fieldset, Path(options.out_dir))
         if row.decision == "abolish":
