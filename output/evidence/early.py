@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from output.evidence import DocumentLookup, make_pictures
+from output.evidence.office_pdf import SHEETS
 from output.evidence.select import image_name, mode, pictured_item
 from output.models import RegisterRow
 
@@ -33,7 +34,7 @@ class EarlyPictures:
         self.out_dir = Path(out_dir)
         self.documents = documents
         self.batch = max(1, batch)
-        self.pending: dict[str, tuple[RegisterRow, dict]] = {}
+        self.pending: dict[bool, dict[str, tuple[RegisterRow, dict]]] = {}  # sheet? → name → job
         self.seen: set[str] = set()
         self.jobs: queue.Queue = queue.Queue()
         self.drawn = 0
@@ -56,9 +57,10 @@ class EarlyPictures:
             if name in self.seen or (self.out_dir / name).is_file():
                 continue
             self.seen.add(name)
-            self.pending[name] = (row, item)
-            if len(self.pending) >= self.batch:
-                self._flush()
+            kind = Path(row.path).suffix.lower() in SHEETS  # one LibreOffice start converts one kind (Calc / Writer)
+            self.pending.setdefault(kind, {})[name] = (row, item)
+            if len(self.pending[kind]) >= self.batch:
+                self.jobs.put(self.pending.pop(kind))
 
     def finish(self, *, rest: bool = True) -> int:
         """Convert what is left (`rest=False`, a terminated run: only the batch under way), wait for every
@@ -72,9 +74,8 @@ class EarlyPictures:
         return self.drawn
 
     def _flush(self) -> None:
-        if self.pending:
-            self.jobs.put(self.pending)
-            self.pending = {}
+        for kind in list(self.pending):
+            self.jobs.put(self.pending.pop(kind))
 
     def _loop(self) -> None:
         while (jobs := self.jobs.get()) is not None:
