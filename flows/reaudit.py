@@ -21,22 +21,31 @@ from prefect.artifacts import create_markdown_artifact
 
 from extractors.discover import SourceFile, path_token, token_path
 from flows import SERVED_ENV, OverrideRefused, prefect_home, served_parameters
-from flows.scan import make_options, make_run_info, now_local, publish_artifacts, run_batches, task_runner
+from flows.scan import (
+    make_batches,
+    make_options,
+    make_run_info,
+    now_local,
+    publish_artifacts,
+    run_batches,
+    run_documents,
+    task_runner,
+)
 from flows.serve import prefect_api
 from output.changes import compare, markdown, summary_line, with_machine_replacement
 from output.corrections import apply_corrections
+from output.evidence.early import EarlyPictures
 from output.models import RegisterRow
 from output.pipeline.guard import end_terminated_run
 from output.pipeline.steps import PipelineOptions, rule_context
 from output.pipeline.tuning import fewer_gc_passes, quiet_libraries
-from output.pipeline.workers import stop_all
+from output.pipeline.workers import forget_kept, prestart, release_spares, stop_all
 from output.register import write_run
 from output.store import (
     AnalysisCache,
     StateStore,
     clear_checkpoint,
     discover_known,
-    document_lookup,
     run_lock,
     settings_of,
 )
@@ -125,15 +134,21 @@ def reaudit_flow(
     inputs, policy, manifest, before, old_rows = ready.inputs, ready.policy, ready.manifest, ready.before, \
         ready.old_rows
     stats: dict = {"hashed": ready.hashed}
-    rows = with_machine_replacement(run_batches(ready.sources, ready.options, workers, stats))
+    documents = run_documents(ready.options)
+    early = EarlyPictures(out_dir, documents)  # Word/Excel pictures converted while the files are read
+    try:
+        rows = with_machine_replacement(run_batches(ready.sources, ready.options, workers, stats,
+                                                    on_rows=early.add))
+    finally:
+        early.finish(rest=not stats.get("terminated"))
     changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
                       previous_started=before["started"] if before else None,
                       shown_rows=shown_rows(out_dir, rows)).to_json()
     run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
     args = {"command": "reaudit", "inputs": [path_token(p) for p in inputs], "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
-    documents = document_lookup(AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr))
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
+    forget_kept()
     clear_checkpoint(out_dir)
     if stats.get("terminated"):
         stop_all()  # SIGTERM: the register is in place; the workers still busy are ended
@@ -198,6 +213,8 @@ def run_reaudit(
     def get_ready(server_ready) -> None:
         ready = _PREPARED[key] = prepare(Path(out), inputs, as_of=as_of, policy=policy, manifest=manifest)
         cache = AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr)
+        if ready.fresh and not dask_address:  # files to analyse: their workers load GiNZA while the server boots
+            prestart(min(max(1, workers), len(make_batches([None] * ready.fresh, workers))))
         cache.preload((s.sha256 for s in ready.sources), stop=server_ready)  # until the server answers
         gc.freeze()  # the previous rows and the decoded entries live to the end: never scan them again
 
@@ -212,6 +229,7 @@ def run_reaudit(
         finally:
             _PREPARED.pop(key, None)
             AnalysisCache.forget_preloaded()
+            release_spares()  # pre-started workers no batch took
 
 
 def serve_reaudit(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import queue
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from flows.progress import Progress
 from flows.serve import prefect_api
 from output.changes import with_machine_replacement
 from output.corrections import corrected_basis
+from output.evidence import first_of
+from output.evidence.early import EarlyPictures
 from output.markdown_text import md
 from output.models import RegisterRow
 from output.pipeline.guard import TERMINATED, RunTerminated, begin_grace_exit, end_terminated_run
@@ -35,7 +39,14 @@ from output.pipeline.steps import (
     versions,
 )
 from output.pipeline.tuning import fewer_gc_passes
-from output.pipeline.workers import process_batch_limited, stop_all
+from output.pipeline.workers import (
+    forget_kept,
+    kept_document,
+    prestart,
+    process_batch_limited,
+    release_spares,
+    stop_all,
+)
 from output.register import write_run
 from output.store import (
     AnalysisCache,
@@ -103,10 +114,12 @@ def split_cached(sources: list[SourceFile], options: PipelineOptions) -> tuple[l
 
 
 def run_batches(
-    sources: list[SourceFile], options: PipelineOptions, workers: int, stats: dict | None = None
+    sources: list[SourceFile], options: PipelineOptions, workers: int, stats: dict | None = None,
+    on_rows: Callable[[list[RegisterRow]], object] | None = None,
 ) -> list[RegisterRow]:
     """Files not in the cache go to the task runner (worker processes or Dask); cached files only need
-    decisions, which are cheap: they run here, so an unchanged re-audit starts no worker and loads no model."""
+    decisions, which are cheap: they run here, so an unchanged re-audit starts no worker and loads no model.
+    `on_rows(rows)` sees each finished batch's rows (the early evidence pictures, output/evidence/early.py)."""
     progress = Progress(len(sources))
     checkpoint = open_checkpoint(options, versions(rule_context(options)))  # files a killed run already finished are not redone
     resumed, sources = checkpoint.split(sources)
@@ -124,12 +137,16 @@ def run_batches(
             batch_rows = cached_batch(i, batch, options)
             checkpoint.save(batch_rows)
             rows.extend(batch_rows)
+            if on_rows is not None:
+                on_rows(batch_rows)
             progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
         for future in completed(futures):
             batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
             if complete:
                 checkpoint.save(batch_rows)
             rows.extend(batch_rows)
+            if on_rows is not None:
+                on_rows(batch_rows)
             progress.advance(len(batch_rows), batch_rows[-1].path if batch_rows else "")
     except (RunTerminated, TerminationSignal):  # SIGTERM (Prefect's bridge while the flow runs, or ours)
         begin_grace_exit()  # the register lists what finished, the rest are read by the next run
@@ -198,18 +215,22 @@ def scan_flow(
     workers: int = 1,
     dask_address: str | None = None,
 ) -> dict:
-    started = now_local()
     out_dir = token_path(out)  # folders arrive as path tokens: a Shift_JIS name survives Prefect's JSON
-    options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
-    # Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (output/store/filestat.py).
-    sources, _rehashed = discover_known([token_path(p) for p in inputs], out_dir)
+    ready = _PREPARED.pop(prepared_key(inputs, out, as_of, policy, manifest), None)  # run_scan: during the boot
+    ready = ready or prepare_scan(inputs, out_dir, as_of=as_of, policy=policy, manifest=manifest)
+    options, sources, started = ready.options, ready.sources, ready.started
     stats: dict = {}
-    rows = with_machine_replacement(run_batches(sources, options, workers, stats))
+    documents = run_documents(options)
+    early = EarlyPictures(out_dir, documents)  # Word/Excel pictures converted while the files are read
+    try:
+        rows = with_machine_replacement(run_batches(sources, options, workers, stats, on_rows=early.add))
+    finally:
+        early.finish(rest=not stats.get("terminated"))
     run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
     args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
             "workers": workers, "dask_address": dask_address, **stats}
-    documents = document_lookup(AnalysisCache(options.cache_dir, ocr=options.ocr))
     rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
+    forget_kept()
     clear_checkpoint(out_dir)
     if stats.get("terminated"):
         stop_all()  # SIGTERM: the register is in place; the workers still busy are ended
@@ -217,6 +238,12 @@ def scan_flow(
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}
+
+
+def run_documents(options: PipelineOptions):
+    """sha256 → Document for the evidence pictures: those the workers sent back with their rows (read in this
+    run), else the analysis cache (a cached file)."""
+    return first_of(kept_document, document_lookup(AnalysisCache(options.cache_dir, ocr=options.ocr)))
 
 
 def now_local() -> str:
@@ -246,6 +273,41 @@ def make_run_info(rows: list[RegisterRow], *, inputs: list[str], as_of: str | No
     }
 
 
+@dataclass
+class PreparedScan:
+    options: PipelineOptions
+    sources: list[SourceFile]
+    fresh: int  # files to analyse (neither cached nor finished by a killed run)
+    started: str  # when the run started (before the files were hashed)
+
+
+_PREPARED: dict[tuple, PreparedScan] = {}  # prepared by run_scan while the API server starts, used once
+
+
+def prepared_key(inputs: list[str], out: str, as_of: str | None, policy: str, manifest: str | None) -> tuple:
+    """The key of a prepared scan: the flow's parameters (path tokens)."""
+    return (tuple(inputs), out, as_of, policy, manifest)
+
+
+def prepare_scan(inputs: list[str], out_dir: Path, *, as_of: str | None, policy: str,
+                 manifest: str | None) -> PreparedScan:
+    """List and hash the input files and see how many need analysing. No Prefect API needed.
+    Unchanged files (same size/mtime/inode as when last hashed) are not re-hashed (output/store/filestat.py)."""
+    started = now_local()
+    options = make_options(out_dir, as_of=as_of, policy=policy, manifest=manifest)
+    sources, _rehashed = discover_known([token_path(p) for p in inputs], out_dir)
+    checkpoint = open_checkpoint(options, versions(rule_context(options)))
+    _resumed, rest = checkpoint.split(sources)
+    _cached, fresh = split_cached(rest, options)
+    return PreparedScan(options, sources, len(fresh), started)
+
+
+def nothing_cached(out_dir: Path) -> bool:
+    """No analysis cached yet (a first scan): every file will be analysed."""
+    cache = cache_dir_of(out_dir)
+    return not cache.is_dir() or next(cache.iterdir(), None) is None
+
+
 def run_scan(
     *,
     inputs: list[str],
@@ -257,7 +319,28 @@ def run_scan(
     dask_address: str | None = None,
 ) -> dict:
     """Run the flow with the task runner that fits the worker count, on one shared API server."""
+    tokens, out_token = [path_token(p) for p in inputs], path_token(out)
+    key = prepared_key(tokens, out_token, as_of, policy, manifest)
+    local = not dask_address
+
+    def get_ready(_server_ready) -> None:
+        """While the server boots: start the worker processes (they load GiNZA) and hash the files, so the first
+        batch starts at once. A first scan starts the workers before hashing; otherwise only when a file needs
+        analysing (an unchanged re-scan starts none)."""
+        out_dir = token_path(out_token)
+        early = local and nothing_cached(out_dir)
+        if early:
+            prestart(max(1, workers))
+        ready = _PREPARED[key] = prepare_scan(tokens, out_dir, as_of=as_of, policy=policy, manifest=manifest)
+        if local and ready.fresh:
+            prestart(min(max(1, workers), len(make_batches([None] * ready.fresh, workers))))
+
     configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
-    with run_lock(out, "scan"), fewer_gc_passes(WORKER_GC_THRESHOLD), prefect_api():
-        return configured(inputs=[path_token(p) for p in inputs], out=path_token(out), as_of=as_of, policy=policy, manifest=manifest, workers=workers,
-                          dask_address=dask_address)
+    with run_lock(out, "scan"), fewer_gc_passes(WORKER_GC_THRESHOLD):
+        try:
+            with prefect_api(while_starting=get_ready):
+                return configured(inputs=tokens, out=out_token, as_of=as_of, policy=policy, manifest=manifest,
+                                  workers=workers, dask_address=dask_address)
+        finally:
+            _PREPARED.pop(key, None)
+            release_spares()  # pre-started workers no batch took

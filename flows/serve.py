@@ -213,6 +213,7 @@ def prefect_api(while_starting: Callable[[Callable[[], bool]], object] | None = 
     try:
         if server.process is None:
             server.launch()
+        os.environ["PREFECT_API_URL"] = server.api_url  # worker processes started meanwhile inherit it
         if while_starting is not None:
             while_starting(server.answers)
         server.wait_ready(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))

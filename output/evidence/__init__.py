@@ -59,15 +59,15 @@ def _with_image(row: RegisterRow, name: str | None) -> RegisterRow:
 
 
 def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work: Path,
-                  documents: DocumentLookup | None) -> int:
-    """Draw every job's picture; returns how many were drawn."""
+                  documents: DocumentLookup | None, *, nice: int = 0) -> int:
+    """Draw every job's picture; returns how many were drawn. `nice`: LibreOffice's niceness increment."""
     from output.evidence.office_pdf import to_pdfs
 
     pdf_jobs = {n: j for n, j in jobs.items() if j[0].format == "pdf"}
     office_jobs = {n: j for n, j in jobs.items() if j[0].format != "pdf"}
     drawn = sum(_draw_pdf(name, row, item, out_dir, documents) for name, (row, item) in pdf_jobs.items())
     sources = {name: source_path(row) for name, (row, _item) in office_jobs.items()}
-    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work)
+    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice)
     for name, (row, item) in office_jobs.items():
         pdf = pdfs.get(sources[name]) if sources[name] is not None else None
         if pdf is not None:
@@ -85,6 +85,27 @@ def picture_pdf_early(row: RegisterRow, document: Document, out_dir: Path) -> bo
     if (Path(out_dir) / name).is_file():
         return True
     return _draw_pdf(name, row, item, Path(out_dir), lambda _sha: document)
+
+
+def needs_office_picture(row: RegisterRow, out_dir: Path) -> bool:
+    """Whether a Word/Excel row is pictured and its picture is not made yet (it needs a LibreOffice PDF)."""
+    if row.format == "pdf":
+        return False
+    item = pictured_item(row, which=mode())
+    return item is not None and not (Path(out_dir) / image_name(row, item)).is_file()
+
+
+def first_of(*lookups: DocumentLookup | None) -> DocumentLookup:
+    """A lookup asking each of `lookups` in turn (the Documents kept from the workers, then the cache)."""
+
+    def lookup(sha256: str) -> Document | None:
+        for each in lookups:
+            found = each(sha256) if each is not None else None
+            if found is not None:
+                return found
+        return None
+
+    return lookup
 
 
 def source_path(row: RegisterRow) -> Path | None:

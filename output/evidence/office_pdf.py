@@ -27,11 +27,13 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def to_pdfs(files: list[Path], work_dir: Path) -> dict[Path, Path]:
-    """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out."""
+def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0) -> dict[Path, Path]:
+    """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out.
+    `nice` > 0: LibreOffice runs with that niceness increment (`nice -n`), leaving the CPU to other work."""
     binary = soffice()
     if binary is None or not files:
         return {}
+    prefix = ["nice", "-n", str(nice)] if nice > 0 and shutil.which("nice") else []
     work_dir.mkdir(parents=True, exist_ok=True)
     sheets = [f for f in files if f.suffix.lower() in SHEETS]
     batches = [(group[start:start + BATCH], target)
@@ -40,7 +42,7 @@ def to_pdfs(files: list[Path], work_dir: Path) -> dict[Path, Path]:
     done: dict[Path, Path] = {}
     # One LibreOffice per core at a time (threads only wait for the processes).
     with ThreadPoolExecutor(max_workers=max(1, min(len(batches), _cores()))) as pool:
-        for found in pool.map(lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1]),
+        for found in pool.map(lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1], prefix),
                               batches):
             done.update(found)
     return done
@@ -50,7 +52,8 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _batch(binary: str, files: list[Path], folder: Path, target: str) -> dict[Path, Path]:
+def _batch(binary: str, files: list[Path], folder: Path, target: str,
+           prefix: list[str] | None = None) -> dict[Path, Path]:
     names = {}
     for n, path in enumerate(files):
         plain = folder / f"f{n:04d}{path.suffix.lower()}"
@@ -61,7 +64,7 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str) -> dict[Pa
         names[path] = plain
     if not names:
         return {}
-    cmd = [binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
+    cmd = [*(prefix or []), binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir",
            str(folder), *map(str, names.values())]
     env = {**os.environ, "HOME": str(folder), "TMPDIR": str(folder), "SAL_USE_VCLPLUGIN": "svp"}

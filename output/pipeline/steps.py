@@ -23,14 +23,15 @@ from extractors.discover import SourceFile, changed_since, root_text
 from extractors.models import Document, Status
 from extractors.registry import EXTRACTOR_VERSION, extract
 from output.eforms import row_online, stage_eform
-from output.evidence import picture_pdf_early
+from output.evidence import needs_office_picture, picture_pdf_early
 from output.models import RegisterRow
 from output.pipeline.tuning import quiet_libraries
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
 from output.revised.placement import file_staging_dir
-from output.store.analysis import Analysis, AnalysisCache
+from output.store.analysis import Analysis, AnalysisCache, transient
 from output.store.drafts import DraftCache
+from output.store.fields import FieldCache
 from rules.engine import RuleContext, decide, load_context
 from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision, legal_basis_items
@@ -116,22 +117,28 @@ CHANGED_DURING_SCAN = ("読み取り中にファイルが変更されたため�
                       "（次回の実行で読み直します）")
 
 
-def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda name: None) -> RegisterRow:
+def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda name: None,
+                 keep: dict | None = None) -> RegisterRow:
     """One file through every stage. Never raises: a crash becomes an `error` row.
 
     `stage(name)` is called as each step starts (extract, detect, decide, draft): the limited worker
     (output/pipeline/workers.py) names the step that hit a limit. A file written while it was being read is
     flagged (needs_review) and its analysis is not cached: the cache is keyed by the sha256 taken at
-    discovery, which would not be the bytes that were read."""
+    discovery, which would not be the bytes that were read.
+
+    `keep`: given a dict, the Document of a Word/Excel row that still needs its evidence picture is put there
+    (sha256 → Document), so the process that writes the register draws it without reading the file again."""
     ctx = rule_context(options)
     try:
         work_dir = Path(options.work_dir) if options.work_dir else None
         document, detection, fresh = extract_and_detect(source, options, work_dir, stage=stage)
         stage("decide")
-        fieldset = extract_fields(document)
+        fieldset, found_now = fields_of(source, document, options, fresh)
         row = analyse(source, document, ctx, staff_manifest(options), detection=detection, fieldset=fieldset)
         if options.out_dir and source.format.value == "pdf":  # its evidence picture, while the file is at hand
             picture_pdf_early(row, document, Path(options.out_dir))
+        elif keep is not None and options.out_dir and needs_office_picture(row, Path(options.out_dir)):
+            keep[source.sha256] = document
         if options.out_dir:
             row = stage_eform(row, fieldset, Path(options.out_dir))
         if row.decision == "abolish":
@@ -141,10 +148,24 @@ def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda n
             return row if row.decision == "error" else changed_row(row)
         if fresh and options.cache_dir:
             AnalysisCache(options.cache_dir, ocr=options.ocr).put(source.sha256, Analysis(document, detection))
+        if found_now and options.cache_dir and not transient(document):
+            FieldCache(options.cache_dir, ocr=options.ocr).put(source.sha256, fieldset)
         return row
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
         return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
+
+
+def fields_of(source: SourceFile, document: Document, options: PipelineOptions,
+              fresh: bool) -> tuple[FieldSet, bool]:
+    """(the form's fields, found now?): kept from an earlier run for a cached (unchanged) file, else found now
+    (the caller keeps them with the analysis, once it knows the file did not change meanwhile)."""
+    if not options.cache_dir:
+        return extract_fields(document), True
+    cache = FieldCache(options.cache_dir, ocr=options.ocr)
+    version = f"fields@{load_field_patterns().version}"
+    found = None if fresh else cache.get(source.sha256, version)
+    return (found, False) if found is not None else (extract_fields(document), True)
 
 
 def changed_row(row: RegisterRow) -> RegisterRow:

@@ -23,6 +23,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -31,6 +32,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pebble import ProcessExpired, ProcessPool
 
 from extractors.discover import SourceFile
+from extractors.models import Document
 from output.models import RegisterRow
 from output.pipeline.guard import (
     limits,
@@ -117,14 +119,35 @@ class _MemoryWatch:
         self.done.set()
 
 
-def _one_file(source: SourceFile, options: PipelineOptions, memory_mb: int, settings: dict) -> RegisterRow:
+def _one_file(source: SourceFile, options: PipelineOptions, memory_mb: int,
+              settings: dict) -> tuple[RegisterRow, Document | None]:
+    """The file's row, and its Document when a Word/Excel evidence picture still has to be drawn from it."""
     _hooks.update(name=source.path.name, settings=settings)
     _enter("")
     watch = _MemoryWatch(memory_mb)
+    kept: dict = {}
     try:
-        return process_file(source, options, stage=_enter)
+        row = process_file(source, options, stage=_enter, keep=kept)
+        return row, kept.get(source.sha256)
     finally:
         watch.stop()
+
+
+KEPT_DOCUMENTS: dict[str, Document] = {}  # sha256 → Document sent back by a worker for a Word/Excel picture
+
+
+def kept_document(sha256: str) -> Document | None:
+    """The Document a worker of this process sent back with its row (None: not kept)."""
+    return KEPT_DOCUMENTS.get(sha256)
+
+
+def forget_kept() -> None:
+    KEPT_DOCUMENTS.clear()
+
+
+def _ready() -> int:
+    """The no-op a pre-started worker is given: its pool spawns the process, which loads GiNZA meanwhile."""
+    return os.getpid()
 
 
 class LimitedWorker:
@@ -136,6 +159,11 @@ class LimitedWorker:
         self.stage = _SPAWN.Value("i", 0, lock=False)
         self.pool = ProcessPool(max_workers=1, initializer=_init_worker, initargs=(self.stage, os.getpid()), context=_SPAWN)
 
+    def start(self) -> None:
+        """Spawn the worker process now (pebble starts a pool at its first task): it loads GiNZA in the
+        background while the caller does other things (the Prefect server boots, the files are hashed)."""
+        self.pool.schedule(_ready)
+
     def stage_name(self) -> str:
         return STAGE_CODES[self.stage.value] if 0 <= self.stage.value < len(STAGE_CODES) else ""
 
@@ -144,7 +172,10 @@ class LimitedWorker:
         future = self.pool.schedule(_one_file, args=(source, options, memory_mb, test_settings()),
                                     timeout=seconds if seconds > 0 else None)
         try:
-            return future.result()
+            row, document = future.result()
+            if document is not None:
+                KEPT_DOCUMENTS[row.sha256] = document
+            return row
         except FutureTimeout:
             reason = with_stage(timeout_reason(seconds), self.stage_name())
         except ProcessExpired as exc:
@@ -160,7 +191,52 @@ class LimitedWorker:
 
 _LOCAL = threading.local()  # one limited worker per thread that runs batches (Prefect's task threads)
 _ALL: list[LimitedWorker] = []  # every limited worker of this process, for stop_all()
+_SPARE: queue.SimpleQueue = queue.SimpleQueue()  # started by prestart(), taken by the first threads that need one
 _STOPPED = threading.Event()
+
+
+def _new_worker() -> LimitedWorker:
+    worker = LimitedWorker()
+    _ALL.append(worker)
+    threading.Thread(target=_close_when_main_ends, args=(worker,), name="sealreview-pool-closer").start()
+    return worker
+
+
+def _usable(worker: LimitedWorker | None) -> bool:
+    return worker is not None and worker.env == os.environ and worker.pid == os.getpid() and worker.pool.active
+
+
+def prestart(count: int) -> int:
+    """Start `count` limited workers now, for the batch threads to take later (one each): their processes
+    spawn and load GiNZA while this process goes on. Returns how many are waiting (started earlier + now)."""
+    for _ in range(max(0, count - _SPARE.qsize())):
+        worker = _new_worker()
+        worker.start()
+        _SPARE.put(worker)
+    return _SPARE.qsize()
+
+
+def release_spares() -> int:
+    """Close the pre-started workers no thread took (a run with fewer batches than workers). Returns how many."""
+    closed = 0
+    while True:
+        try:
+            worker = _SPARE.get_nowait()
+        except queue.Empty:
+            return closed
+        worker.close()
+        closed += 1
+
+
+def _take_spare() -> LimitedWorker | None:
+    while True:
+        try:
+            worker = _SPARE.get_nowait()
+        except queue.Empty:
+            return None
+        if _usable(worker):
+            return worker
+        worker.close()  # started under other settings (a test, a library caller): not for this run
 
 
 def limited_worker() -> LimitedWorker:
@@ -168,10 +244,8 @@ def limited_worker() -> LimitedWorker:
     if worker is not None and worker.env != os.environ:  # settings changed (a library caller, a test): respawn
         worker.close()
         worker = None
-    if worker is None or worker.pid != os.getpid() or not worker.pool.active:
-        worker = _LOCAL.worker = LimitedWorker()
-        _ALL.append(worker)
-        threading.Thread(target=_close_when_main_ends, args=(worker,), name="sealreview-pool-closer").start()
+    if not _usable(worker):
+        worker = _LOCAL.worker = _take_spare() or _new_worker()
     return worker
 
 
@@ -186,7 +260,7 @@ def process_batch_limited(sources: list[SourceFile], options: PipelineOptions) -
     """The batch's files one by one in this thread's limited worker (see the module docstring)."""
     if multiprocessing.current_process().daemon:  # a daemonic worker (Dask's default) may not start children
         log.warning("デーモンプロセスのため、ファイルごとの制限なしで処理します")
-        return [process_file(source, options) for source in sources]
+        return [process_file(source, options) for source in sources]  # (a Dask worker: nothing kept here)
     if _STOPPED.is_set():
         raise RuntimeError("作業プロセスは停止しました（実行の中断） / the run's workers were stopped")
     worker = limited_worker()
@@ -199,6 +273,7 @@ def stop_all() -> None:
     import gc
 
     _STOPPED.set()
+    release_spares()
     while _ALL:
         _ALL.pop().close()
     _LOCAL.__dict__.clear()

@@ -1,0 +1,85 @@
+"""Word/Excel evidence pictures made while the files are still being read, instead of after the last file.
+
+A scan hands each finished batch's rows to `EarlyPictures.add`; the rows that need a LibreOffice PDF for their
+picture (pictured, not drawn yet) are gathered and converted `BATCH` files per LibreOffice start, one start at
+a time, in a background thread of the process that writes the register. LibreOffice runs niced: the worker
+processes reading the files keep the CPU, LibreOffice takes what they leave (the start-up, a worker that waits
+for its last batch). `finish()` converts what is left and waits; `settle_evidence` then finds those pictures
+made (same file and finding → same name) and only draws what the final rows need beyond them (a reviewer's
+correction can change a decision). A picture that cannot be made leaves the row without one, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from output.evidence import DocumentLookup, make_pictures
+from output.evidence.office_pdf import SHEETS
+from output.evidence.select import image_name, mode, pictured_item
+from output.models import RegisterRow
+
+log = logging.getLogger(__name__)
+
+BATCH = 25  # files per LibreOffice start (a start costs ≈1 s; a long batch risks its whole timeout on one file)
+NICE = 10
+
+
+class EarlyPictures:
+    def __init__(self, out_dir: Path, documents: DocumentLookup | None, *, batch: int = BATCH) -> None:
+        self.out_dir = Path(out_dir)
+        self.documents = documents
+        self.batch = max(1, batch)
+        self.pending: dict[bool, dict[str, tuple[RegisterRow, dict]]] = {}  # sheet? → name → job
+        self.seen: set[str] = set()
+        self.jobs: queue.Queue = queue.Queue()
+        self.drawn = 0
+        work = self.out_dir / ".work"
+        work.mkdir(parents=True, exist_ok=True)
+        self.work = Path(tempfile.mkdtemp(prefix="evidence-early-", dir=work))
+        self.thread = threading.Thread(target=self._loop, name="sealreview-early-pictures", daemon=True)
+        self.thread.start()
+
+    def add(self, rows: list[RegisterRow]) -> None:
+        """Queue the Word/Excel pictures `rows` need; a full batch starts converting."""
+        which = mode()
+        for row in rows:
+            if row.format == "pdf":
+                continue  # drawn by the worker that read it (output/pipeline/steps.py)
+            item = pictured_item(row, which=which)
+            if item is None:
+                continue
+            name = image_name(row, item)
+            if name in self.seen or (self.out_dir / name).is_file():
+                continue
+            self.seen.add(name)
+            kind = Path(row.path).suffix.lower() in SHEETS  # one LibreOffice start converts one kind (Calc / Writer)
+            self.pending.setdefault(kind, {})[name] = (row, item)
+            if len(self.pending[kind]) >= self.batch:
+                self.jobs.put(self.pending.pop(kind))
+
+    def finish(self, *, rest: bool = True) -> int:
+        """Convert what is left (`rest=False`, a terminated run: only the batch under way), wait for every
+        conversion; returns how many pictures were drawn."""
+        if rest:
+            self._flush()
+        self.pending = {}
+        self.jobs.put(None)
+        self.thread.join()
+        shutil.rmtree(self.work, ignore_errors=True)
+        return self.drawn
+
+    def _flush(self) -> None:
+        for kind in list(self.pending):
+            self.jobs.put(self.pending.pop(kind))
+
+    def _loop(self) -> None:
+        while (jobs := self.jobs.get()) is not None:
+            try:
+                self.drawn += make_pictures(jobs, self.out_dir, self.work, self.documents, nice=NICE)
+            except Exception:  # noqa: BLE001 - a picture never stops a run (settle_evidence tries again)
+                log.warning("証拠画像を先に作れませんでした / early evidence pictures failed", exc_info=True)

@@ -1,0 +1,88 @@
+"""Issue 19 phase 2: the fixed costs overlapped — worker processes started (GiNZA loaded) before the first
+batch, the Documents of the Word/Excel rows to picture kept from the workers, and the LibreOffice pictures
+made while the files are read (real worker processes, real LibreOffice)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from extractors.discover import describe_file
+from extractors.registry import extract
+from flows.scan import make_options
+from output.evidence import settle_evidence
+from output.evidence.early import EarlyPictures
+from output.pipeline.workers import (
+    forget_kept,
+    kept_document,
+    prestart,
+    process_batch_limited,
+    release_spares,
+)
+from tests.conftest import EXAMPLES
+from tests.test_evidence_pictures import KEIYAKU, MITSUMORI, NYUSATSU, row_for
+
+pytestmark = [pytest.mark.ginza]
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+
+def in_thread(function):
+    """Run `function` in a new thread (as Prefect's task threads do) and return its result."""
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(value=function()))
+    thread.start()
+    thread.join()
+    return result["value"]
+
+
+def test_a_prestarted_worker_is_taken_by_the_first_batch(tmp_path) -> None:
+    assert release_spares() == 0
+    assert prestart(1) == 1
+    assert prestart(1) == 1  # already waiting: none more
+    options = make_options(tmp_path / "out", as_of=None, policy="default", manifest=None)
+    source = describe_file(EXAMPLES / KEIYAKU, EXAMPLES)
+    [row] = in_thread(lambda: process_batch_limited([source], options))
+    assert row.decision != "error" and row.path == KEIYAKU
+    assert prestart(0) == 0  # the batch's thread took the waiting worker instead of spawning one
+    assert prestart(1) == 1 and release_spares() == 1 and release_spares() == 0
+
+
+def test_the_document_of_a_word_row_to_picture_comes_back_with_its_row(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SEALREVIEW_EVIDENCE", "all")  # a 押印 row of a Word file is pictured
+    options = make_options(tmp_path / "out", as_of=None, policy="default", manifest=None)
+    word, pdf = describe_file(EXAMPLES / KEIYAKU, EXAMPLES), describe_file(EXAMPLES / NYUSATSU, EXAMPLES)
+    try:
+        rows = in_thread(lambda: process_batch_limited([word, pdf], options))
+        assert [r.decision != "error" for r in rows] == [True, True]
+        kept = kept_document(word.sha256)
+        assert kept is not None
+        again = extract(word, ocr=False)
+        assert [b.text for b in kept.blocks] == [b.text for b in again.blocks]
+        assert kept_document(pdf.sha256) is None  # a PDF's picture is drawn in the worker itself
+    finally:
+        forget_kept()
+    assert kept_document(word.sha256) is None
+
+
+@needs_soffice
+def test_early_pictures_are_those_the_register_shows_and_are_reused(tmp_path) -> None:
+    out = tmp_path / "out"
+    rows = [row_for(KEIYAKU, "表2 2行4列"), row_for(MITSUMORI, "様式!F9"), row_for(NYUSATSU, "p.1 7行目")]
+    early = EarlyPictures(out, None, batch=1)
+    early.add(rows)
+    early.add(rows)  # the same pictures again: queued once
+    assert early.finish() == 2  # the Word and the Excel picture; the PDF's is the worker's
+    made = {p.name: p.stat().st_mtime_ns for p in (out / "evidence").glob("*.png")}
+    assert len(made) == 2
+    shown = settle_evidence(rows, out)
+    office = [r.evidence_image for r in shown[:2]]
+    assert sorted(Path(name).name for name in office) == sorted(made)
+    assert all((out / "evidence" / name).stat().st_mtime_ns == stamp for name, stamp in made.items())
+    assert shown[2].evidence_image is not None  # drawn by settle_evidence (no worker drew it here)
+    again = EarlyPictures(out, None)
+    again.add(rows)
+    assert again.finish() == 0  # unchanged pictures are not converted again
+    assert not list((out / ".work").glob("evidence-early-*"))
