@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifiers.fields.models import FieldSet, FormField
+from extractors.digest import source_digest
 from output.atomic import atomic_path
 from output.store.analysis import cache_key
 from output.store.codec import dumps, loads
@@ -26,14 +27,11 @@ FOLDER = "fields"
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A digest of classifiers/fields/*.py and its data files: what, besides the Document, makes the fields."""
+    """A digest of classifiers/fields/ (code and data): what, besides the Document, makes the fields. (The
+    analysis key already holds the digest of all of classifiers/; this keeps the fields' own key explicit.)"""
     import classifiers.fields as package
 
-    digest = hashlib.sha256()
-    root = Path(package.__file__).parent
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".yml", ".json")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest(Path(package.__file__).resolve().parent)
 
 
 def fieldset_out(fieldset: FieldSet) -> dict:
