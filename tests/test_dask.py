@@ -44,3 +44,26 @@ def test_dask_cluster_gives_the_same_register(prefect_api_url: str, tmp_path: Pa
     assert set(local_rows) == set(FORMS)
     assert dask_rows == local_rows
     assert dask_rows["市民文化局/戸籍住民サービス部/婚姻届.pdf"]["decision"] == "abolish"
+
+
+def test_dask_workers_keep_the_per_file_limits_when_not_daemonic(prefect_api_url: str, tmp_path: Path,  # noqa: F811
+                                                                  monkeypatch) -> None:
+    """Dask's worker processes are daemonic by default and may not start the limited worker process. With Dask's
+    public setting distributed.worker.daemon = False (DASK_DISTRIBUTED__WORKER__DAEMON=False for `dask worker`),
+    a file stuck in a C call on a Dask worker is ended at its time limit like a local one, and the rest goes on."""
+    import dask
+    from distributed import LocalCluster
+
+    inputs = copy_forms(tmp_path / "in", FORMS)
+    stuck = "会計室/審査課/請求書.docx"
+    monkeypatch.setenv("SEALREVIEW_FILE_TIMEOUT", "30")  # far past a normal file on a loaded machine
+    monkeypatch.setenv("SEALREVIEW_TEST_STALL", "extract:請求書")
+    common = {"inputs": [str(inputs)], "as_of": "2025-04-01", "policy": "default", "manifest": None}
+    with dask.config.set({"distributed.worker.daemon": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run_scan(out=str(tmp_path / "dask"), workers=2, dask_address=cluster.scheduler_address, **common)
+    rows = register_rows(tmp_path / "dask")
+    assert set(rows) == set(FORMS)
+    assert rows[stuck]["decision"] == "error"
+    assert rows[stuck]["reason"] == "処理が制限時間（30秒）を超えたため中断しました（読み取りの段階）"
+    assert all(rows[p]["decision"] != "error" for p in FORMS if p != stuck), [rows[p]["reason"] for p in FORMS]

@@ -259,7 +259,9 @@ def _close_when_main_ends(worker: LimitedWorker) -> None:
 def process_batch_limited(sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
     """The batch's files one by one in this thread's limited worker (see the module docstring)."""
     if multiprocessing.current_process().daemon:  # a daemonic worker (Dask's default) may not start children
-        log.warning("デーモンプロセスのため、ファイルごとの制限なしで処理します")
+        log.warning("デーモンプロセスのため、ファイルごとの時間・メモリの制限なしで処理します（Dask のワーカーは "
+                    "DASK_DISTRIBUTED__WORKER__DAEMON=False で起動すると制限が効きます） / a daemonic process: no "
+                    "per-file limits (start Dask workers with DASK_DISTRIBUTED__WORKER__DAEMON=False)")
         return [process_file(source, options) for source in sources]  # (a Dask worker: nothing kept here)
     if _STOPPED.is_set():
         raise RuntimeError("作業プロセスは停止しました（実行の中断） / the run's workers were stopped")
