@@ -41,7 +41,10 @@ def _confusion(entry: dict) -> Confusion:
     if len(char) != 1 or not (before or after):
         raise PatternError(f"{DATA.name} {cid}: char は1文字、before か after が必要です / char and a context needed")
     body = f"[{re.escape(wrong)}]"
-    regex = re.compile((f"(?<={re.escape(after)})" if after else "") + body + (f"(?={re.escape(before)})" if before else ""))
+    # `not_when`: what the misread character really forms a word with (著 + 名 + な = 著名な): left as read
+    real_words = "".join(f"(?!{re.escape(w)})" for w in entry.get("not_when") or ())
+    regex = re.compile((f"(?<={re.escape(after)})" if after else "") + real_words + body
+                       + (f"(?={re.escape(before)})" if before else ""))
     examples = entry.get("examples") or {}
     return Confusion(cid, char, regex, tuple(examples.get("observed") or ()), tuple(examples.get("unchanged") or ()))
 

@@ -75,3 +75,13 @@ def test_box_under_a_vertical_column_that_ocr_ran_into():
     box = (87.0, 312.0, 129.0, 354.0)  # the circle's top is above where the column's reading ended
     blocks = with_seal_boxes([column], [box], 1)
     assert [b.line_key for b in blocks] == [("p", 1, 5), ("p", 1, 5)]
+
+
+@pytest.mark.parametrize("text", ["著名な作家の記念館です", "著名人の講演会", "著名度の高い観光地"])
+def test_the_real_word_chomei_is_not_turned_into_shomei(text: str) -> None:
+    """著 is one of tesseract's misreadings of 署, but 著名な / 著名人 … are words of their own (`not_when`)."""
+    assert repair(text) == text
+
+
+def test_not_when_still_repairs_the_misread_signature_word() -> None:
+    assert repair("著名をお願いします") == "署名をお願いします"
