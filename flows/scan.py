@@ -80,8 +80,6 @@ def task_runner(workers: int, dask_address: str | None = None):
     return ThreadPoolTaskRunner(max_workers=max(1, workers))  # each thread feeds one worker process
 
 
-
-
 MAX_BATCH = 100  # 4,508 forms: 46 tasks instead of 91; the API server used 7.1 CPU-s instead of 9.2, the CLI 6.3 instead of 7.0
 MAX_CACHED_BATCH = 500  # cached files only need a decision (≈1 ms): fewer, larger tasks (each costs ≈15 ms)
 
