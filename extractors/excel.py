@@ -87,35 +87,36 @@ def extract_xlsx(path: Path, *, fmt: InputFormat = InputFormat.XLSX, reader: str
             except Exception:  # noqa: BLE001 - openpyxl reads it, or says what is wrong with it
                 wb = None
             if wb is not None:
-                return _read_workbook(path, wb, fmt)
+                return _read_workbook(zf, wb, fmt, wb.parts)  # the zip and the sheet parts it already read
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = load_workbook(path, data_only=True, read_only=False, keep_links=False, rich_text=False)
     try:
-        return _read_workbook(path, wb, fmt)
+        with zipfile.ZipFile(path) as zf:
+            return _read_workbook(zf, wb, fmt, sheet_parts(zf))
     finally:
         wb.close()
 
 
-def _read_workbook(path: Path, wb, fmt: InputFormat) -> Document:
+def _read_workbook(zf: zipfile.ZipFile, wb, fmt: InputFormat, parts: dict[str, str]) -> Document:
+    """The Document of a workbook read by either reader; `zf` is the open package (drawings), `parts` its sheet
+    name → worksheet part."""
     blocks: list[TextBlock] = []
     problems: list[str] = []
     hidden: list[str] = []
     examples: list[str] = []
-    with zipfile.ZipFile(path) as zf:
-        parts = sheet_parts(zf)
-        for ws in wb.worksheets:
-            flags = {"example": is_example_sheet(ws.title), "hidden": ws.sheet_state != "visible"}
-            if flags["hidden"]:
-                hidden.append(ws.title)
-            if flags["example"]:
-                examples.append(ws.title)
-            try:
-                blocks.extend(_sheet_cells(ws, flags))
-                blocks.extend(sheet_shapes(zf, ws, flags, parts))
-                blocks.extend(_header_footer(ws, flags))
-            except Exception:  # noqa: BLE001 - one bad sheet must not lose the others
-                problems.append(f"シート「{ws.title}」の一部を読み取れませんでした")
+    for ws in wb.worksheets:
+        flags = {"example": is_example_sheet(ws.title), "hidden": ws.sheet_state != "visible"}
+        if flags["hidden"]:
+            hidden.append(ws.title)
+        if flags["example"]:
+            examples.append(ws.title)
+        try:
+            blocks.extend(_sheet_cells(ws, flags))
+            blocks.extend(sheet_shapes(zf, ws, flags, parts))
+            blocks.extend(_header_footer(ws, flags))
+        except Exception:  # noqa: BLE001 - one bad sheet must not lose the others
+            problems.append(f"シート「{ws.title}」の一部を読み取れませんでした")
     blocks = _sorted_by_sheet(blocks, [ws.title for ws in wb.worksheets])
     return Document(
         format=fmt,

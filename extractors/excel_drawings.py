@@ -37,7 +37,8 @@ def rels_part_of(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def part_relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Id → (type, package path) of `part`'s relationships (its .rels part), read from the package."""
     return relationships(read_xml(zf, rels_part_of(part)), part)
 
 
@@ -62,7 +63,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     root = read_xml(zf, wb_part)
     if root is None:
         return {}
-    rels = _rels(zf, wb_part)
+    rels = part_relationships(zf, wb_part)
     parts = {}
     for sheet in root.iter(f"{{{MAIN}}}sheet"):
         rid = sheet.get(f"{{{R}}}id") or ""
@@ -237,7 +238,7 @@ def sheet_shapes(zf: zipfile.ZipFile, ws: Worksheet, flags: dict, parts: dict[st
         return []
     blocks: list[TextBlock] = []
     grid: Grid | None = None
-    for rel_type, target in _rels(zf, sheet_part).values():
+    for rel_type, target in part_relationships(zf, sheet_part).values():
         if rel_type.endswith("/drawing"):
             grid = grid or Grid(ws)
             blocks.extend(_drawing_blocks(zf, target, ws, grid, flags))

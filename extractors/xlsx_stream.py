@@ -20,7 +20,7 @@ from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_bo
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 from openpyxl.worksheet.header_footer import HeaderFooter
 
-from extractors.excel_drawings import relationships, rels_part_of
+from extractors.excel_drawings import part_relationships, rels_part_of
 from extractors.safety import read_xml
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -106,17 +106,17 @@ class Workbook:
         pr = root.find(f"{M}workbookPr")
         self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else \
             CALENDAR_WINDOWS_1900
-        self.rels = self._rels("xl/workbook.xml")
+        self.rels = part_relationships(zf, "xl/workbook.xml")
         self.strings = self._strings()
         self.dates, self.timedeltas = self._date_styles()
         self.worksheets: list[Sheet] = []
+        self.parts: dict[str, str] = {}  # sheet name → worksheet part (what excel_drawings.sheet_parts reads)
         for el in root.iter(f"{M}sheet"):
             rel_type, part = self.rels.get(el.get(f"{R}id") or "", ("", ""))
+            if el.get(f"{R}id") in self.rels:
+                self.parts[el.get("name") or ""] = part
             if rel_type.endswith("/worksheet"):
                 self.worksheets.append(self._sheet(el.get("name") or "", el.get("state") or "visible", part))
-
-    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
-        return relationships(read_xml(self.zf, rels_part_of(part)), part)
 
     def _strings(self) -> list[str]:
         part = next((p for t, p in self.rels.values() if t.endswith("/sharedStrings")), None)
@@ -275,7 +275,7 @@ class Workbook:
     def _comments(self, sheet: Sheet, part: str) -> None:
         hidden = sheet.hidden_cells
         at = {(c.row, c.column): c for c in sheet.cells}
-        for rel_type, target in self._rels(part).values():
+        for rel_type, target in part_relationships(self.zf, part).values():
             if not rel_type.endswith(COMMENTS):
                 continue
             root = read_xml(self.zf, target)
