@@ -8,15 +8,21 @@ which rule decided, and whether the detection lowered it.
 
 from __future__ import annotations
 
-# rule id prefix → (the rule's own constant, the reason it stands for). The first matching prefix wins.
+# The rules' own constants (rules/engine.py multiplies them by the detection's factor); one place for both.
+KEEP_BY_CATALOGUE = 0.95  # a catalogue period keeps the seal (keep_law, or keep_contract / keep_registered)
+KEEP_BY_CLASS = 0.9  # the document class keeps it (契約書 / 登録印 …)
+ABOLISH_CITED = 0.85  # abolished, a cited law's seal was abolished
+ABOLISH_UNCITED = 0.8  # abolished, a city form without a cited law
+
+# rule id prefix → (the lowest constant the rule is given, the reason it stands for). The first match wins.
 RULE_BASES: tuple[tuple[str, float, str], ...] = (
     ("decide.error.", 1.0, "読み取れなかったため判定していない"),
     ("decide.review.", 0.5, "要確認（人が決める必要がある）"),
     ("decide.no_seal.", 1.0, "押印の求めが見つからない"),
-    ("decide.keep_law.", 0.95, "根拠法令カタログの法令が押印を求めている"),
-    ("decide.keep_contract.", 0.9, "契約等の文書（方針で押印を残す分類）"),
-    ("decide.keep_registered.", 0.9, "登録印（実印等）を求める文書"),
-    ("decide.abolish.", 0.8, "押印を廃止できる（法令の押印は廃止済み、または市の様式で根拠法令の記載がない）"),
+    ("decide.keep_law.", KEEP_BY_CATALOGUE, "根拠法令カタログの法令が押印を求めている"),
+    ("decide.keep_contract.", KEEP_BY_CLASS, "契約等の文書（方針で押印を残す分類）"),
+    ("decide.keep_registered.", KEEP_BY_CLASS, "登録印（実印等）を求める文書"),
+    ("decide.abolish.", ABOLISH_UNCITED, "押印を廃止できる（法令の押印は廃止済み、または市の様式で根拠法令の記載がない）"),
 )
 HIGH, MIDDLE = 0.9, 0.75
 LOWERED = "検出が弱いため下げた（OCRのみ・押印不要の注記との併存・弱い一致など）"

@@ -12,6 +12,7 @@ from extractors.models import Document, Status
 from rules.basis import Hit, gather
 from rules.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from rules.citations import joined_text
+from rules.confidence import ABOLISH_CITED, ABOLISH_UNCITED, KEEP_BY_CATALOGUE, KEEP_BY_CLASS
 from rules.doc_class import load_doc_classes
 from rules.form import SEAL_LABELS, Form, RuleContext
 from rules.manifest import load_manifest
@@ -115,7 +116,7 @@ def _catalogue_keep(form: Form) -> Decision | None:
     reason = (_fill(hit.period.reason, form, hit) or f"{hit.entry.name}により押印が必要なため存続。") + _provenance(hit)
     rule = {"keep_law": "decide.keep_law.v1", "keep_contract": "decide.keep_contract.v1",
             "keep_registered": "decide.keep_registered.v1"}[effect]
-    return form.decision(effect, reason, rule, confidence=0.95 * form.detection.confidence,
+    return form.decision(effect, reason, rule, confidence=KEEP_BY_CATALOGUE * form.detection.confidence,
                          cited=(hit.citation.citation,))
 
 
@@ -125,7 +126,8 @@ def _contract(form: Form) -> Decision | None:
     reason = f"{form.doc_class}は契約等の文書であり、方針（{form.ctx.policy.name}）により押印を存続。"
     if form.doc_class in ("契約書", "請負契約書", "協定書", "覚書", "請書"):
         reason = f"{form.doc_class}は契約等の文書であり、地方自治法第234条第5項の記名押印の対象となるため存続。"
-    return form.decision("keep_contract", reason, "decide.keep_contract.v1", confidence=0.9 * form.detection.confidence)
+    return form.decision("keep_contract", reason, "decide.keep_contract.v1",
+                         confidence=KEEP_BY_CLASS * form.detection.confidence)
 
 
 def _registered(form: Form) -> Decision | None:
@@ -144,7 +146,7 @@ def _registered(form: Form) -> Decision | None:
     if not why:
         return None
     return form.decision("keep_registered", f"{why}、登録された印影との照合が必要なため存続。",
-                         "decide.keep_registered.v1", confidence=0.9 * det.confidence)
+                         "decide.keep_registered.v1", confidence=KEEP_BY_CLASS * det.confidence)
 
 
 def _external_review(form: Form) -> Decision | None:
@@ -226,6 +228,6 @@ def _abolish(form: Form) -> Decision:
     elif others := form.basis.other_bodies_rules():
         reason += f"引用されている{others[0].law or others[0].citation}は他の団体の例規のため、自市の例規改正は不要。"
     cited = tuple(dict.fromkeys(c.citation for c in (*own, *form.basis.citations)))
-    confidence = (0.85 if form.basis.citations else 0.8) * form.detection.confidence
+    confidence = (ABOLISH_CITED if form.basis.citations else ABOLISH_UNCITED) * form.detection.confidence
     return form.decision("abolish", reason, "decide.abolish.v1", confidence=confidence, replacement=replacement,
                          reiki_kaisei=bool(own), cited=cited)
