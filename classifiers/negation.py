@@ -53,11 +53,12 @@ def negated_by(rule: NegationRule, text: str, start: int, end: int) -> str | Non
     tail = text[end:hi]
     if not rule.trigger.search(tail) and not rule.trigger.search(text[start:end]):
         return None  # no negation cue after the mention: no parse
-    doc, offset = ginza.parse(sentence, start - lo, end - lo)
-    token = ginza.token_at(doc, start - lo - offset)
-    if token is None:
-        return None
-    return _walk(rule, token)
+    return ginza.read_parse(_negating_word, sentence, start - lo, end - lo, rule)  # memoised by the window
+
+
+def _negating_word(doc, offset: int, rule: NegationRule) -> str | None:
+    token = ginza.token_at(doc, offset)
+    return None if token is None else _walk(rule, token)
 
 
 def _conditional(rule: NegationRule, node) -> bool:

@@ -77,23 +77,34 @@ def _this_form(phrase: str, title: str) -> bool:
 def other_document(text: str, start: int, end: int, title: str, parsed: dict | None = None) -> OtherDocument | None:
     """The other document that the sentence holding text[start:end] is about, or None.
 
-    `parsed` memoises parses by sentence for one line (a sentence often holds two seal words)."""
+    `parsed` remembers, for one line, which seal word's window each sentence was parsed in (a sentence often
+    holds two seal words: the second is read in the first one's parse)."""
     lo, hi = sentence_bounds(text, start, end)
     if not any(not _this_form(c.group(1).replace(" ", ""), title) for c in CUE.finditer(text[lo:start])):
         return None  # no topic naming another document before the seal word: no parse
-    key = (lo, hi)
-    if parsed is None or key not in parsed:
-        result = ginza.parse(text[lo:hi], start - lo, end - lo)
-        if parsed is not None:
-            parsed[key] = result
-    doc, offset = parsed[key] if parsed is not None else result
-    token = ginza.token_at(doc, start - lo - offset)
+    anchor = (start - lo, end - lo)
+    if parsed is not None:
+        anchor = parsed.setdefault((lo, hi), anchor)
+    read = ginza.read_parse(_topics, text[lo:hi], *anchor, at=start - lo)  # memoised by the window's text
+    if read is None:
+        return None
+    phrases, who = read
+    for phrase in phrases:
+        if not _this_form(phrase, title):
+            return OtherDocument(phrase, who)
+    return None
+
+
+def _topics(doc, offset: int) -> tuple[tuple[str, ...], str | None] | None:
+    """From the parse: the document phrases (〜には / 〜では) on the path from the token holding `offset` up to its
+    clause's root, in that order, and the possessor of the seal; None when no token holds it. Plain values
+    (nlp.read_parse memoises them); which phrase is another document depends on the form's title."""
+    token = ginza.token_at(doc, offset)
     if token is None:
         return None
+    phrases: list[str] = []
     for node in [token, *token.ancestors]:
-        for phrase in _topic_documents(node):
-            if not _this_form(phrase, title):
-                return OtherDocument(phrase, _possessor(token))
+        phrases.extend(_topic_documents(node))
         if node.dep_ == "ROOT":
             break
-    return None
+    return tuple(phrases), _possessor(token)

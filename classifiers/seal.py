@@ -39,9 +39,12 @@ def object_of_osu(text: str, start: int, end: int) -> bool:
     """The parse says this 印 is the object of 押す (ここに印を押してください); parses only if 押 follows."""
     if not OSU_NEAR.search(text[end:end + 12]):
         return False
-    doc, offset = ginza.parse(text, start, end)
-    token = ginza.token_at(doc, start - offset)
-    if token is None or token.text != text[start:end]:
+    return ginza.read_parse(_object_of_osu, text, start, end, text[start:end])  # memoised by the window
+
+
+def _object_of_osu(doc, offset: int, mark: str) -> bool:
+    token = ginza.token_at(doc, offset)
+    if token is None or token.text != mark:
         return False
     head = token.head
     return token.dep_ in ("obj", "nsubj", "obl") and head.lemma_ in ("押す", "押印", "捺印")
