@@ -1,8 +1,8 @@
 """Word/Excel evidence pictures made while the files are still being read, instead of after the last file.
 
 A scan hands each finished batch's rows to `EarlyPictures.add`; the rows that need a LibreOffice PDF for their
-picture (pictured, not drawn yet) are gathered and converted `BATCH` files per LibreOffice start, one start at
-a time, in a background thread of the process that writes the register. LibreOffice runs niced: the worker
+picture (pictured, not drawn yet) are gathered and converted `office_pdf.BATCH` Word files (`SHEET_BATCH` Excel
+files) per LibreOffice start, one start at a time, in a background thread of the process that writes the register. LibreOffice runs niced: the worker
 processes reading the files keep the CPU, LibreOffice takes what they leave (the start-up, a worker that waits
 for its last batch). `finish()` converts what is left and waits; `settle_evidence` then finds those pictures
 made (same file and finding → same name) and only draws what the final rows need beyond them (a reviewer's
@@ -19,21 +19,21 @@ import threading
 from pathlib import Path
 
 from output.evidence import DocumentLookup, make_pictures
-from output.evidence.office_pdf import SHEETS
+from output.evidence.office_pdf import BATCH, SHEET_BATCH, SHEETS
 from output.evidence.select import image_name, mode, pictured_item
 from output.models import RegisterRow
 
 log = logging.getLogger(__name__)
 
-BATCH = 25  # files per LibreOffice start (a start costs ≈1 s; a long batch risks its whole timeout on one file)
 NICE = 10
 
 
 class EarlyPictures:
-    def __init__(self, out_dir: Path, documents: DocumentLookup | None, *, batch: int = BATCH) -> None:
+    def __init__(self, out_dir: Path, documents: DocumentLookup | None, *, batch: int | None = None) -> None:
+        """`batch`: files per LibreOffice start for both kinds (default: office_pdf's, Calc twice Writer's)."""
         self.out_dir = Path(out_dir)
         self.documents = documents
-        self.batch = max(1, batch)
+        self.batch = {False: BATCH, True: SHEET_BATCH} if batch is None else {False: max(1, batch), True: max(1, batch)}
         self.pending: dict[bool, dict[str, tuple[RegisterRow, dict]]] = {}  # sheet? → name → job
         self.seen: set[str] = set()
         self.jobs: queue.Queue = queue.Queue()
@@ -59,7 +59,7 @@ class EarlyPictures:
             self.seen.add(name)
             kind = Path(row.path).suffix.lower() in SHEETS  # one LibreOffice start converts one kind (Calc / Writer)
             self.pending.setdefault(kind, {})[name] = (row, item)
-            if len(self.pending[kind]) >= self.batch:
+            if len(self.pending[kind]) >= self.batch[kind]:
                 self.jobs.put(self.pending.pop(kind))
 
     def finish(self, *, rest: bool = True) -> int:
