@@ -46,6 +46,7 @@ from output.pipeline.workers import (
     process_batch_limited,
     release_spares,
     stop_all,
+    warm_spares,
 )
 from output.register import write_run
 from output.store import (
@@ -332,6 +333,7 @@ def run_scan(
         ready = _PREPARED[key] = prepare_scan(tokens, out_dir, as_of=as_of, policy=policy, manifest=manifest)
         if local and ready.fresh:
             prestart(min(max(1, workers), len(make_batches([None] * ready.fresh, workers))))
+            warm_spares(ready.options)  # their first file then finds the rules loaded
 
     configured = scan_flow.with_options(task_runner=task_runner(workers, dask_address))
     with run_lock(out, "scan"), fewer_gc_passes(WORKER_GC_THRESHOLD):

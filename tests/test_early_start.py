@@ -15,12 +15,15 @@ from extractors.registry import extract
 from flows.scan import make_options
 from output.evidence import settle_evidence
 from output.evidence.early import EarlyPictures
+from output.pipeline.steps import rule_context
 from output.pipeline.workers import (
     forget_kept,
     kept_document,
+    limited_worker,
     prestart,
     process_batch_limited,
     release_spares,
+    warm_spares,
 )
 from tests.conftest import EXAMPLES
 from tests.test_evidence_pictures import KEIYAKU, MITSUMORI, NYUSATSU, row_for
@@ -48,6 +51,23 @@ def test_a_prestarted_worker_is_taken_by_the_first_batch(tmp_path) -> None:
     assert row.decision != "error" and row.path == KEIYAKU
     assert prestart(0) == 0  # the batch's thread took the waiting worker instead of spawning one
     assert prestart(1) == 1 and release_spares() == 1 and release_spares() == 0
+
+
+def rules_loaded() -> int:
+    """In a worker process: how many option sets' rules it has loaded (rule_context's cache)."""
+    return rule_context.cache_info().currsize
+
+
+def test_a_prestarted_worker_loads_the_rules_while_it_waits(tmp_path) -> None:
+    options = make_options(tmp_path / "out", as_of=None, policy="default", manifest=None)
+    assert release_spares() == 0
+    try:
+        assert prestart(1) == 1
+        assert in_thread(lambda: limited_worker().pool.schedule(rules_loaded).result()) == 0  # not warmed
+        assert prestart(1) == 1 and warm_spares(options) == 1
+        assert in_thread(lambda: limited_worker().pool.schedule(rules_loaded).result()) == 1
+    finally:
+        release_spares()
 
 
 def test_the_document_of_a_word_row_to_picture_comes_back_with_its_row(tmp_path, monkeypatch) -> None:
