@@ -65,7 +65,7 @@ def _cpu_s(pid: int) -> float:
 def role(name: str) -> str:
     if "multiprocessing" in name:
         return "workers"
-    if "uvicorn" in name or "prefect.server" in name:
+    if "uvicorn" in name or "prefect.server" in name or name.startswith("prefect server start"):
         return "Prefect API server"
     if "soffice" in name or "tesseract" in name:
         return "converters"
@@ -79,6 +79,8 @@ def _name(pid: int) -> str:
     except OSError:
         return "?"
     words = [p.decode("utf-8", "replace") for p in parts if p]
+    if "server" in words and words[words.index("server") + 1 :][:1] == ["start"]:  # flows/serve.py's launcher (-c …)
+        return "prefect " + " ".join(words[words.index("server") :])[:72]
     return " ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words[:4]))[:80]
 
 
