@@ -29,7 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from extractors.discover import discover  # noqa: E402
-from output.pipeline.steps import PipelineOptions, process_file, warm_worker  # noqa: E402
+from output.pipeline.steps import (  # noqa: E402
+    PipelineOptions,
+    process_file,
+    rule_context,
+    staff_manifest,
+    versions,
+    warm_worker,
+)
 
 # (label, module path suffix, function name): summed cumulative time (recursion counted once by cProfile)
 STAGES = [
@@ -68,7 +75,11 @@ def sample(corpus: Path, per_format: int) -> dict[str, list]:
 
 
 def options_for(out: Path) -> PipelineOptions:
-    return PipelineOptions(work_dir=str(out / ".work"), out_dir=str(out), cache_dir=str(out / ".sealreview" / "cache"))
+    """A first scan's options writing into `out`, with its rules loaded (a worker loads them once per run)."""
+    options = PipelineOptions(work_dir=str(out / ".work"), out_dir=str(out), cache_dir=str(out / ".sealreview" / "cache"))
+    versions(rule_context(options))
+    staff_manifest(options)
+    return options
 
 
 class Marks(list):
