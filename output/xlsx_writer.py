@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from output.atomic import atomic_path
 from output.changes_sheet import CHANGES_SHEET, write_changes_sheet
-from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
+from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, Rendered, render
 from output.links import draft_href, evidence_href, source_href
 from output.models import RegisterRow
 from output.print_layout import apply_print_layout
@@ -43,11 +43,13 @@ LINKED = {"ファイル": source_href, "修正案": draft_href, "根拠箇所": 
 REVISIONS_SHEET = "修正一覧"
 
 
-def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: bool = True) -> Path:
+def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: bool = True,
+               rendered: list[Rendered] | None = None) -> Path:
+    """`rendered`: the rows already rendered (output.columns.render, numbered from 1), else rendered here."""
     wb = Workbook()
     ws = wb.active
     ws.title = LIST_SHEET
-    write_list_sheet(ws, rows, run_info=run_info, link_base=Path(path).parent)
+    write_list_sheet(ws, rows, run_info=run_info, link_base=Path(path).parent, rendered=rendered)
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
@@ -70,13 +72,14 @@ def col_of(name: str) -> int:
 
 
 def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict | None = None,
-                     link_base: Path | None = None) -> None:
+                     link_base: Path | None = None, rendered: list[Rendered] | None = None) -> None:
     """`link_base`: the folder the workbook is written to (its links are relative to it; None = no links)."""
     header_row(ws, 1, COLUMNS, style=STYLE_LIST_HEADER)
     column_style = [STYLE_LIST_REVIEW if name in REVIEWER_COLUMNS else STYLE_LIST_NUMBER if name == "信頼度"
                     else STYLE_LIST for name in COLUMNS]
     linked = {col_of(name) - 1: make for name, make in LINKED.items()} if link_base is not None else {}
-    rendered = [render(row, i) for i, row in enumerate(rows, start=1)]
+    if rendered is None:
+        rendered = [render(row, i) for i, row in enumerate(rows, start=1)]
     for i, shown in enumerate(rendered, start=1):
         row = rows[i - 1]
         for col, value in enumerate(shown.values):
