@@ -131,7 +131,7 @@ def run_batches(
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
     try:
-        decided = DecidedRows(options, every)  # the run's files: which are shown under one name
+        decided = DecidedRows(options, every, workers=workers)  # the run's files (names shown twice); processes
         for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
             batch_rows = cached_batch(i, batch, decided)
             checkpoint.save(batch_rows)

@@ -18,9 +18,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import weakref
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import astuple
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import astuple, replace
+from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 
 from extractors.discover import SourceFile, changed_since, root_text
@@ -28,6 +31,7 @@ from output.eform_html import render_html
 from output.eforms import final_rel as eform_rel
 from output.models import RegisterRow
 from output.pipeline.steps import PipelineOptions, process_file, rule_context
+from output.pipeline.tuning import quiet_libraries
 from output.revised.placement import file_staging_dir, root_labels
 from output.revised.placement import final_rel as draft_rel
 from output.store.analysis import AnalysisCache
@@ -38,6 +42,7 @@ from output.store.state import row_from_json
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "予期しないエラー"  # process_file's row for a crash: never kept
+PARALLEL_MIN = 64  # files to decide in one batch worth child processes (each starts in about 2 s)
 
 
 def shown_name(root: str, rel_path: str) -> tuple[str, str]:
@@ -49,9 +54,11 @@ def shown_name(root: str, rel_path: str) -> tuple[str, str]:
 class DecidedRows:
     """One run's rows of cached files. `rows(sources)` gives them in order."""
 
-    def __init__(self, options: PipelineOptions, sources: Iterable[SourceFile]) -> None:
+    def __init__(self, options: PipelineOptions, sources: Iterable[SourceFile], *, workers: int = 1) -> None:
         sources = list(sources)
         self.options = options
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
         self.out_dir = Path(options.out_dir) if options.out_dir else None
         roots = [root_text(s.root) for s in sources]
         self.labels = root_labels(roots)
@@ -66,26 +73,47 @@ class DecidedRows:
     def _context(self) -> str:
         ctx = rule_context(self.options)
         files = (*ctx.catalogue.files, ctx.policy.path, self.options.manifest)
-        return context_digest(options=astuple(self.options), rule_files=files, as_of=ctx.as_of.isoformat())
+        context = context_digest(options=astuple(self.options), rule_files=files, as_of=ctx.as_of.isoformat())
+        self.options = replace(self.options, as_of=ctx.as_of.isoformat())  # a child process decides as of the same day
+        return context
+
+    def __getstate__(self) -> dict:  # sent to the child processes without their pool
+        return {**self.__dict__, "_pool": None}
 
     def rows(self, sources: list[SourceFile]) -> list[RegisterRow]:
-        return [self.row(source) for source in sources]
-
-    def row(self, source: SourceFile) -> RegisterRow:
+        """The rows of `sources`, in order: kept ones from the cache; the others decided — in `workers` processes
+        when there are many (a new as-of date, catalogue or policy decides every file again), else here."""
         if self.cache is None:
-            return process_file(source, self.options)
-        key = row_key(source, self.context, ocr=self.options.ocr)
-        entry = self.cache.get(key)
-        row = self._reuse(source, entry) if entry is not None else None
-        if row is not None:
-            self.kept += 1
-            return row
+            return [process_file(source, self.options) for source in sources]
+        found = [self.kept_row(source) for source in sources]
+        missing = [source for source, row in zip(sources, found, strict=True) if row is None]
+        self.kept += len(sources) - len(missing)
+        self.decided += len(missing)
+        if self.workers > 1 and len(missing) >= PARALLEL_MIN:
+            decided = iter(self._in_processes(missing))
+        else:
+            decided = iter([self.decide(source) for source in missing])
+        return [row if row is not None else next(decided) for row in found]
+
+    def kept_row(self, source: SourceFile) -> RegisterRow | None:
+        entry = self.cache.get(row_key(source, self.context, ocr=self.options.ocr))
+        return self._reuse(source, entry) if entry is not None else None
+
+    def decide(self, source: SourceFile) -> RegisterRow:
+        """Decide one file now (process_file) and keep its row when the same inputs always give it."""
         row = process_file(source, self.options)
-        self.decided += 1
         staged = self._staged_eform(row)
         if self._keepable(source, row, staged):
-            self.cache.put(key, row.to_json(), eform=staged)
+            self.cache.put(row_key(source, self.context, ocr=self.options.ocr), row.to_json(), eform=staged)
         return row
+
+    def _in_processes(self, sources: list[SourceFile]) -> list[RegisterRow]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+            weakref.finalize(self, self._pool.shutdown)
+        size = max(1, -(-len(sources) // (self.workers * 4)))
+        chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
+        return [row for rows in self._pool.map(_decide_chunk, [self] * len(chunks), chunks) for row in rows]
 
     # a kept row ----------------------------------------------------------------------------------------
     def _reuse(self, source: SourceFile, entry: dict) -> RegisterRow | None:
@@ -156,6 +184,12 @@ class DecidedRows:
             return (self.out_dir / row.eform_path).read_text(encoding="utf-8")
         except OSError:
             return None
+
+
+def _decide_chunk(decided: DecidedRows, sources: list[SourceFile]) -> list[RegisterRow]:
+    """In a child process: decide `sources` (their analyses are cached: no model is loaded)."""
+    quiet_libraries()
+    return [decided.decide(source) for source in sources]
 
 
 def _read(path: Path) -> bytes | None:

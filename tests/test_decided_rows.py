@@ -152,3 +152,21 @@ def test_the_catalogue_in_use_is_in_the_key(tmp_path: Path) -> None:
     decided = DecidedRows(PipelineOptions(as_of="2025-04-01", cache_dir=str(tmp_path / "c"), out_dir=str(tmp_path)), [])
     assert decided.context != DecidedRows(PipelineOptions(as_of="2025-04-02", cache_dir=str(tmp_path / "c"),
                                                           out_dir=str(tmp_path)), []).context
+
+
+def test_files_to_decide_again_are_decided_in_processes_with_the_same_rows(corpus: Path, first, monkeypatch) -> None:
+    """A new as-of date decides every file again: in two child processes, giving the rows one process gives."""
+    import output.decided_rows as decided_rows
+
+    out, _rows = first
+    monkeypatch.setattr(decided_rows, "PARALLEL_MIN", 4)
+    sources = discover([corpus])
+    alone = DecidedRows(options_for(out, as_of="2021-04-01", cache_dir=str(out / "c1")), sources)
+    serial = alone.rows(sources)
+    pooled = DecidedRows(options_for(out, as_of="2021-04-01", cache_dir=str(out / "c2")), sources, workers=2)
+    parallel = pooled.rows(sources)
+    assert pooled._pool is not None and pooled.decided == len(sources)
+    assert [r.to_json() for r in parallel] == [r.to_json() for r in serial]
+    again = DecidedRows(options_for(out, as_of="2021-04-01", cache_dir=str(out / "c2")), sources, workers=2)
+    assert [r.decision for r in again.rows(sources)] == [r.decision for r in serial]
+    assert again.kept >= 20 and again._pool is None  # what the children decided was kept
