@@ -15,6 +15,7 @@ On one generated corpus (bench/gen_kawasaki.py, generated if missing) and one ma
 From the progress lines it also gives the steady state (files/s between the first and the last progress line),
 the fixed start-up + register writing around it, and the peak RSS per worker process.
 Prints a table and writes bench/results/scale-<date>.md (date, machine, load average). --naive-sample 0 skips 3.
+`--reaudit-only K` runs only K unchanged re-audits of the scan output left by an earlier run (phases, CPU, load).
 """
 
 from __future__ import annotations
@@ -235,6 +236,32 @@ def write_report(lines: list[str], args: argparse.Namespace, load_before: str, l
     return path
 
 
+def reaudits_only(out: Path, args: argparse.Namespace) -> int:
+    """K unchanged re-audits of a scan output, one after the other: wall time, phases, CPU, load before/after."""
+    if not (out / "register.jsonl").is_file():
+        raise SystemExit(f"no scan output in {out}: run bench_scale.py --n {args.n} first")
+    lines = ["| re-audit | wall | start-up / files / register | CPU | load before → after |", "|---|---|---|---|---|"]
+    for k in range(1, args.reaudit_only + 1):
+        before = probe.load_average()
+        result = probe.run_measured([str(SEALREVIEW), "reaudit", "--out", str(out), "--workers", str(args.workers)])
+        if result["rc"] != 0:
+            print(result["output"][-3000:], file=sys.stderr)
+            raise SystemExit(f"reaudit failed with exit code {result['rc']}")
+        lines.append(f"| {k} | {result['wall']:.1f} s | {fmt_phases(result)} | {result['cpu']:.0f} CPU-s | "
+                     f"{before} → {probe.load_average()} |")
+        print(lines[-1], flush=True)
+    today = datetime.now().astimezone()
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    path = results / f"reaudit-{today:%Y-%m-%d-%H%M}-n{args.n}.md"
+    path.write_text("\n".join([f"# Unchanged re-audits {today:%Y-%m-%d %H:%M %Z}", "",
+                                f"- output: {out.name}, workers: {args.workers}", "", *lines, "",
+                                f"Command: `.venv/bin/python bench/bench_scale.py --n {args.n} "
+                                f"--reaudit-only {args.reaudit_only}`", ""]), encoding="utf-8")
+    print(f"written {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=4508, help="forms (default 4,508; --n 500 for a quick check)")
@@ -243,9 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, help="corpus folder (default bench/out/kawasaki-N)")
     ap.add_argument("--out", type=Path, help="scan output folder (default bench/out/scale-N)")
     ap.add_argument("--naive-sample", type=int, default=120, help="0: skip the naive baseline")
+    ap.add_argument("--reaudit-only", type=int, metavar="K", default=0,
+                    help="only K unchanged re-audits of the existing scan output (--out), nothing else")
     args = ap.parse_args(argv)
     corpus = args.corpus or HERE / "out" / f"kawasaki-{args.n}"
     out = args.out or HERE / "out" / f"scale-{args.n}"
+    if args.reaudit_only:
+        return reaudits_only(out, args)
     forms = ensure_corpus(corpus, args.n, args.seed, args.workers)
     files = corpus_files(forms)
     if out.exists():

@@ -249,7 +249,7 @@ def serve_reaudit(
     from prefect.flows import EntrypointType
     from prefect.schedules import Cron
 
-    from flows.serve import AUTH_FILE, auth_string, prefect_server, use_api
+    from flows.serve import AUTH_FILE, auth_string, prefect_server, serve_note, use_api
 
     schedule = Cron(cron, timezone="Asia/Tokyo")
     parameters = {"inputs": inputs, "out": out, "policy": policy, "manifest": manifest, "workers": workers,
@@ -258,7 +258,7 @@ def serve_reaudit(
     own = not os.environ.get("PREFECT_API_URL")
     secret = auth_string() if own else os.environ.get("PREFECT_API_AUTH_STRING")
     extra = {"PREFECT_SERVER_API_AUTH_STRING": secret} if own and secret else None
-    with prefect_server(port=port, extra_env=extra) as api_url:
+    with prefect_server(port=port, extra_env=extra) as api_url, serve_note(api_url if own else None):
         os.environ["PREFECT_API_URL"] = api_url
         if secret:
             os.environ["PREFECT_API_AUTH_STRING"] = secret

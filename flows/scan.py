@@ -24,6 +24,7 @@ from flows.progress import Progress
 from flows.serve import prefect_api
 from output.changes import with_machine_replacement
 from output.corrections import corrected_basis
+from output.decided_rows import DecidedRows
 from output.evidence import first_of
 from output.evidence.early import EarlyPictures
 from output.markdown_text import md
@@ -34,7 +35,6 @@ from output.pipeline.steps import (
     PipelineOptions,
     batch_outcome,
     error_row,
-    process_batch,
     rule_context,
     versions,
 )
@@ -99,8 +99,8 @@ def make_batches(sources: list[SourceFile], workers: int, limit: int = MAX_BATCH
 
 
 @task(name="decide-cached", task_run_name="cached-{index}", cache_policy=NO_CACHE)
-def cached_batch(index: int, sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
-    return process_batch(sources, options)
+def cached_batch(index: int, sources: list[SourceFile], decided: DecidedRows) -> list[RegisterRow]:
+    return decided.rows(sources)  # kept rows of unchanged files and rules (output/decided_rows.py), else decided
 
 
 def split_cached(sources: list[SourceFile], options: PipelineOptions) -> tuple[list[SourceFile], list[SourceFile]]:
@@ -121,7 +121,7 @@ def run_batches(
     `on_rows(rows)` sees each finished batch's rows (the early evidence pictures, output/evidence/early.py)."""
     progress = Progress(len(sources))
     checkpoint = open_checkpoint(options, versions(rule_context(options)))  # files a killed run already finished are not redone
-    resumed, sources = checkpoint.split(sources)
+    every, (resumed, sources) = sources, checkpoint.split(sources)
     if resumed:
         progress.advance(len(resumed))
     cached, fresh = split_cached(sources, options)
@@ -132,8 +132,9 @@ def run_batches(
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
     try:
+        decided = DecidedRows(options, every, workers=workers)  # the run's files (names shown twice); processes
         for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
-            batch_rows = cached_batch(i, batch, options)
+            batch_rows = cached_batch(i, batch, decided)
             checkpoint.save(batch_rows)
             rows.extend(batch_rows)
             if on_rows is not None:

@@ -24,6 +24,7 @@ refused and logged (flows/reaudit.py).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -40,6 +41,7 @@ from flows import prefect_home
 
 HEALTH_TIMEOUT = 120.0
 AUTH_FILE = "api-auth"
+SERVE_STATE = "serve-server.json"  # `sealreview serve`'s running server: scan and reaudit use it instead of booting one
 AUTH_USER = "sealreview"
 LAUNCHER = """
 import os, runpy, signal, sys, threading, time
@@ -174,10 +176,71 @@ def start_early() -> None:
     with this process.
     """
     global _EARLY
-    if _EARLY is None and not os.environ.get("PREFECT_API_URL"):
-        _EARLY = TemporaryServer()
-        _EARLY.launch()
-        os.environ["PREFECT_API_URL"] = _EARLY.api_url
+    if _EARLY is not None or os.environ.get("PREFECT_API_URL"):
+        return
+    served = running_serve_server()
+    if served is not None:  # `sealreview serve` is up: its server answers at once (no boot, no migration check)
+        os.environ["PREFECT_API_URL"], auth = served
+        if auth:
+            os.environ["PREFECT_API_AUTH_STRING"] = auth
+        return
+    _EARLY = TemporaryServer()
+    _EARLY.launch()
+    os.environ["PREFECT_API_URL"] = _EARLY.api_url
+
+
+def record_serve_server(api_url: str, home: Path | None = None) -> Path:
+    """`sealreview serve`: note its server (URL and process id) in `<PREFECT_HOME>/serve-server.json` (mode 0600),
+    so that scan and reaudit of the same installation use it while it runs."""
+    path = Path(home or prefect_home()) / SERVE_STATE
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"api_url": api_url, "pid": os.getpid()}, fh)
+    os.replace(tmp, path)
+    return path
+
+
+@contextlib.contextmanager
+def serve_note(api_url: str | None) -> Iterator[None]:
+    """While `serve`'s own server runs: the note that lets scan and reaudit use it (none for a user's server)."""
+    if api_url:
+        record_serve_server(api_url)
+    try:
+        yield
+    finally:
+        if api_url:
+            forget_serve_server()
+
+
+def forget_serve_server(home: Path | None = None) -> None:
+    """Remove the note when `serve` ends (only its own: another serve may have replaced it)."""
+    path = Path(home or prefect_home()) / SERVE_STATE
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+
+
+def running_serve_server(home: Path | None = None) -> tuple[str, str | None] | None:
+    """(API URL, auth string) of the `sealreview serve` server of this installation when it runs and answers;
+    None otherwise (no note, its process gone, or no answer), or when SEALREVIEW_TEMPORARY_SERVER=1 asks for a
+    server of the run's own."""
+    if os.environ.get("SEALREVIEW_TEMPORARY_SERVER") == "1":
+        return None
+    home = Path(home or prefect_home())
+    try:
+        note = json.loads((home / SERVE_STATE).read_text(encoding="utf-8"))
+        url, pid = str(note["api_url"]), int(note["pid"])
+        os.kill(pid, 0)  # the serve process is alive (the server dies with it)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not url.startswith("http://127.0.0.1:") or not healthy(url):
+        return None
+    try:
+        auth = (home / AUTH_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        auth = None
+    return url, auth
 
 
 @contextlib.contextmanager

@@ -13,7 +13,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.xlsx_sheets import jst
-from output.xlsx_style import BODY_FONT, BORDER, WRAP_TOP, a4_landscape, fit_widths, header_row, put
+from output.xlsx_style import (
+    BODY_FONT,
+    STYLE_TABLE_WRAP,
+    a4_landscape,
+    fit_widths,
+    header_row,
+    put,
+    styled,
+)
 from rules.models import DECISIONS, REPLACEMENTS
 
 CHANGES_SHEET = "変更履歴"
@@ -81,8 +89,7 @@ def write_changes_sheet(ws: Worksheet, changes: dict | None, history: list[dict]
     rows = history_rows(history)
     for i, values in enumerate(rows, start=r + 1):
         for col, value in enumerate(values, start=1):
-            cell = put(ws, i, col, value)
-            cell.font, cell.alignment, cell.border = BODY_FONT, WRAP_TOP, BORDER
+            styled(put(ws, i, col, value), STYLE_TABLE_WRAP)
     ws.freeze_panes = f"A{r + 1}"
     ws.auto_filter.ref = f"A{r}:{get_column_letter(len(HISTORY_COLUMNS))}{r + max(len(rows), 1)}"
     samples = {c: [HISTORY_COLUMNS[c - 1]] + [str(v[c - 1]) for v in rows[:300]]

@@ -11,16 +11,19 @@ import csv
 from pathlib import Path
 
 from output.atomic import atomic_write
-from output.columns import COLUMNS, csv_safe, render
+from output.columns import COLUMNS, Rendered, csv_safe, render
 from output.models import RegisterRow
 
 
-def write_csv(rows: list[RegisterRow], path: Path, *, atomic: bool = True) -> Path:
+def write_csv(rows: list[RegisterRow], path: Path, *, atomic: bool = True,
+              rendered: list[Rendered] | None = None) -> Path:
+    """`rendered`: the rows already rendered for sheet 一覧 (the same cells), else rendered here."""
+    shown = rendered if rendered is not None else [render(row, n) for n, row in enumerate(rows, start=1)]
+
     def write(fh) -> None:
         writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(COLUMNS)
-        for number, row in enumerate(rows, start=1):
-            writer.writerow([csv_safe(v) for v in render(row, number).values])
+        writer.writerows([csv_safe(v) for v in values.values] for values in shown)
 
     if atomic:
         return atomic_write(path, write, mode="w", encoding="utf-8-sig", newline="")

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from output.atomic import atomic_path
+from output.columns import render
 from output.csv_writer import write_csv
 from output.jsonl_writer import write_jsonl
 from output.models import RegisterRow
@@ -51,8 +52,9 @@ def write_register(rows: list[RegisterRow], out_dir: Path, *, run_info: dict) ->
     with ExitStack() as stack:
         tmp = {kind: stack.enter_context(atomic_path(path)) for kind, path in targets.items()}
         write_jsonl(rows, tmp["jsonl"], atomic=False)
-        write_csv(rows, tmp["csv"], atomic=False)
-        write_xlsx(rows, tmp["xlsx"], run_info=shown_info, atomic=False)
+        rendered = [render(row, number) for number, row in enumerate(rows, start=1)]  # once, for both
+        write_csv(rows, tmp["csv"], atomic=False, rendered=rendered)
+        write_xlsx(rows, tmp["xlsx"], run_info=shown_info, atomic=False, rendered=rendered)
     return targets
 
 

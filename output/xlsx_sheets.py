@@ -14,7 +14,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from output.columns import basis_level_text
 from output.models import RegisterRow
 from output.summary import summarize
-from output.xlsx_style import BODY_FONT, BORDER, WRAP_TOP, a4_landscape, fit_widths, header_row, put
+from output.xlsx_style import (
+    BODY_FONT,
+    STYLE_TABLE,
+    STYLE_TABLE_WRAP,
+    a4_landscape,
+    fit_widths,
+    header_row,
+    put,
+    styled,
+)
 from rules.models import EFFECT_LABELS, NON_LAW_KINDS
 
 
@@ -99,8 +108,7 @@ def _table(ws: Worksheet, row: int, title: str, header: list[str], body: list[li
     header_row(ws, row + 1, header)
     for i, values in enumerate(body, start=row + 2):
         for col, value in enumerate(values, start=1):
-            cell = put(ws, i, col, value)
-            cell.border, cell.font = BORDER, BODY_FONT
+            styled(put(ws, i, col, value), STYLE_TABLE)
     return row + 2 + len(body)
 
 
@@ -176,8 +184,7 @@ def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
         level = "レビュー者の修正" if entry["level"] == "reviewer" else basis_level_text(entry["level"])
         values = [citation, level, len(entry["forms"]), "\n".join(entry["forms"]), *_catalogue_cells(entry["entry"])]
         for col, value in enumerate(values, 1):
-            cell = put(ws, r, col, value)
-            cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
+            styled(put(ws, r, col, value), STYLE_TABLE_WRAP)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(BASES_HEADER))}{max(len(index) + 1, 2)}"
     missing = missing_laws(index)
@@ -187,8 +194,7 @@ def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
     header_row(ws, start + 1, MISSING_HEADER)
     for i, (name, level, forms) in enumerate(missing, start=1):
         for col, value in enumerate([i, name, basis_level_text(level), len(forms), "\n".join(forms)], 1):
-            cell = put(ws, start + 1 + i, col, value)
-            cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
+            styled(put(ws, start + 1 + i, col, value), STYLE_TABLE_WRAP)
     fit_widths(ws, {1: [BASES_HEADER[0], *index.keys()], 2: ["要綱・要領等"], 3: ["件数"],
                     4: [f for e in index.values() for f in e["forms"]], 5: ["law.kokumin_kenko_hoken"],
                     6: ["国民健康保険法"], 7: ["厚生労働省"], 8: ["押印義務なし（廃止可）"], 9: ["2020-12-25〜"],
@@ -208,8 +214,7 @@ def write_revisions_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
             values = [row.path, row.revised_path or "（PDF のため修正箇所の一覧のみ）", edit.get("location", ""),
                       edit.get("before", ""), edit.get("after") or "（削除）"]
             for col, value in enumerate(values, 1):
-                cell = put(ws, r, col, value)
-                cell.border, cell.font, cell.alignment = BORDER, BODY_FONT, WRAP_TOP
+                styled(put(ws, r, col, value), STYLE_TABLE_WRAP)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:E{max(r, 2)}"
     fit_widths(ws, {1: [header[0], *(row.path for row in rows if row.revisions)], 2: ["修正案"], 3: ["p.1 表1 2行3列"],

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.columns import clean, is_formula_like
+from output.print_layout import HEADER_FONT_PT, LIST_FONT_PT
 
 FONT_NAME = "IPAexゴシック"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -19,6 +21,49 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 HEADER_FONT = Font(name=FONT_NAME, bold=True)
 BODY_FONT = Font(name=FONT_NAME)
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+# Named cell styles: each kind of cell gets its font, border, fill, alignment and protection as one named style,
+# built once per workbook and given to a cell by name (openpyxl's public `cell.style`), instead of four style
+# objects per cell that openpyxl hashes one by one (register.xlsx of 4,508 forms holds ~170,000 styled cells).
+STYLE_HEADER, STYLE_TABLE, STYLE_TABLE_WRAP = "台帳_見出し", "台帳_表", "台帳_表_折返し"
+STYLE_LIST_HEADER, STYLE_LIST, STYLE_LIST_REVIEW = "台帳_一覧_見出し", "台帳_一覧", "台帳_一覧_レビュー欄"
+STYLE_LIST_NUMBER, STYLE_LIST_LINK = "台帳_一覧_数値", "台帳_一覧_リンク"
+
+
+def _list_style(name: str, *, review: bool = False, number: bool = False, link: bool = False) -> NamedStyle:
+    font = Font(name=FONT_NAME, size=LIST_FONT_PT, color="0563C1", underline="single") if link else \
+        Font(name=FONT_NAME, size=LIST_FONT_PT)
+    return NamedStyle(name=name, font=font, alignment=WRAP_TOP, border=BORDER,
+                      fill=REVIEW_FILL if review else PatternFill(), protection=Protection(locked=not review),
+                      number_format="0.00" if number else "General")
+
+
+NAMED_STYLES: dict[str, Callable[[], NamedStyle]] = {
+    STYLE_HEADER: lambda: NamedStyle(name=STYLE_HEADER, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER,
+                                     alignment=HEADER_ALIGN),
+    STYLE_LIST_HEADER: lambda: NamedStyle(name=STYLE_LIST_HEADER, font=Font(name=FONT_NAME, bold=True, size=HEADER_FONT_PT),
+                                          fill=HEADER_FILL, border=BORDER, alignment=HEADER_ALIGN),
+    STYLE_TABLE: lambda: NamedStyle(name=STYLE_TABLE, font=BODY_FONT, border=BORDER),
+    STYLE_TABLE_WRAP: lambda: NamedStyle(name=STYLE_TABLE_WRAP, font=BODY_FONT, border=BORDER, alignment=WRAP_TOP),
+    STYLE_LIST: lambda: _list_style(STYLE_LIST),
+    STYLE_LIST_REVIEW: lambda: _list_style(STYLE_LIST_REVIEW, review=True),
+    STYLE_LIST_NUMBER: lambda: _list_style(STYLE_LIST_NUMBER, number=True),
+    STYLE_LIST_LINK: lambda: _list_style(STYLE_LIST_LINK, link=True),
+}
+
+
+def styled(cell: Cell, name: str) -> Cell:
+    """Give `cell` the named style `name` (added to the workbook the first time); a quote prefix stays."""
+    quote = cell.quotePrefix
+    try:
+        cell.style = name
+    except ValueError:  # not in this workbook yet
+        cell.parent.parent.add_named_style(NAMED_STYLES[name]())
+        cell.style = name
+    if quote:
+        cell.quotePrefix = True
+    return cell
 
 
 def put(ws: Worksheet, row: int, col: int, value: str | int | float | None, *, cleaned: bool = False) -> Cell:
@@ -39,11 +84,10 @@ def put(ws: Worksheet, row: int, col: int, value: str | int | float | None, *, c
     return cell
 
 
-def header_row(ws: Worksheet, row: int, titles: list[str] | tuple[str, ...], col: int = 1) -> None:
+def header_row(ws: Worksheet, row: int, titles: list[str] | tuple[str, ...], col: int = 1, *,
+               style: str = STYLE_HEADER) -> None:
     for offset, title in enumerate(titles):
-        cell = put(ws, row, col + offset, title)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        styled(put(ws, row, col + offset, title), style)
 
 
 def display_width(text: str) -> int:

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill, Protection
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from output.atomic import atomic_path
 from output.changes_sheet import CHANGES_SHEET, write_changes_sheet
-from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, render
+from output.columns import COLUMNS, HIDDEN_COLUMNS, REVIEW_DECISION, REVIEWER_COLUMNS, Rendered, render
 from output.links import draft_href, evidence_href, source_href
 from output.models import RegisterRow
-from output.print_layout import HEADER_FONT_PT, LIST_FONT_PT, apply_print_layout
+from output.print_layout import apply_print_layout
 from output.xlsx_sheets import jst, write_bases_sheet, write_revisions_sheet, write_summary_sheet
 from output.xlsx_style import (
-    BODY_FONT,
-    BORDER,
-    HEADER_FONT,
-    REVIEW_FILL,
-    WRAP_TOP,
+    STYLE_LIST,
+    STYLE_LIST_HEADER,
+    STYLE_LIST_LINK,
+    STYLE_LIST_NUMBER,
+    STYLE_LIST_REVIEW,
     a4_landscape,
     fit_widths,
     header_row,
     put,
+    styled,
 )
 from rules.models import DECISIONS
 
@@ -38,19 +37,19 @@ WIDTH_CAPS = {"ファイル": 30, "様式名": 30, "根拠法令": 28, "理由":
               "根拠法令（修正）": 28, "備考": 40, "ファイルハッシュ": 20}
 HIGHLIGHT = {"要確認": "F8CBAD", "読取不可": "D0CECE"}  # orange / grey; reviewers' columns keep their yellow
 SAMPLE_ROWS = 300
-LIST_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT)
-LINK_FONT = Font(name=BODY_FONT.name, size=LIST_FONT_PT, color="0563C1", underline="single")
 # column → its link. Never a printed column: LibreOffice neither wraps nor grows a cell holding a link, so a
 # long 様式名 would be cut off on paper.
 LINKED = {"ファイル": source_href, "修正案": draft_href, "根拠箇所": evidence_href}
 REVISIONS_SHEET = "修正一覧"
 
 
-def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: bool = True) -> Path:
+def write_xlsx(rows: list[RegisterRow], path: Path, *, run_info: dict, atomic: bool = True,
+               rendered: list[Rendered] | None = None) -> Path:
+    """`rendered`: the rows already rendered (output.columns.render, numbered from 1), else rendered here."""
     wb = Workbook()
     ws = wb.active
     ws.title = LIST_SHEET
-    write_list_sheet(ws, rows, run_info=run_info, link_base=Path(path).parent)
+    write_list_sheet(ws, rows, run_info=run_info, link_base=Path(path).parent, rendered=rendered)
     write_summary_sheet(wb.create_sheet(SUMMARY_SHEET), rows, run_info)
     write_bases_sheet(wb.create_sheet(BASES_SHEET), rows)
     write_revisions_sheet(wb.create_sheet(REVISIONS_SHEET), rows)
@@ -73,25 +72,25 @@ def col_of(name: str) -> int:
 
 
 def write_list_sheet(ws: Worksheet, rows: list[RegisterRow], *, run_info: dict | None = None,
-                     link_base: Path | None = None) -> None:
+                     link_base: Path | None = None, rendered: list[Rendered] | None = None) -> None:
     """`link_base`: the folder the workbook is written to (its links are relative to it; None = no links)."""
-    header_row(ws, 1, COLUMNS)
-    header_font = Font(name=HEADER_FONT.name, bold=True, size=HEADER_FONT_PT)
-    for col in range(1, len(COLUMNS) + 1):
-        ws.cell(1, col).font = header_font
-    styles = _prototype_styles(ws)
-    column_style = ["review" if name in REVIEWER_COLUMNS else "number" if name == "信頼度" else "body"
-                    for name in COLUMNS]
-    rendered = [render(row, i) for i, row in enumerate(rows, start=1)]
+    header_row(ws, 1, COLUMNS, style=STYLE_LIST_HEADER)
+    column_style = [STYLE_LIST_REVIEW if name in REVIEWER_COLUMNS else STYLE_LIST_NUMBER if name == "信頼度"
+                    else STYLE_LIST for name in COLUMNS]
+    linked = {col_of(name) - 1: make for name, make in LINKED.items()} if link_base is not None else {}
+    if rendered is None:
+        rendered = [render(row, i) for i, row in enumerate(rows, start=1)]
     for i, shown in enumerate(rendered, start=1):
-        for col, value in enumerate(shown.values, start=1):
-            cell = put(ws, i + 1, col, value, cleaned=True)
-            quote = cell.quotePrefix
-            cell._style = copy(styles[column_style[col - 1]])  # copying a style is ~50x faster than setting it
-            if quote:
-                cell.quotePrefix = True
-        if link_base is not None:
-            _links(ws, i + 1, rows[i - 1], link_base)
+        row = rows[i - 1]
+        for col, value in enumerate(shown.values):
+            cell = put(ws, i + 1, col + 1, value, cleaned=True)
+            make = linked.get(col)
+            target = make(row, link_base) if make is not None else None
+            if target:  # ファイル opens the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)
+                cell.hyperlink = target
+                styled(cell, STYLE_LIST_LINK)
+            else:
+                styled(cell, column_style[col])
     last = max(len(rows) + 1, 2)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
@@ -111,30 +110,6 @@ def run_date(started: object) -> str:
     """The run's start as a date in Japan time (`2024-04-01`), or 不明."""
     shown = jst(started)
     return shown[:10] if shown.endswith("（日本時間）") else (str(started)[:10] if started else "不明")
-
-
-def _links(ws: Worksheet, r: int, row: RegisterRow, base: Path) -> None:
-    """ファイル opens the form, 修正案 the draft, 根拠箇所 the picture: relative links (output/links.py)."""
-    for name, make in LINKED.items():
-        target = make(row, base)
-        if target:
-            cell = ws.cell(row=r, column=col_of(name))
-            cell.hyperlink = target
-            cell.font = LINK_FONT
-
-
-def _prototype_styles(ws: Worksheet) -> dict[str, StyleArray]:
-    """Style each kind of body cell once (on a scratch cell), to copy onto every cell of that kind."""
-    scratch = ws.cell(row=1, column=len(COLUMNS) + 5)
-    out = {}
-    for kind in ("body", "review", "number"):
-        scratch.font, scratch.alignment, scratch.border = LIST_FONT, WRAP_TOP, BORDER
-        scratch.protection = Protection(locked=kind != "review")
-        scratch.fill = REVIEW_FILL if kind == "review" else PatternFill()
-        scratch.number_format = "0.00" if kind == "number" else "General"
-        out[kind] = copy(scratch._style)
-    ws._cells.pop((scratch.row, scratch.column))
-    return out
 
 
 def _widths(ws: Worksheet, rendered: list) -> None:

@@ -12,8 +12,10 @@ import yaml
 from rules.errors import RuleDataError
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date is reported with its field (as_date)."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that leaves dates as text, so a bad date is reported with its field (as_date). libyaml's parser
+    (PyYAML's CSafeLoader) when PyYAML was built with it: the catalogue parses in 0.2 s instead of 1.3 s, the same
+    data (a re-audit reads it twice, and every worker process once)."""
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -7,6 +7,7 @@
 | history.py    | the previous run's settings, read without Prefect              | (state.sqlite)                  |
 | analysis.py   | extract+detect result per file, keyed by sha256 + code digests | cache/                          |
 | drafts.py     | revised drafts per file and replacement                        | cache/drafts/                   |
+| decided.py    | decided rows per file, keyed by analysis + rules + code digests | cache/decided/                  |
 | codec.py      | the JSON form of Document/Detection (never pickle)             | —                               |
 | filestat.py   | size/mtime/inode → sha256, so unchanged files are not re-hashed | filestat.json                  |
 | checkpoint.py | rows of finished batches, so a killed run resumes              | checkpoint.sqlite               |

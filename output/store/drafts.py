@@ -95,3 +95,18 @@ class DraftCache:
             return False
         return True
 
+
+    def same_draft(self, sha256: str, replacement: str, path: Path) -> bool:
+        """Whether `path` holds exactly the draft cached for this form and replacement (then it need not be
+        copied again). False for a missing entry or file, a link, or other bytes."""
+        if not sha256:
+            return False
+        _meta, data_path = self._paths(draft_key(sha256, replacement))
+        try:
+            return read_regular(path) == read_regular(data_path)
+        except OSError:
+            return False
+
+    def has(self, sha256: str, replacement: str) -> bool:
+        """Whether a result is kept for this form and replacement (a failure worth retrying is not)."""
+        return bool(sha256) and self._paths(draft_key(sha256, replacement))[0].is_file()
