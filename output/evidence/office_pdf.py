@@ -38,6 +38,7 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0) -> dict[Path, P
     if binary is None or not files:
         return {}
     prefix = ["nice", "-n", str(nice)] if nice > 0 and shutil.which("nice") else []
+    work_dir = work_dir.absolute()  # LibreOffice's profile is a file URI, which a relative path cannot be (--out out)
     work_dir.mkdir(parents=True, exist_ok=True)
     sheets = [f for f in files if f.suffix.lower() in SHEETS]
     batches = [(group[start:start + size], target)
