@@ -69,13 +69,14 @@ def styled(cell: Cell, name: str) -> Cell:
 def put(ws: Worksheet, row: int, col: int, value: str | int | float | None, *, cleaned: bool = False) -> Cell:
     """Write a value; text is always stored as text (data_type "s"), never as a formula.
 
-    Text bypasses openpyxl's value binding (which turns "=..." into a formula) and is stored as a string.
-    `cleaned=True`: the text is already NFC without XML-illegal characters (see columns.clean).
+    openpyxl's value binding turns "=..." into a formula (data_type "f"); the cell's public `data_type` is then set
+    back to "s", so the text is written as a string. `cleaned=True`: the text is already NFC without XML-illegal
+    characters (see columns.clean).
     """
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         text = value if cleaned else clean(value)
-        cell._value = text  # openpyxl 3.1: the stored value; data_type "s" = shared string
+        cell.value = text
         cell.data_type = "s"
         if is_formula_like(text):
             cell.quotePrefix = True  # Excel keeps it as text even after the cell is edited
