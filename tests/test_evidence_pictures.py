@@ -167,3 +167,35 @@ def test_a_picture_that_cannot_be_made_leaves_the_row_without_one(tmp_path):
     shown = settle_evidence([gone, wrong], tmp_path / "out")
     assert [r.evidence_image for r in shown] == [None, None]
     assert not list((tmp_path / "out").glob("evidence/*.png"))
+
+
+def test_a_word_picture_that_cannot_be_made_is_not_tried_again(tmp_path, monkeypatch):
+    import json
+
+    from output.evidence import office_pdf, unmade
+
+    gone = row_for(NYUSATSU, "p.1 7行目")
+    gone.input_root = str(tmp_path / "moved-away")
+    wrong = row_for(KEIYAKU, "表2 2行4列")
+    wrong.evidence = [{"text": "この文字はどこにもない", "location": "表9 9行9列", "rule": "seal.mark.name_field.v1"}]
+    out = tmp_path / "out"
+    converted: list[list[Path]] = []
+    real = office_pdf.to_pdfs
+
+    def counting(files, work_dir, **kwargs):
+        converted.append(list(files))
+        return real(files, work_dir, **kwargs)
+
+    monkeypatch.setattr(office_pdf, "to_pdfs", counting)
+    assert [r.evidence_image for r in settle_evidence([gone, wrong], out)] == [None, None]
+    assert converted == [[EXAMPLES.resolve() / KEIYAKU]]
+    record = json.loads((out / unmade.RECORD).read_text(encoding="utf-8"))
+    assert len(record["names"]) == 1 and "moved" not in record["names"][0]  # the missing PDF is not remembered
+    settle_evidence([gone, wrong], out)  # a re-audit: LibreOffice is not started for it again
+    assert converted[1:] == [[]]
+    record["key"] = "0" * 16  # new evidence code or a new LibreOffice: tried again
+    (out / unmade.RECORD).write_text(json.dumps(record), encoding="utf-8")
+    settle_evidence([wrong], out)
+    assert converted[2:] == [[EXAMPLES.resolve() / KEIYAKU]]
+    settle_evidence([], out)  # no row wants it any more: forgotten
+    assert json.loads((out / unmade.RECORD).read_text(encoding="utf-8"))["names"] == []

@@ -5,7 +5,8 @@ PDFs are rendered with pypdfium2 at the extractor's box; Word and Excel through 
 them (office_pdf.py, many files per start). A picture whose file and finding are unchanged has the same name
 and is reused; pictures no row points to any more are deleted (do not keep other files in evidence/).
 A picture that cannot be made (the file moved, LibreOffice missing, the text not found) leaves the row
-without one: the run never fails for a picture.
+without one: the run never fails for a picture. A Word/Excel picture LibreOffice could not make is remembered
+and not tried again under the same code and LibreOffice (unmade.py).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def settle_evidence(rows: list[RegisterRow], out_dir: Path, *, documents: Docume
         finally:
             shutil.rmtree(work, ignore_errors=True)
     _prune(out_dir, set(wanted))
+    from output.evidence.unmade import remember
+
+    remember(out_dir, set(), keep=set(wanted))  # forget the unmade pictures no row wants any more
     made = {name for name in wanted if (out_dir / name).is_file()}
     return [_with_image(row, name if name in made else None) for row, name in zip(rows, names, strict=True)]
 
@@ -62,16 +66,27 @@ def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work
                   documents: DocumentLookup | None, *, nice: int = 0) -> int:
     """Draw every job's picture; returns how many were drawn. `nice`: LibreOffice's niceness increment."""
     from output.evidence.office_pdf import to_pdfs
+    from output.evidence.unmade import remember, unmade_names
 
     pdf_jobs = {n: j for n, j in jobs.items() if j[0].format == "pdf"}
-    office_jobs = {n: j for n, j in jobs.items() if j[0].format != "pdf"}
+    unmade = unmade_names(out_dir)  # Word/Excel pictures LibreOffice could not make before (unmade.py)
+    office_jobs = {n: j for n, j in jobs.items() if j[0].format != "pdf" and n not in unmade}
     drawn = sum(_draw_pdf(name, row, item, out_dir, documents) for name, (row, item) in pdf_jobs.items())
     sources = {name: source_path(row) for name, (row, _item) in office_jobs.items()}
-    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice)
+    timed_out: set[Path] = set()
+    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice, timed_out=timed_out)
+    failed = set()
     for name, (row, item) in office_jobs.items():
-        pdf = pdfs.get(sources[name]) if sources[name] is not None else None
-        if pdf is not None:
-            drawn += _draw_office(name, row, item, pdf, out_dir, documents)
+        source = sources[name]
+        if source is None or source in timed_out:
+            continue  # missing file or a busy machine: not a property of the file, tried again next time
+        pdf = pdfs.get(source)
+        if pdf is not None and _draw_office(name, row, item, pdf, out_dir, documents):
+            drawn += 1
+        else:
+            failed.add(name)
+    if failed:
+        remember(out_dir, failed)
     return drawn
 
 

@@ -31,9 +31,11 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0) -> dict[Path, Path]:
+def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
+            timed_out: set[Path] | None = None) -> dict[Path, Path]:
     """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out.
-    `nice` > 0: LibreOffice runs with that niceness increment (`nice -n`), leaving the CPU to other work."""
+    `nice` > 0: LibreOffice runs with that niceness increment (`nice -n`), leaving the CPU to other work.
+    `timed_out`: gets the files of batches LibreOffice did not finish in time (worth another try later)."""
     binary = soffice()
     if binary is None or not files:
         return {}
@@ -48,9 +50,12 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0) -> dict[Path, P
     done: dict[Path, Path] = {}
     # One LibreOffice per core at a time (threads only wait for the processes).
     with ThreadPoolExecutor(max_workers=max(1, min(len(batches), _cores()))) as pool:
-        for found in pool.map(lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1], prefix),
-                              batches):
+        for (files_of_batch, _target), (found, finished) in zip(batches, pool.map(
+                lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1], prefix), batches),
+                strict=True):
             done.update(found)
+            if not finished and timed_out is not None:
+                timed_out.update(files_of_batch)
     return done
 
 
@@ -59,7 +64,8 @@ def _cores() -> int:
 
 
 def _batch(binary: str, files: list[Path], folder: Path, target: str,
-           prefix: list[str] | None = None) -> dict[Path, Path]:
+           prefix: list[str] | None = None) -> tuple[dict[Path, Path], bool]:
+    """({source: PDF} of one LibreOffice start, whether it finished before its time limit)."""
     names = {}
     for n, path in enumerate(files):
         plain = folder / f"f{n:04d}{path.suffix.lower()}"
@@ -69,17 +75,18 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str,
             continue
         names[path] = plain
     if not names:
-        return {}
+        return {}, True
     cmd = [*(prefix or []), binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir",
            str(folder), *map(str, names.values())]
     env = {**os.environ, "HOME": str(folder), "TMPDIR": str(folder), "SAL_USE_VCLPLUGIN": "svp"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, start_new_session=True)
+    finished = True
     try:
         proc.wait(timeout=TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(names))
     except subprocess.TimeoutExpired:
-        pass
+        finished = False
     finally:
         if proc.poll() is None:
             try:
@@ -92,4 +99,4 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str,
         pdf = plain.with_suffix(".pdf")
         if pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-":
             out[source] = pdf
-    return out
+    return out, finished
