@@ -142,3 +142,19 @@ def test_ocr_stamp_grid_boxes_are_the_offices(ctx):
     document = Document(format=InputFormat.PDF, pages=1, meta={"ocr_pages": [1]}, blocks=(
         *_ocr_doc("事業報告書", "上記のとおり報告します。", "決裁 局長 部長 課長").blocks, _shape(4)))
     assert detect(document).ocr_name_pages == ()
+
+
+def test_unread_ink_after_an_isolated_last_word_is_read_again():
+    """山田　太郎 … 印 in the last cell: OCR's last word (太郎) is isolated and sure, the 印 right of it was not
+    read at all; both the word and the ink are looked at, the ink in the row's height."""
+    import numpy as np
+
+    from extractors.ocr_reread import trailing_glyphs
+
+    tsv = _tsv([("代表者氏名", 10, 150, 95), ("山田", 200, 60, 95), ("太郎", 300, 60, 96)],
+               [("住所", 10, 60, 95), ("〇〇市", 120, 90, 95)])
+    ink = np.zeros((400, 1200), dtype=bool)
+    ink[102:128, 800:826] = True  # the unread 印 on the first row (top 100, height 30)
+    found = trailing_glyphs(tsv, 0.9, ink)
+    assert [(g["text"], g["conf"] < 90) for g in found] == [("太郎", False), ("", True), ("〇〇市", False)]
+    assert found[1]["left"] == 800 and found[1]["width"] == 26
