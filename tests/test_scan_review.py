@@ -158,3 +158,12 @@ def test_unread_ink_after_an_isolated_last_word_is_read_again():
     found = trailing_glyphs(tsv, 0.9, ink)
     assert [(g["text"], g["conf"] < 90) for g in found] == [("太郎", False), ("", True), ("〇〇市", False)]
     assert found[1]["left"] == 800 and found[1]["width"] == 26
+
+
+def test_kind_glued_to_a_misread_glyph_in_an_ocr_staff_row_is_the_office_box():
+    """OCR read 確認印 as 座認印 in the staff row: still the office's box, not a request for a 認印."""
+    det = detect(_ocr_doc("届出書", "住所 〇〇市〇〇町1-2-3", "（以下は記入しないでください）", "受付印 座認印 担当印"))
+    assert not det.seal_requested
+    assert any(f.rule_id == "context.office.v1" and f.text == "認印" for f in det.findings)
+    det = detect(_ocr_doc("届出書", "氏名 山田太郎 認印"))  # on a name row the kind is still a request
+    assert det.seal_requested
