@@ -171,13 +171,18 @@ Detection = m.Detection
 
 def _office_kinds(hits: list[Hit], row: RowContext, text: str) -> None:
     """A seal kind standing alone in a staff row (受付印｜認印｜担当印, no name field) is that row's box: OCR
-    reads 確認印 as 認印, and a 認印 cell among office boxes is the office's own."""
+    reads 確認印 as 認印, and a 認印 cell among office boxes is the office's own. On a row read by OCR the kind
+    may be glued to a misread glyph (確認印 read as 座認印): the word ending in it is enough."""
     if not (row.office or row.office_above) or row.name_field:
         return
     for hit in hits:
-        if hit.label == m.SEAL_KIND and positioned(text, hit.start, hit.end):
+        if hit.label == m.SEAL_KIND and (positioned(text, hit.start, hit.end) or row.ocr and _ends_word(text, hit.end)):
             hit.rule_id, hit.label, hit.supporting = "context.office.v1", m.OFFICE_BOX, row.office or row.office_above
             hit.explanation = "事務処理欄（受付・決裁等）の行に単独で書かれた印の種類であり、申請者への押印要求ではない"
+
+
+def _ends_word(text: str, end: int) -> bool:
+    return end >= len(text) or not text[end].strip() or text[end] in "|｜"
 
 
 CHECKLIST_RULE = "seal.scope.checklist.v1"

@@ -15,14 +15,17 @@ import tempfile
 from pathlib import Path
 
 from extractors.models import Location, TextBlock, scratch_dir
+from extractors.ocr_prepare import normalise, without_rules
 from extractors.ocr_reread import reread
-from extractors.scan_shapes import find_boxes, with_seal_boxes, without_boxes
+from extractors.scan_shapes import find_boxes, find_printed_marks, with_seal_boxes, without_boxes
 
 DPI = 240  # reads these forms as well as 300 dpi for about 70% of the CPU time (bench/bench_ocr.py); 200 misreads 氏名
 TIMEOUT_S = 120
 LANG = "jpn"
 LANG_VERTICAL = "jpn_vert"
 MIN_CONFIDENCE = 60.0
+PSM = "3"  # automatic layout; 6 (one block) reads table rows well but also reads 縦書き as horizontal text with
+# high confidence, so jpn_vert is never tried (vertical recall 0.000 on bench/gen_scans.py)
 
 
 def available() -> bool:
@@ -131,8 +134,10 @@ def vertical_available() -> bool:
 
 def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -> tuple[list[TextBlock], float, str]:
     """OCR one image: blocks and the mean word confidence (0–100). `vertical` reads 縦書き (jpn_vert)."""
-    lang, psm = (LANG_VERTICAL, "5") if vertical else (LANG, "3")
-    result = _run(["tesseract", str(image), "stdout", "-l", lang, "--psm", psm, "tsv"], TIMEOUT_S)
+    lang, psm = (LANG_VERTICAL, "5") if vertical else (LANG, PSM)
+    # the resolution is given: an image rewritten by OpenCV carries none, and tesseract's own estimate from the
+    # glyph sizes (about 370 for these forms) makes its layout analysis drop whole rows
+    result = _run(["tesseract", str(image), "stdout", "-l", lang, "--psm", psm, "--dpi", str(dpi), "tsv"], TIMEOUT_S)
     if result.returncode != 0:
         return [], 0.0, ""
     tsv = result.stdout.decode("utf-8", "replace")
@@ -165,48 +170,66 @@ def _rotation(image: Path) -> int:
 
 def ocr_image(image: Path, page_no: int, dpi: int = DPI) -> list[TextBlock]:
     """OCR a page image, with the seal boxes drawn on it (extractors/scan_shapes.py) and a closer look at each
-    row's trailing glyph (extractors/ocr_reread.py). A landscape image (a form printed turned) is set upright
-    first; a low-confidence result is retried after turning the page upright, or, on an upright page, as
-    vertical writing (jpn_vert)."""
+    row's trailing glyph (extractors/ocr_reread.py). Tesseract reads a copy without the ruled lines
+    (extractors/ocr_prepare.py); the boxes are found on the page itself. A landscape image (a form printed
+    turned) is set upright first (tesseract OSD); a low-confidence result of an upright page is read as vertical
+    writing (jpn_vert), and when that is no better, OSD says whether to turn the page."""
     from PIL import Image
 
     with Image.open(image) as img:
         landscape = img.width > img.height
     if landscape and (angle := _rotation(image)):
         return without_boxes(_upright(image, angle, page_no, dpi)[0])
-    blocks, conf, tsv = _tesseract(image, page_no, dpi)
+    text, boxes = _text_image(image, dpi)
+    blocks, conf, tsv = _tesseract(text, page_no, dpi)
     if conf >= MIN_CONFIDENCE:
-        return _finish(blocks, tsv, image, dpi, page_no)
+        return _finish(blocks, tsv, text, boxes, dpi, page_no)
+    vertical, vertical_conf = [], 0.0
+    if _vertical_ok():  # 縦書き before asking OSD about a portrait page: far more common than one upside down
+        vertical, vertical_conf, _ = _tesseract(text, page_no, dpi, vertical=True)
+        if vertical_conf >= MIN_CONFIDENCE and vertical_conf > conf:
+            return _finish(vertical, "", text, boxes, dpi, page_no)
     angle = 0 if landscape else _rotation(image)
     if not angle:
-        if _vertical_ok():
-            vertical, vertical_conf, _ = _tesseract(image, page_no, dpi, vertical=True)
-            if vertical_conf > conf:
-                return _finish(vertical, "", image, dpi, page_no)
-        return _finish(blocks, tsv, image, dpi, page_no)
+        if vertical_conf > conf:
+            return _finish(vertical, "", text, boxes, dpi, page_no)
+        return _finish(blocks, tsv, text, boxes, dpi, page_no)
     rotated, rotated_conf = _upright(image, angle, page_no, dpi)
     if rotated_conf <= conf:
-        return _finish(blocks, tsv, image, dpi, page_no)
+        return _finish(blocks, tsv, text, boxes, dpi, page_no)
     return without_boxes(rotated)
+
+
+def _text_image(image: Path, dpi: int) -> tuple[Path, list[tuple[float, float, float, float]]]:
+    """The seal boxes on the page (found on the page itself) and the image tesseract reads: the page without
+    its ruled lines and box rims, or the page itself when it has none."""
+    boxes = find_boxes(image, dpi)
+    text = image.with_name(image.stem + "-text.bmp")  # uncompressed: written and read once, no PNG encoding
+    return (text if without_rules(image, text, dpi, boxes) else image), boxes
 
 
 def _upright(image: Path, angle: int, page_no: int, dpi: int) -> tuple[list[TextBlock], float]:
     """The page turned upright and read (boxes and re-reads in the turned image's positions) and its confidence."""
     from PIL import Image
 
-    turned = image.with_name("turned.png")
+    turned = image.with_name("turned.pgm")
     with Image.open(image) as img:
         img.rotate(-angle, expand=True).save(turned)
-    blocks, conf, tsv = _tesseract(turned, page_no, dpi)
-    return _finish(blocks, tsv, turned, dpi, page_no), conf
+    text, boxes = _text_image(turned, dpi)
+    blocks, conf, tsv = _tesseract(text, page_no, dpi)
+    return _finish(blocks, tsv, text, boxes, dpi, page_no), conf
 
 
-def _finish(blocks: list[TextBlock], tsv: str, image: Path, dpi: int, page_no: int) -> list[TextBlock]:
+def _finish(blocks: list[TextBlock], tsv: str, text: Path, boxes: list[tuple[float, float, float, float]], dpi: int,
+            page_no: int) -> list[TextBlock]:
+    """The rows read, with the re-read trailing glyphs, the printed ㊞ marks (both on the image tesseract read)
+    and the seal boxes (found on the page) joined to them."""
     if not blocks:
         return blocks  # nothing read: no name line a box could belong to
     if tsv:
-        blocks = reread(image, tsv, blocks, page_no, dpi, gap=GAP, run=_run, timeout=TIMEOUT_S)
-    return with_seal_boxes(blocks, find_boxes(image, dpi), page_no)
+        blocks = reread(text, tsv, blocks, page_no, dpi, gap=GAP, run=_run, timeout=TIMEOUT_S)
+    blocks = with_seal_boxes(blocks, find_printed_marks(text, dpi), page_no, wrapped=True)
+    return with_seal_boxes(blocks, boxes, page_no)
 
 
 _vertical: bool | None = None
@@ -226,11 +249,13 @@ def ocr_pdf_page(path: Path, page_no: int, *, work_dir: Path | None = None, dpi:
     with tempfile.TemporaryDirectory(prefix="sealreview-ocr-", dir=scratch_dir(work_dir)) as tmp:
         prefix = Path(tmp) / "page"
         try:
-            render = _run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-f", str(page_no), "-l", str(page_no),
+            # an uncompressed PGM: written once and read by tesseract, OpenCV and PIL (PNG encoding cost 0.35 s)
+            render = _run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page_no), "-l", str(page_no),
                            "-singlefile", str(path), str(prefix)], TIMEOUT_S)
-            image = prefix.with_suffix(".png")
+            image = prefix.with_suffix(".pgm")
             if render.returncode != 0 or not image.exists():
                 return []
+            normalise(image, dpi)
             return ocr_image(image, page_no, dpi)
         except subprocess.TimeoutExpired:
             return []

@@ -1,8 +1,9 @@
 """A second, closer look at the glyph that ends an OCR row: where a seal mark sits, and where OCR fails.
 
 A seal mark is the isolated last glyph of a name row (氏名　山田太郎　　[印]). At page resolution tesseract
-often misreads it ([還], ぶ, WE). Every such trailing glyph (a short last word after a wide blank, not already
-read as 印/㊞) is cut out of the page image, enlarged 2.5×, and all of them are stacked into one strip that
+often misreads it ([還], ぶ, ME). Every such trailing glyph (a short last word after a wide blank, not already
+read as 印/㊞) is cut out of the page image, enlarged 1.5× and 2.5× (a 〔印〕 read as ME at page size
+reads right at 1.5× and as LE at 2.5×; 2.5× is what recovered the first ones), all stacked into one strip that
 tesseract reads in a single call (one model load per page, not one per glyph). A re-read holding 印 or ㊞
 joins its row as an extra OCR block; the first reading stays, so the evidence shows both.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from extractors.models import Location, TextBlock
 from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
 
-SCALE = 2.5
+SCALES = (1.5, 2.5)  # each glyph is read at both enlargements: which one tesseract reads best depends on the glyph
 PAD = 0.35  # of the glyph's height, around the crop
 GAP_PX = 40  # white between crops in the strip
 MAX_CROPS = 12
@@ -72,8 +73,8 @@ def trailing_glyphs(tsv: str, gap: float, ink=None) -> list[dict]:
                           "text": bracket.group(0)})
         elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS:
             found.append(last)  # isolated; re-read only when doubtful (令和　年　月　日 is read for sure)
-        elif ink is not None and (unread := _ink_after(ink, words)) is not None:
-            found.append(unread | {"conf": 0.0})
+        if not (closing or bracket) and ink is not None and (unread := _ink_after(ink, words)) is not None:
+            found.append(unread | {"conf": 0.0})  # also after an isolated word: 山田　太郎 … 印 (the 印 unread)
     return found[:MAX_CROPS]
 
 
@@ -123,12 +124,14 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
         return out
     if result.returncode != 0:
         return out
+    added: set[int] = set()
     for words in _lines(result.stdout.decode("utf-8", "replace")):
         text = "".join(w["text"] for w in words)
         centre = words[0]["top"] + words[0]["height"] / 2
         glyph = next((g for g, (top, bottom) in places if top <= centre <= bottom), None)
-        if glyph is None or not any(ch in text for ch in SEAL_CHARS):
+        if glyph is None or id(glyph) in added or not any(ch in text for ch in SEAL_CHARS):
             continue
+        added.add(id(glyph))
         bbox = tuple(round(v * scale, 1) for v in (glyph["left"], glyph["top"], glyph["left"] + glyph["width"],
                                                      glyph["top"] + glyph["height"]))
         row = _row_key(blocks, bbox)
@@ -178,7 +181,8 @@ def _dark(page):
 
 
 def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[dict, tuple[float, float]]]:
-    """Enlarged crops stacked top to bottom; returns each glyph with its band in the strip."""
+    """Enlarged crops (each glyph at every scale of SCALES) stacked top to bottom; returns each glyph with its
+    bands in the strip."""
     with Image.open(image) as page:
         crops = []
         for g in glyphs:
@@ -186,7 +190,8 @@ def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[d
             box = (max(0, g["left"] - pad), max(0, g["top"] - pad), g["left"] + g["width"] + pad,
                    g["top"] + g["height"] + pad)
             crop = page.crop(box)
-            crops.append(crop.resize((int(crop.width * SCALE), int(crop.height * SCALE)), Image.LANCZOS))
+            crops.extend(crop.resize((int(crop.width * k), int(crop.height * k)), Image.LANCZOS) for k in SCALES)
+    glyphs = [g for g in glyphs for _k in SCALES]
     width = max(c.width for c in crops) + 2 * GAP_PX
     height = sum(c.height for c in crops) + GAP_PX * (len(crops) + 1)
     strip = Image.new("L", (width, height), 255)

@@ -118,13 +118,82 @@ def _rings(cv2, binary, px: float) -> list[tuple[int, int, int, int]]:
     return rings
 
 
+MARK_MM = (2.5, 8.0)  # a printed ㊞: a ring of text size
+MARK_ROUND = 0.82
+MARK_HOLE = 0.45  # its hole is at least this share of the ring's area (a thin rim)
+MARK_INNER_INK = (0.08, 0.6)  # and ink inside the hole (the 印), unlike 〇 or a choice circle
+
+
+def find_printed_marks(image: Path, dpi: int) -> list[tuple[float, float, float, float]]:
+    """(x0, top, x1, bottom) in PDF points of every printed ㊞ on the page image: a round ring of text size with
+    a glyph inside it, ending its row. Tesseract reads the small ㊞ as 包, ME or nothing at all; a reviewer sees
+    a seal mark. An empty ring (〇〇市, 有〇 無〇) is not one, nor a glyph that fills its box (田, 回), nor a
+    circled number with its item after it (① 申請者). Run on the page without its ruled lines."""
+    import cv2
+    import numpy as np
+
+    gray, binary = _load(image)
+    if gray is None:
+        return []
+    px = dpi / 25.4
+    lo, hi = MARK_MM[0] * px, MARK_MM[1] * px
+    contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_NONE)
+    if hierarchy is None:
+        return []
+    found = []
+    angles = np.linspace(0, 2 * np.pi, 96, endpoint=False)
+    for index, contour in enumerate(contours):
+        _next, _prev, child, _parent = hierarchy[0][index]
+        if child == -1:
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) / min(w, h) > 1.2:
+            continue
+        area = cv2.contourArea(contour)
+        perimeter = cv2.arcLength(contour, True)
+        # round: π/4 of its box, and 4πA/P² near 1 (a circle ≈ 0.9 here, 田 0.65, a square 0.78)
+        if not 0.7 <= area / float(w * h) <= 0.86 or 4 * np.pi * area / max(perimeter, 1.0) ** 2 < MARK_ROUND:
+            continue
+        hole = sum(cv2.contourArea(contours[c]) for c in _children(hierarchy, child))  # the 印 may split it
+        if hole < MARK_HOLE * area:
+            continue
+        cx, cy, r = x + w / 2, y + h / 2, (w + h) / 4
+        if not rim_ok(np, binary, cx, cy, r - 1, angles, inside=False):  # ink all round (田 or 回 are square)
+            continue
+        inner = binary[int(cy - 0.55 * r):int(cy + 0.55 * r), int(cx - 0.55 * r):int(cx + 0.55 * r)]
+        share = float((inner > 0).mean()) if inner.size else 0.0
+        if MARK_INNER_INK[0] <= share <= MARK_INNER_INK[1] and _last_on_row(binary, x, y, w, h):
+            found.append((x, y, w, h))
+    scale = 72.0 / dpi
+    return [(x * scale, y * scale, (x + w) * scale, (y + h) * scale) for x, y, w, h in found]
+
+
+def _last_on_row(binary, x: int, y: int, w: int, h: int) -> bool:
+    """No ink right of the ring on its row: a seal mark ends its name row, a circled number (①, ㊤) starts an
+    item and has text after it, and their rings cannot be told apart."""
+    band = binary[y + h // 4:y + h - h // 4, x + w + max(2, w // 5):]
+    return not band.any()
+
+
+def _children(hierarchy, first: int) -> list[int]:
+    out, index = [], first
+    while index != -1:
+        out.append(index)
+        index = hierarchy[0][index][0]
+    return out
+
+
 def with_seal_boxes(blocks: list[TextBlock], boxes: list[tuple[float, float, float, float]],
-                    page_no: int) -> list[TextBlock]:
+                    page_no: int, *, wrapped: bool = False) -> list[TextBlock]:
     """OCR blocks plus a ㊞ shape block per box, on the OCR row it shares its height with (a row that already
-    reads 印 or ㊞ needs none); a box on no row becomes a row of its own, in reading order."""
+    reads 印 or ㊞ needs none); a box on no row becomes a row of its own, in reading order. `wrapped` (printed
+    marks): a mark alone on its row, just under a row that ends left of it, belongs to that row (the name cell
+    above, its mark in the cell below)."""
     out = list(blocks)
     for box in boxes:
         row = _row_of(blocks, box)
+        if row is None and wrapped:
+            row = _row_above(blocks, box)
         if row is not None and any(ch in "".join(b.text for b in blocks if b.line_key == row) for ch in SEAL_CHARS):
             continue
         key = row if row is not None else ("pd", page_no, round(box[1] / 4))
@@ -146,6 +215,20 @@ def _row_of(blocks: list[TextBlock], box: tuple[float, float, float, float]) -> 
         if overlap > 0.5 * min(b[3] - b[1], box[3] - box[1]) and overlap > best_overlap:
             best, best_overlap = block.line_key, overlap
     return best if best is not None else _column_above(blocks, box)
+
+
+def _row_above(blocks: list[TextBlock], box: tuple[float, float, float, float]) -> tuple | None:
+    """The OCR row just above the box (its bottom within two box heights), when nothing is read on the box's
+    own height: a wrapped name cell."""
+    height = box[3] - box[1]
+    if any(b.location.bbox and min(b.location.bbox[3], box[3]) - max(b.location.bbox[1], box[1]) > 0.3 * height
+           for b in blocks):
+        return None
+    above = [b for b in blocks if b.location.bbox and b.location.bbox[3] <= box[1] + 0.3 * height
+             and box[1] - b.location.bbox[3] <= 2 * height and b.location.bbox[0] < box[0]]
+    if not above:
+        return None
+    return max(above, key=lambda b: b.location.bbox[3]).line_key
 
 
 def _column_above(blocks: list[TextBlock], box: tuple[float, float, float, float]) -> tuple | None:

@@ -24,7 +24,8 @@ from gen_scans import LAYOUTS, generate  # noqa: E402
 pytestmark = [pytest.mark.ginza, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
                                  reason="tesseract / poppler not installed")]
-SEAL_RECALL_FLOOR = 0.75  # on 12 seal scans; bench/eval_detect.py --scans measures the full corpus
+# 11 of the 12 seal scans (was 0.75); a fine dotted circle is still missed (to review). Full set: eval_detect
+SEAL_RECALL_FLOOR = 0.9
 
 
 @pytest.fixture(scope="module")

@@ -142,3 +142,28 @@ def test_ocr_stamp_grid_boxes_are_the_offices(ctx):
     document = Document(format=InputFormat.PDF, pages=1, meta={"ocr_pages": [1]}, blocks=(
         *_ocr_doc("事業報告書", "上記のとおり報告します。", "決裁 局長 部長 課長").blocks, _shape(4)))
     assert detect(document).ocr_name_pages == ()
+
+
+def test_unread_ink_after_an_isolated_last_word_is_read_again():
+    """山田　太郎 … 印 in the last cell: OCR's last word (太郎) is isolated and sure, the 印 right of it was not
+    read at all; both the word and the ink are looked at, the ink in the row's height."""
+    import numpy as np
+
+    from extractors.ocr_reread import trailing_glyphs
+
+    tsv = _tsv([("代表者氏名", 10, 150, 95), ("山田", 200, 60, 95), ("太郎", 300, 60, 96)],
+               [("住所", 10, 60, 95), ("〇〇市", 120, 90, 95)])
+    ink = np.zeros((400, 1200), dtype=bool)
+    ink[102:128, 800:826] = True  # the unread 印 on the first row (top 100, height 30)
+    found = trailing_glyphs(tsv, 0.9, ink)
+    assert [(g["text"], g["conf"] < 90) for g in found] == [("太郎", False), ("", True), ("〇〇市", False)]
+    assert found[1]["left"] == 800 and found[1]["width"] == 26
+
+
+def test_kind_glued_to_a_misread_glyph_in_an_ocr_staff_row_is_the_office_box():
+    """OCR read 確認印 as 座認印 in the staff row: still the office's box, not a request for a 認印."""
+    det = detect(_ocr_doc("届出書", "住所 〇〇市〇〇町1-2-3", "（以下は記入しないでください）", "受付印 座認印 担当印"))
+    assert not det.seal_requested
+    assert any(f.rule_id == "context.office.v1" and f.text == "認印" for f in det.findings)
+    det = detect(_ocr_doc("届出書", "氏名 山田太郎 認印"))  # on a name row the kind is still a request
+    assert det.seal_requested
