@@ -199,3 +199,16 @@ def test_a_word_picture_that_cannot_be_made_is_not_tried_again(tmp_path, monkeyp
     assert converted[2:] == [[EXAMPLES.resolve() / KEIYAKU]]
     settle_evidence([], out)  # no row wants it any more: forgotten
     assert json.loads((out / unmade.RECORD).read_text(encoding="utf-8"))["names"] == []
+
+
+def test_a_picture_lost_to_a_libreoffice_timeout_is_tried_again(tmp_path, monkeypatch):
+    from output.evidence import office_pdf, unmade
+
+    row = row_for(KEIYAKU, "表2 2行4列")
+    monkeypatch.setattr(office_pdf, "TIMEOUT_BASE_S", 0)  # LibreOffice is ended before it can print anything
+    monkeypatch.setattr(office_pdf, "TIMEOUT_PER_FILE_S", 0)
+    out = tmp_path / "out"
+    assert settle_evidence([row], out)[0].evidence_image is None
+    assert unmade.unmade_names(out) == set()  # a busy machine is not the file's fault: not remembered
+    monkeypatch.undo()
+    assert settle_evidence([row], out)[0].evidence_image is not None  # the next run makes it

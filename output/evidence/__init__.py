@@ -73,13 +73,13 @@ def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work
     office_jobs = {n: j for n, j in jobs.items() if j[0].format != "pdf" and n not in unmade}
     drawn = sum(_draw_pdf(name, row, item, out_dir, documents) for name, (row, item) in pdf_jobs.items())
     sources = {name: source_path(row) for name, (row, _item) in office_jobs.items()}
-    timed_out: set[Path] = set()
-    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice, timed_out=timed_out)
+    unsettled: set[Path] = set()
+    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice, unsettled=unsettled)
     failed = set()
     for name, (row, item) in office_jobs.items():
         source = sources[name]
-        if source is None or source in timed_out:
-            continue  # missing file or a busy machine: not a property of the file, tried again next time
+        if source is None or source in unsettled:
+            continue  # a missing file, or LibreOffice ended abnormally: maybe not the file's fault, tried next time
         pdf = pdfs.get(source)
         if pdf is not None and _draw_office(name, row, item, pdf, out_dir, documents):
             drawn += 1

@@ -32,10 +32,11 @@ def soffice() -> str | None:
 
 
 def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
-            timed_out: set[Path] | None = None) -> dict[Path, Path]:
+            unsettled: set[Path] | None = None) -> dict[Path, Path]:
     """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out.
     `nice` > 0: LibreOffice runs with that niceness increment (`nice -n`), leaving the CPU to other work.
-    `timed_out`: gets the files of batches LibreOffice did not finish in time (worth another try later)."""
+    `unsettled`: gets the files of batches LibreOffice did not finish normally (out of time, crashed, killed):
+    a file there may have failed for its batch-mate or a busy machine, so it is worth another try later."""
     binary = soffice()
     if binary is None or not files:
         return {}
@@ -54,8 +55,8 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
                 lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1], prefix), batches),
                 strict=True):
             done.update(found)
-            if not finished and timed_out is not None:
-                timed_out.update(files_of_batch)
+            if not finished and unsettled is not None:
+                unsettled.update(files_of_batch)
     return done
 
 
@@ -65,7 +66,7 @@ def _cores() -> int:
 
 def _batch(binary: str, files: list[Path], folder: Path, target: str,
            prefix: list[str] | None = None) -> tuple[dict[Path, Path], bool]:
-    """({source: PDF} of one LibreOffice start, whether it finished before its time limit)."""
+    """({source: PDF} of one LibreOffice start, whether it ended normally: in time and with exit status 0)."""
     names = {}
     for n, path in enumerate(files):
         plain = folder / f"f{n:04d}{path.suffix.lower()}"
@@ -82,11 +83,12 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str,
     env = {**os.environ, "HOME": str(folder), "TMPDIR": str(folder), "SAL_USE_VCLPLUGIN": "svp"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, start_new_session=True)
-    finished = True
     try:
         proc.wait(timeout=TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(names))
     except subprocess.TimeoutExpired:
         finished = False
+    else:
+        finished = proc.returncode == 0
     finally:
         if proc.poll() is None:
             try:

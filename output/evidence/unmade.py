@@ -4,8 +4,9 @@ A file LibreOffice cannot print, or whose finding is not found in the PDF it pri
 time: trying it costs a LibreOffice start (≈ 2–3 s) twice per run (while the files are read, then when the
 register is written) and again at every re-audit. Its picture name (file content + finding, select.image_name) is
 kept in OUT_DIR/.sealreview/unmade-pictures.json with a key derived from the code of output/evidence/ and the
-LibreOffice binary: a new version of either, or a changed file or finding (a new name), tries again. A batch that
-ran out of time is not remembered (a busy machine is not a property of the file), nor a file that was missing.
+LibreOffice binary: a new version of either, or a changed file or finding (a new name), tries again. A file of a
+batch LibreOffice did not end normally (out of time on a busy machine, crashed on a batch-mate) is not
+remembered, nor a file that was missing.
 """
 
 from __future__ import annotations
