@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS done (
 _LOCAL_FIELDS = ("work_dir", "out_dir", "cache_dir")  # where things go, not what is decided
 
 
-def _file_digest(path: str | None) -> str:
+def file_digest(path: str | Path | None) -> str:
+    """sha256 of a settings file the run reads ("" when none, "unreadable" when it cannot be read)."""
     if not path:
         return ""
     try:
@@ -49,10 +50,10 @@ def _file_digest(path: str | None) -> str:
 def run_key(options) -> str:
     """The settings that change a row (PipelineOptions without its folders, plus the manifest's bytes)."""
     settings = {k: v for k, v in asdict(options).items() if k not in _LOCAL_FIELDS}
-    settings["manifest_sha256"] = _file_digest(settings.get("manifest"))
+    settings["manifest_sha256"] = file_digest(settings.get("manifest"))
     policy = settings.get("policy") or ""
     if policy.endswith((".yaml", ".yml")):
-        settings["policy_sha256"] = _file_digest(policy)
+        settings["policy_sha256"] = file_digest(policy)
     material = json.dumps(settings, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 

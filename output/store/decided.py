@@ -27,6 +27,7 @@ from extractors.discover import SourceFile, root_text
 from output.atomic import atomic_path
 from output.confine import read_regular
 from output.store.analysis import cache_key
+from output.store.checkpoint import file_digest
 from output.store.codec import dumps, loads
 
 log = logging.getLogger(__name__)
@@ -41,16 +42,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def code_digest() -> str:
     """Every source and data file of the packages a row comes from (the flows only orchestrate)."""
     return source_digest(*(ROOT / name for name in PACKAGES))
-
-
-def file_digest(path: str | Path | None) -> str:
-    """The bytes of a rule file the run loads ("-" when none, "missing" when it cannot be read)."""
-    if not path:
-        return "-"
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
 
 
 def context_digest(*, options: tuple, rule_files: tuple[str | None, ...], as_of: str) -> str:
