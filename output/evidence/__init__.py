@@ -20,6 +20,7 @@ from pathlib import Path
 
 from extractors.models import Document
 from output.evidence.select import EVIDENCE_DIR, image_name, mode, pictured_item
+from output.evidence.unmade import remember, unmade_names
 from output.models import RegisterRow
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ def settle_evidence(rows: list[RegisterRow], out_dir: Path, *, documents: Docume
         finally:
             shutil.rmtree(work, ignore_errors=True)
     _prune(out_dir, set(wanted))
-    from output.evidence.unmade import remember
-
     remember(out_dir, set(), keep=set(wanted))  # forget the unmade pictures no row wants any more
     made = {name for name in wanted if (out_dir / name).is_file()}
     return [_with_image(row, name if name in made else None) for row, name in zip(rows, names, strict=True)]
@@ -66,7 +65,6 @@ def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work
                   documents: DocumentLookup | None, *, nice: int = 0) -> int:
     """Draw every job's picture; returns how many were drawn. `nice`: LibreOffice's niceness increment."""
     from output.evidence.office_pdf import to_pdfs
-    from output.evidence.unmade import remember, unmade_names
 
     pdf_jobs = {n: j for n, j in jobs.items() if j[0].format == "pdf"}
     unmade = unmade_names(out_dir)  # Word/Excel pictures LibreOffice could not make before (unmade.py)
