@@ -27,10 +27,10 @@ from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 
 from extractors.discover import SourceFile, changed_since, root_text
-from output.eform_html import render_html
 from output.eforms import final_rel as eform_rel
+from output.eforms import write_staged
 from output.models import RegisterRow
-from output.pipeline.steps import PipelineOptions, process_file, rule_context
+from output.pipeline.steps import UNEXPECTED_ERROR, PipelineOptions, process_file, rule_context
 from output.pipeline.tuning import quiet_libraries
 from output.revised.placement import file_staging_dir, root_labels
 from output.revised.placement import final_rel as draft_rel
@@ -41,7 +41,6 @@ from output.store.state import row_from_json
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED = "予期しないエラー"  # process_file's row for a crash: never kept
 PARALLEL_MIN = 64  # files to decide in one batch worth child processes (each starts in about 2 s)
 
 
@@ -140,12 +139,8 @@ class DecidedRows:
         if unique and _read(self.out_dir / final) == staged.encode("utf-8"):
             row.eform_path = str(final)
             return True
-        target = self.out_dir / row.eform_path
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(staged, encoding="utf-8")
-            target.with_name(target.name[: -len(".json")] + ".html").write_text(render_html(json.loads(staged)),
-                                                                               encoding="utf-8")
+            write_staged(self.out_dir / row.eform_path, json.loads(staged), staged)
         except (OSError, ValueError):
             return False
         return True
@@ -169,7 +164,7 @@ class DecidedRows:
     def _keepable(self, source: SourceFile, row: RegisterRow, staged: str | None) -> bool:
         """Only rows the same inputs always give: the analysis and the draft are cached (a time limit, a
         missing tool or a file written while read is not), and the row is not a crash's."""
-        if row.rule_id == "decide.changed_during_scan.v1" or UNEXPECTED in (row.reason or ""):
+        if row.rule_id == "decide.changed_during_scan.v1" or UNEXPECTED_ERROR in (row.reason or ""):
             return False
         if not self.analyses.has(source.sha256):
             return False

@@ -88,12 +88,18 @@ def stage_eform(row: RegisterRow, fieldset: FieldSet, out_dir: Path) -> Register
     if not fieldset.fields:
         return replace(row, eform_path=None, eform_note=fieldset.why)
     target = staging_dir(out_dir, row.input_root) / _safe_rel(row.path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    eform = build_eform(row, fieldset)
-    json_path = target.with_name(target.name + ".json")
-    json_path.write_text(json.dumps(eform, ensure_ascii=False, indent=1), encoding="utf-8")
-    target.with_name(target.name + ".html").write_text(render_html(eform), encoding="utf-8")
+    json_path = write_staged(target.with_name(target.name + ".json"), build_eform(row, fieldset))
     return replace(row, eform_path=os.path.relpath(json_path, out_dir), eform_note=None)
+
+
+def write_staged(json_path: Path, eform: dict, text: str | None = None) -> Path:
+    """Plain writes of a staged e-form: `json_path` (`text` when given: the JSON staged before, byte for byte)
+    and the .html beside it."""
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(text if text is not None else json.dumps(eform, ensure_ascii=False, indent=1),
+                         encoding="utf-8")
+    json_path.with_suffix(".html").write_text(render_html(eform), encoding="utf-8")
+    return json_path
 
 
 def final_rel(row: RegisterRow, label: str) -> PurePosixPath:

@@ -84,6 +84,7 @@ def staff_manifest(options: PipelineOptions) -> Manifest | None:
 
 
 WORKER_GC_THRESHOLD = (10_000, 20, 10)
+UNEXPECTED_ERROR = "処理中に予期しないエラーが発生しました"  # the reason of a crash's row (never kept as decided)
 
 
 def warm_worker() -> None:
@@ -153,7 +154,7 @@ def process_file(source: SourceFile, options: PipelineOptions, *, stage=lambda n
         return row
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         log.error("処理に失敗しました: %s\n%s", source.rel_path, traceback.format_exc())
-        return error_row(source, f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）", ctx)
+        return error_row(source, f"{UNEXPECTED_ERROR}（{type(exc).__name__}: {exc}）", ctx)
 
 
 def fields_of(source: SourceFile, document: Document, options: PipelineOptions,
