@@ -6,7 +6,11 @@ end of the name line. The page image is binarised (Otsu after a contrast stretch
 lines), and the outer contours of seal size (10–25 mm) that are rings — a hole inside, little ink — are kept:
 a circle or ellipse fills about π/4 of its bounding box, a square nearly all of it. A second pass after a
 small morphological closing joins dotted circles, and Hough circles checked along their rim find circles
-crossed by a ruled line. Each box joins the OCR row it sits on (extractors/ocr.py)
+crossed by a ruled line. A ring of fine dots or dashes (1 pt dots, 2 pt gaps) leaves neither a contour nor a
+Hough circle: its dots are joined by their spacing (connected components, linked when closer than DOT_LINK_MM)
+and a group of seal size whose dots lie on a fitted ellipse all round, or on the rim of a near-square, is a box
+(`_dot_rings`); a dotted rule line, a row of ・ or a dotted table border is not. Each box joins the OCR row it
+sits on (extractors/ocr.py)
 as a `shape` block with the text ㊞ and `part="drawn"`; detection keeps it only on a name field's row.
 """
 
@@ -50,12 +54,117 @@ def find_boxes(image: Path, dpi: int) -> list[tuple[float, float, float, float]]
     size = max(1, round(CLOSE_MM * px))
     closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     found: list[tuple[int, int, int, int]] = []
-    for box in _rings(cv2, binary, px) + _rings(cv2, closed, px) + _hough(cv2, gray, binary, px):
+    for box in (_rings(cv2, binary, px) + _rings(cv2, closed, px) + _hough(cv2, gray, binary, px)
+                + _dot_rings(cv2, gray, binary, px)):
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
         if not any(x <= cx <= x + w and y <= cy <= y + h for x, y, w, h in found):
             found.append(box)
     scale = 72.0 / dpi
     return [(x * scale, y * scale, (x + w) * scale, (y + h) * scale) for x, y, w, h in found]
+
+
+DOT_MAX_MM = 2.2  # a dot or dash of a dotted ring: no side longer than this
+DOT_LINK_MM = 2.6  # dots closer than this (centre to centre) belong to one dotted line
+MIN_DOTS = 10
+MAX_DOTS = 20000  # a page of more specks than this is a halftone or noise, not a form
+DOT_RADIAL = 0.14  # a dot of a ring lies within this share of the radius from the fitted ellipse
+DOT_ON_RIM = 0.9  # share of a group's dots that must do so
+DOT_GREY = 190  # grey level (0–255, after the page's contrast stretch) up to which a pixel is a dot's ink
+DOT_SQUARE_EDGE = 0.12  # a dotted square: its dots within this share of the side from the box's edges
+
+
+def dot_groups(np, binary, px: float) -> list:
+    """Centres (x, y arrays, pixels) of the small components (dots, dashes) of the page, grouped by spacing:
+    two dots closer than DOT_LINK_MM are in one group (union-find over a grid of that cell size)."""
+    import cv2
+
+    count, _labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    if count <= 1:
+        return []
+    small = ((stats[1:, cv2.CC_STAT_WIDTH] <= DOT_MAX_MM * px) & (stats[1:, cv2.CC_STAT_HEIGHT] <= DOT_MAX_MM * px)
+             & (stats[1:, cv2.CC_STAT_AREA] >= 2))
+    pts = centroids[1:][small]
+    if len(pts) < MIN_DOTS or len(pts) > MAX_DOTS:
+        return []
+    link = DOT_LINK_MM * px
+    parent = list(range(len(pts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (x, y) in enumerate(pts):
+        cells.setdefault((int(x // link), int(y // link)), []).append(i)
+    for (cx, cy), members in cells.items():
+        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())]
+        for i in members:
+            for j in near:
+                if j > i and (pts[i][0] - pts[j][0]) ** 2 + (pts[i][1] - pts[j][1]) ** 2 <= link * link:
+                    parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pts)):
+        groups.setdefault(find(i), []).append(i)
+    return [pts[g] for g in groups.values() if len(g) >= MIN_DOTS]
+
+
+def _dot_rings(cv2, gray, binary, px: float) -> list[tuple[int, int, int, int]]:
+    """Seal-sized rings (circle, ellipse or near-square) made of dots or dashes (see dot_groups). Fine dots print
+    grey (a 1 pt dot scanned at 200 dpi): they are taken up to DOT_GREY, lighter than Otsu's cut on a page of
+    black text."""
+    import numpy as np
+
+    _, light = cv2.threshold(gray, DOT_GREY, 255, cv2.THRESH_BINARY_INV)
+    lo, hi = MIN_MM * px, MAX_MM * px
+    found = []
+    for pts in dot_groups(np, cv2.bitwise_or(binary, light), px):
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        w, h = x1 - x0, y1 - y0
+        if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) / min(w, h) > MAX_ASPECT:
+            continue
+        if _dotted_ellipse(cv2, np, pts) or _dotted_square(np, pts, x0, y0, x1, y1):
+            box = (int(x0), int(y0), int(round(w)) + 1, int(round(h)) + 1)
+            inside = binary[int(y0 + 0.2 * h):int(y1 - 0.2 * h), int(x0 + 0.2 * w):int(x1 - 0.2 * w)]
+            if inside.size and float((inside > 0).mean()) <= MAX_INK:
+                found.append(box)
+    return found
+
+
+def _dotted_ellipse(cv2, np, pts) -> bool:
+    """The dots lie on an ellipse (fitted to them) all round it: every eighth of the turn holds dots."""
+    (cx, cy), (d1, d2), angle = cv2.fitEllipse(pts.astype(np.float32))
+    if min(d1, d2) <= 0:
+        return False
+    t = np.deg2rad(angle)
+    dx, dy = pts[:, 0] - cx, pts[:, 1] - cy
+    u = (dx * np.cos(t) + dy * np.sin(t)) / (d1 / 2)
+    v = (-dx * np.sin(t) + dy * np.cos(t)) / (d2 / 2)
+    rho = np.sqrt(u * u + v * v)
+    if float((np.abs(rho - 1) <= DOT_RADIAL).mean()) < DOT_ON_RIM:
+        return False
+    sectors = np.floor((np.arctan2(v, u) + np.pi) / (np.pi / 4)).astype(int) % 8
+    return len(set(sectors.tolist())) == 8
+
+
+def _dotted_square(np, pts, x0: float, y0: float, x1: float, y1: float) -> bool:
+    """The dots lie on the edges of their near-square bounding box, all four edges dotted most of their length."""
+    w, h = x1 - x0, y1 - y0
+    if max(w, h) / min(w, h) > SQUARE_ASPECT:
+        return False
+    tol = DOT_SQUARE_EDGE * min(w, h)
+    xs, ys = pts[:, 0], pts[:, 1]
+    edges = [(np.abs(xs - x0) <= tol, ys, y0, h), (np.abs(xs - x1) <= tol, ys, y0, h),
+             (np.abs(ys - y0) <= tol, xs, x0, w), (np.abs(ys - y1) <= tol, xs, x0, w)]
+    on_edge = np.zeros(len(pts), dtype=bool)
+    for mask, along, start, length in edges:
+        on_edge |= mask
+        covered = set(np.floor((along[mask] - start) / length * 8).astype(int).clip(0, 7).tolist())
+        if len(covered) < 7:
+            return False
+    return float(on_edge.mean()) >= DOT_ON_RIM
 
 
 def _hough(cv2, gray, binary, px: float) -> list[tuple[int, int, int, int]]:
