@@ -6,6 +6,10 @@ it. pdfplumber gives the page's curves and rects; a shape of seal size that hold
 holds it, or the text line it ends), so detection reads 「氏名 … ㊞」 as one line. Whether it is the
 applicant's box is decided in detection (a name field must be on its row or a neighbouring one).
 A shape that holds text is left alone: its text (印, 実印, 捨印 …) is already in the text layer.
+A dotted or dashed circle drawn with a dash pattern is one curve; one drawn as many short pieces (an arc or a
+segment per dash, as some producers write it) is joined here: the short pieces are linked by their spacing and
+a seal-sized group whose points lie on the ellipse of its bounding box all round (or on a near-square's edges)
+is a box (`_dotted_boxes`); a dotted rule line or a dotted table border is not.
 """
 
 from __future__ import annotations
@@ -62,9 +66,95 @@ def candidate_boxes(page) -> list[SealBox]:
         w, h = rect["x1"] - rect["x0"], rect["bottom"] - rect["top"]
         if min(w, h) >= MIN_SQUARE and _sized(w, h, SQUARE_ASPECT):
             boxes.append(SealBox(rect["x0"], rect["top"], rect["x1"], rect["bottom"], "square"))
+    boxes.extend(_dotted_boxes(page))
     if not boxes or len(boxes) > MAX_SHAPES:
         return []
     return [b for b in _dedupe(boxes) if not _holds_text(page.chars, b)]
+
+
+DASH_MAX = 3.0 * MM  # a dash or dot of a dotted ring: no side longer than this
+DASH_LINK = 2.6 * MM  # pieces whose boxes are closer than this belong to one dotted line
+MIN_DASHES = 8
+MAX_PIECES = 5000  # more short pieces than this: text drawn as outlines or a drawing, not dotted boxes
+DASH_RADIAL = 0.14  # a piece's points within this share of the radius from the box's ellipse
+DASH_EDGE = 0.12  # a dotted square: points within this share of the side from the box's edges
+
+
+def _dotted_boxes(page) -> list[SealBox]:
+    """Seal-sized circles, ellipses or squares drawn as many short pieces (curves or lines)."""
+    pieces = [p for p in list(page.curves) + list(page.lines)
+              if p["x1"] - p["x0"] <= DASH_MAX and p["bottom"] - p["top"] <= DASH_MAX and p.get("pts")]
+    if len(pieces) < MIN_DASHES or len(pieces) > MAX_PIECES:
+        return []
+    parent = list(range(len(pieces)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, p in enumerate(pieces):
+        cells.setdefault((int(p["x0"] // DASH_LINK), int(p["top"] // DASH_LINK)), []).append(i)
+    for (cx, cy), members in cells.items():
+        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())]
+        for i in members:
+            a = pieces[i]
+            for j in near:
+                b = pieces[j]
+                if j > i and max(a["x0"] - b["x1"], b["x0"] - a["x1"]) <= DASH_LINK \
+                        and max(a["top"] - b["bottom"], b["top"] - a["bottom"]) <= DASH_LINK:
+                    parent[find(i)] = find(j)
+    groups: dict[int, list[dict]] = {}
+    for i, p in enumerate(pieces):
+        groups.setdefault(find(i), []).append(p)
+    out = []
+    for group in groups.values():
+        if len(group) < MIN_DASHES:
+            continue
+        x0, x1 = min(p["x0"] for p in group), max(p["x1"] for p in group)
+        top, bottom = min(p["top"] for p in group), max(p["bottom"] for p in group)
+        if not _sized(x1 - x0, bottom - top, MAX_ASPECT):
+            continue
+        pts = [pt for p in group for pt in p["pts"]]
+        if _on_ellipse(pts, x0, top, x1, bottom):
+            out.append(SealBox(x0, top, x1, bottom, "circle"))
+        elif _sized(x1 - x0, bottom - top, SQUARE_ASPECT) and min(x1 - x0, bottom - top) >= MIN_SQUARE \
+                and _on_square(pts, x0, top, x1, bottom):
+            out.append(SealBox(x0, top, x1, bottom, "square"))
+    return out
+
+
+def _on_ellipse(pts, x0: float, top: float, x1: float, bottom: float) -> bool:
+    """Every point near the ellipse inscribed in the box, and every eighth of the turn holding points."""
+    import math
+
+    cx, cy, rx, ry = (x0 + x1) / 2, (top + bottom) / 2, (x1 - x0) / 2, (bottom - top) / 2
+    sectors = set()
+    for x, y in pts:
+        u, v = (x - cx) / rx, (y - cy) / ry
+        if abs(math.hypot(u, v) - 1) > DASH_RADIAL:
+            return False
+        sectors.add(int((math.atan2(v, u) + math.pi) / (math.pi / 4)) % 8)
+    return len(sectors) == 8
+
+
+def _on_square(pts, x0: float, top: float, x1: float, bottom: float) -> bool:
+    """Every point on an edge of the box, each edge holding points along most of its length."""
+    tol = DASH_EDGE * min(x1 - x0, bottom - top)
+    covered: dict[str, set[int]] = {"l": set(), "r": set(), "t": set(), "b": set()}
+    for x, y in pts:
+        fx, fy = int((x - x0) / (x1 - x0) * 7.999), int((y - top) / (bottom - top) * 7.999)
+        hit = False
+        for edge, near, along in (("l", abs(x - x0), fy), ("r", abs(x - x1), fy), ("t", abs(y - top), fx),
+                                  ("b", abs(y - bottom), fx)):
+            if near <= tol:
+                covered[edge].add(along)
+                hit = True
+        if not hit:
+            return False
+    return all(len(c) >= 6 for c in covered.values())
 
 
 def _dedupe(boxes: list[SealBox]) -> list[SealBox]:
