@@ -6,6 +6,11 @@ read as 印/㊞) is cut out of the page image, enlarged 1.5× and 2.5× (a 〔�
 reads right at 1.5× and as LE at 2.5×; 2.5× is what recovered the first ones), all stacked into one strip that
 tesseract reads in a single call (one model load per page, not one per glyph). A re-read holding 印 or ㊞
 joins its row as an extra OCR block; the first reading stays, so the evidence shows both.
+
+A line holding a word tesseract could not read at all (confidence below DOUBT: 割有 for 割印, 自匠 for 自署, also on
+a page turned upright) is read again whole, enlarged (LINE_SCALES), in the same strip. That re-reading joins its
+row only when it holds a seal or signature character (印, ㊞, 署) more than the first reading did; otherwise the
+first reading stands alone.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ MAX_CROPS = 12
 MAX_CHARS = 3
 SURE = 90.0  # tesseract's word confidence above which a trailing word is not looked at again
 SEAL_CHARS = ("印", "㊞")
+DOUBT = 20.0  # a word read with a confidence below this (tesseract gives 0 to a glyph it could not place)
+LINE_SCALES = (2.5, 3.0)  # a doubtful line is read again at both enlargements (on our generated scans tesseract
+# read 割印 as 割有, 割還, 割町 or 割男 at 1–2× and 自署 as 自匠, 自暫 or 自緒: which enlargement reads right varies)
+MAX_LINES = 4  # doubtful lines re-read per page, the least sure first
+KEY_CHARS = ("印", "㊞", "署")  # what a re-read line must add to join its row
 
 
 def _lines(tsv: str) -> list[list[dict]]:
@@ -41,6 +51,27 @@ def _lines(tsv: str) -> list[list[dict]]:
 
 OPENING, CLOSING = set("[(（〔【［"), set("])）〕】］")
 BRACKETED = re.compile(r"[\[(（〔【［][^\])）〕】］]{1,2}[\])）〕】］]?$")
+
+
+def doubtful_lines(tsv: str) -> list[dict]:
+    """The lines (as one box each, with their text) holding a word read with confidence below DOUBT; at most
+    MAX_LINES, the least sure first."""
+    found = []
+    for words in _lines(tsv):
+        worst = min(w["conf"] for w in words)
+        if worst >= DOUBT or len(words) < 2:
+            continue
+        left, top = min(w["left"] for w in words), min(w["top"] for w in words)
+        right = max(w["left"] + w["width"] for w in words)
+        bottom = max(w["top"] + w["height"] for w in words)
+        found.append({"left": left, "top": top, "width": right - left, "height": bottom - top, "conf": worst,
+                      "text": "".join(w["text"] for w in words), "line": True})
+    return sorted(found, key=lambda line: line["conf"])[:MAX_LINES]
+
+
+def _adds_key(first: str, again: str) -> bool:
+    """The re-reading holds a seal or signature character more often than the first reading."""
+    return any(again.count(ch) > first.count(ch) for ch in KEY_CHARS)
 
 
 def _float(value: str | None) -> float:
@@ -99,20 +130,22 @@ def _ink_after(ink, words: list[dict]) -> dict | None:
 
 def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: int, *, gap: float,
            run, timeout: float) -> list[TextBlock]:
-    """`blocks` plus a block for every trailing glyph whose closer reading holds 印 or ㊞."""
+    """`blocks` plus a block for every trailing glyph whose closer reading holds 印 or ㊞, and for every doubtful
+    line whose closer reading adds 印, ㊞ or 署 (see doubtful_lines)."""
     from PIL import Image
 
     with Image.open(image) as page:
         ink = _dark(page)
     glyphs = trailing_glyphs(tsv, gap, ink)
-    if not glyphs:
+    lines = doubtful_lines(tsv)
+    if not glyphs and not lines:
         return blocks
     out = list(blocks)
     scale = 72.0 / dpi
     rings = [g for g in glyphs if _ring(ink, g)]  # a printed ㊞: a circle around a glyph
     for glyph in rings:
         out.append(_mark_block(glyph, blocks, page_no, scale))
-    glyphs = [g for g in glyphs if g not in rings and g.get("conf", 0.0) < SURE]
+    glyphs = [g for g in glyphs if g not in rings and g.get("conf", 0.0) < SURE] + lines
     if not glyphs:
         return out
 
@@ -129,7 +162,9 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
         text = "".join(w["text"] for w in words)
         centre = words[0]["top"] + words[0]["height"] / 2
         glyph = next((g for g, (top, bottom) in places if top <= centre <= bottom), None)
-        if glyph is None or id(glyph) in added or not any(ch in text for ch in SEAL_CHARS):
+        if glyph is None or id(glyph) in added:
+            continue
+        if not (_adds_key(glyph["text"], text) if glyph.get("line") else any(ch in text for ch in SEAL_CHARS)):
             continue
         added.add(id(glyph))
         bbox = tuple(round(v * scale, 1) for v in (glyph["left"], glyph["top"], glyph["left"] + glyph["width"],
@@ -190,8 +225,9 @@ def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[d
             box = (max(0, g["left"] - pad), max(0, g["top"] - pad), g["left"] + g["width"] + pad,
                    g["top"] + g["height"] + pad)
             crop = page.crop(box)
-            crops.extend(crop.resize((int(crop.width * k), int(crop.height * k)), Image.LANCZOS) for k in SCALES)
-    glyphs = [g for g in glyphs for _k in SCALES]
+            scales = LINE_SCALES if g.get("line") else SCALES
+            crops.extend(crop.resize((int(crop.width * k), int(crop.height * k)), Image.LANCZOS) for k in scales)
+    glyphs = [g for g in glyphs for _k in (LINE_SCALES if g.get("line") else SCALES)]
     width = max(c.width for c in crops) + 2 * GAP_PX
     height = sum(c.height for c in crops) + GAP_PX * (len(crops) + 1)
     strip = Image.new("L", (width, height), 255)

@@ -167,3 +167,44 @@ def test_kind_glued_to_a_misread_glyph_in_an_ocr_staff_row_is_the_office_box():
     assert any(f.rule_id == "context.office.v1" and f.text == "認印" for f in det.findings)
     det = detect(_ocr_doc("届出書", "氏名 山田太郎 認印"))  # on a name row the kind is still a request
     assert det.seal_requested
+
+
+def test_doubtful_lines_are_those_with_an_unread_word():
+    from extractors.ocr_reread import doubtful_lines
+
+    tsv = _tsv([("正副", 10, 60, 91), ("2通に割", 80, 120, 92), ("有", 210, 30, 0), ("をしてください。", 250, 200, 93)],
+               [("住所", 10, 60, 95), ("〇〇市", 120, 90, 65)],  # unsure, but every word placed
+               [("有", 10, 30, 0)])  # a lone word: nothing to read it against
+    found = doubtful_lines(tsv)
+    assert [(g["text"], g["left"], g["width"]) for g in found] == [("正副2通に割有をしてください。", 10, 440)]
+
+
+def test_a_doubtful_line_joins_its_row_only_when_its_closer_reading_adds_a_seal_or_signature_char(tmp_path):
+    """The re-reading of a line with an unread word (割有 for 割印) is added to the row when it reads 印 (or 署)
+    more often than the first reading; a re-reading that adds none (割町) leaves the row as it was. Tesseract is
+    replaced by a function returning what it would read from the strip: the strip itself is made for real."""
+    import subprocess
+
+    from PIL import Image
+
+    from extractors.ocr import parse_tsv
+    from extractors.ocr_reread import reread
+
+    image = tmp_path / "page.png"
+    Image.new("L", (1200, 400), 255).save(image)
+    tsv = _tsv([("正副", 10, 60, 91), ("2通に割", 80, 120, 92), ("有", 210, 30, 0), ("をしてください。", 250, 200, 93)])
+    blocks = parse_tsv(tsv, 1, 72.0 / 240)
+
+    def fake(reading: str):
+        def run(cmd, timeout):
+            strip = Image.open(cmd[1])
+            assert strip.height > 2 * 30 * 2.5  # the line at both enlargements
+            out = _tsv([(reading, 40, 400, 90)]).replace("\t100\t", f"\t{40 + 75}\t", 1)
+            return subprocess.CompletedProcess(cmd, 0, out.encode(), b"")
+        return run
+
+    joined = reread(image, tsv, blocks, 1, 240, gap=0.9, run=fake("正副2通に割印をしてください。"), timeout=10)
+    added = [b for b in joined if b.location.part == "reread"]
+    assert [b.text for b in added] == ["正副2通に割印をしてください。"] and added[0].line_key == blocks[0].line_key
+    same = reread(image, tsv, blocks, 1, 240, gap=0.9, run=fake("正副2通に割町をしてください。"), timeout=10)
+    assert same == blocks
