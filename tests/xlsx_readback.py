@@ -178,6 +178,7 @@ def describe(path: Path) -> dict:
         "active": wb.active.title,
         "title": wb.properties.title,
         "creator": wb.properties.creator,
+        "last_modified_by": wb.properties.lastModifiedBy,  # review_reader: a machine author is no reviewer
         "charts": charts_of(path),
         "by_sheet": {ws.title: sheet_of(ws) for ws in wb.worksheets},
     }
