@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
+from output.xlsx_style import MAX_LINKS, STYLE_LIST, STYLE_LIST_LINK, Book
 from tests.fixtures.register_xlsx.make_expected import EXPECTED, described, write_fixture
 from tests.xlsx_readback import describe, differences
 
@@ -45,3 +46,21 @@ def test_the_readback_sees_a_lost_fill(tmp_path: Path) -> None:
     diff = differences(before, describe(tmp_path / "edited.xlsx"))
     assert any(line.startswith("by_sheet.一覧.cells.P2.fill") for line in diff), diff
     assert not [line for line in diff if ".cells." in line and ".cells.P2." not in line], diff
+
+
+def test_past_excels_link_limits_the_cell_is_plain_text(tmp_path: Path) -> None:
+    """Excel holds at most 65,530 links a sheet and 2,079 characters a link: past them the cell keeps its text and
+    the column's plain style, without a link (openpyxl would have written a link Excel drops when it opens the file)."""
+    book = Book(tmp_path / "links.xlsx")
+    ws = book.sheet("一覧")
+    ws.put(1, 1, "申請書.docx", STYLE_LIST, link="../forms/a.docx", link_style=STYLE_LIST_LINK)
+    ws.put(2, 1, "長い.docx", STYLE_LIST, link="../" + "%E7%94%B3" * 240 + ".docx", link_style=STYLE_LIST_LINK)
+    ws.links = MAX_LINKS
+    ws.put(3, 1, "=先頭が等号.docx", STYLE_LIST, link="../forms/c.docx", link_style=STYLE_LIST_LINK)
+    book.close()
+    sheet = load_workbook(tmp_path / "links.xlsx")["一覧"]
+    assert sheet["A1"].hyperlink.target.replace("\\", "/") == "../forms/a.docx" and sheet["A1"].font.u == "single"
+    for ref, text in (("A2", "長い.docx"), ("A3", "=先頭が等号.docx")):
+        cell = sheet[ref]
+        assert cell.hyperlink is None and cell.value == text and cell.font.u is None and cell.border.left.style == "thin"
+    assert sheet["A3"].quotePrefix is True and sheet["A3"].data_type == "s"
