@@ -8,19 +8,14 @@ re-audit is still there after the next ones. Writing only: nothing is decided he
 
 from __future__ import annotations
 
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from output.xlsx_sheets import jst
 from output.xlsx_style import (
-    BODY_FONT,
     STYLE_TABLE_WRAP,
+    STYLE_TITLE,
+    Sheet,
     a4_landscape,
     fit_widths,
     header_row,
-    put,
-    styled,
 )
 from rules.models import DECISIONS, REPLACEMENTS
 
@@ -81,24 +76,24 @@ def history_rows(history: list[dict]) -> list[list[str]]:
     return out
 
 
-def write_changes_sheet(ws: Worksheet, changes: dict | None, history: list[dict] | None = None) -> None:
-    put(ws, 1, 1, "変更履歴（すべての実行、新しい順）").font = Font(name=BODY_FONT.name, bold=True, size=14)
+def write_changes_sheet(ws: Sheet, changes: dict | None, history: list[dict] | None = None) -> None:
+    ws.put(1, 1, "変更履歴（すべての実行、新しい順）", STYLE_TITLE)
     history = history if history is not None else [{"changes": changes}]
     r = _heading(ws, changes) if changes is not None else 4
     header_row(ws, r, HISTORY_COLUMNS)
     rows = history_rows(history)
     for i, values in enumerate(rows, start=r + 1):
         for col, value in enumerate(values, start=1):
-            styled(put(ws, i, col, value), STYLE_TABLE_WRAP)
-    ws.freeze_panes = f"A{r + 1}"
-    ws.auto_filter.ref = f"A{r}:{get_column_letter(len(HISTORY_COLUMNS))}{r + max(len(rows), 1)}"
+            ws.put(i, col, value, STYLE_TABLE_WRAP)
+    ws.freeze(r + 1)
+    ws.autofilter(r, r + max(len(rows), 1), len(HISTORY_COLUMNS))
     samples = {c: [HISTORY_COLUMNS[c - 1]] + [str(v[c - 1]) for v in rows[:300]]
                for c in range(1, len(HISTORY_COLUMNS) + 1)}
     fit_widths(ws, samples, minimum=8, maximum=30, caps={9: 60, 10: 40})
-    a4_landscape(ws, title_rows=f"{r}:{r}")
+    a4_landscape(ws, title_rows=(r, r))
 
 
-def _heading(ws: Worksheet, changes: dict) -> int:
+def _heading(ws: Sheet, changes: dict) -> int:
     """This run: the previous run, changed versions and the counts; returns the header row of the table."""
     if changes.get("previous_run") is None:
         lines = ["前回の実行がないため、すべての様式を新規として扱いました。"]
@@ -110,5 +105,5 @@ def _heading(ws: Worksheet, changes: dict) -> int:
                  f"内容変更 {len(changes['changed_files'])} 件、判定の変更 {len(changes['decisions'])} 件、"
                  f"レビューによる変更 {len(changes.get('reviews') or [])} 件")
     for i, text in enumerate(lines, start=2):
-        put(ws, i, 1, text)
+        ws.put(i, 1, text)
     return len(lines) + 3

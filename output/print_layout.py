@@ -11,11 +11,19 @@ from __future__ import annotations
 import math
 import unicodedata
 from functools import lru_cache
-
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import Any, Protocol
 
 from output.columns import COLUMNS, HIDDEN_COLUMNS, PRINT_COLUMNS
+
+
+class Sheet(Protocol):
+    """What the layout needs of output.xlsx_style.Sheet (which imports this module's font sizes)."""
+
+    ws: Any
+
+    def width(self, col: int, width: float, *, hidden: bool = ..., level: int = ..., collapsed: bool = ...) -> None: ...
+
+    def height(self, row: int, points: float) -> None: ...
 
 LIST_FONT_PT = 9.0  # body text of 一覧 (≥ 8 pt on paper: the page is printed at 100 %)
 HEADER_FONT_PT = 9.0
@@ -88,33 +96,36 @@ def row_height(values: dict[str, object], widths: dict[str, float], size: float 
     return min(math.ceil(lines * size * LINE_PT + PAD_PT), MAX_ROW_PT)
 
 
-def fold_technical_columns(ws: Worksheet) -> None:
-    """Every column outside PRINT_COLUMNS: outline level 1, collapsed (always-hidden ones stay as they are)."""
+def folded_columns() -> dict[int, dict[str, bool | int]]:
+    """Every column outside PRINT_COLUMNS: outline level 1, collapsed (hidden); always-hidden ones stay as they
+    are. The column after a folded run carries the 「+」 (Excel's collapsed). 1-based column → its options."""
     folded = [name not in PRINT_COLUMNS and name not in HIDDEN_COLUMNS for name in COLUMNS]
+    out: dict[int, dict[str, bool | int]] = {}
     for col, fold in enumerate(folded, start=1):
         if fold:
-            dim = ws.column_dimensions[get_column_letter(col)]
-            dim.outline_level, dim.hidden = 1, True
-        elif col > 1 and folded[col - 2]:  # the column after a folded run carries the 「+」 (Excel's collapsed)
-            ws.column_dimensions[get_column_letter(col)].collapsed = True
-    ws.sheet_format.outlineLevelCol = 1
+            out[col] = {"level": 1, "hidden": True}
+        elif col > 1 and folded[col - 2]:
+            out[col] = {"collapsed": True}
+    return out
 
 
-def apply_print_layout(ws: Worksheet, rendered: list[dict[str, object]], *, header_left: str,
-                       header_right: str) -> None:
-    """Widths, row heights, folded technical columns, print area and the page header/footer of 一覧."""
-    widths = print_widths()
-    for name, width in widths.items():
-        ws.column_dimensions[get_column_letter(COLUMNS.index(name) + 1)].width = width
-    ws.row_dimensions[1].height = row_height({n: n for n in widths}, widths, HEADER_FONT_PT)
+def apply_print_layout(ws: Sheet, rendered: list[dict[str, object]], *, widths: dict[int, float],
+                       hidden: frozenset[str] = HIDDEN_COLUMNS, header_left: str, header_right: str) -> None:
+    """Widths (the screen-only `widths`, the printed columns' own), row heights, folded technical columns, print
+    area and the page header/footer of 一覧."""
+    printed = print_widths()
+    for name, width in printed.items():
+        widths[COLUMNS.index(name) + 1] = width
+    folded = folded_columns()
+    for col, width in sorted(widths.items()):
+        options = folded.get(col, {})
+        ws.width(col, width, hidden=COLUMNS[col - 1] in hidden or bool(options.get("hidden")),
+                 level=int(options.get("level", 0)), collapsed=bool(options.get("collapsed")))
+    ws.height(1, row_height({n: n for n in printed}, printed, HEADER_FONT_PT))
     for r, values in enumerate(rendered, start=2):
-        ws.row_dimensions[r].height = row_height(values, widths)
-    fold_technical_columns(ws)
-    last_col = max(COLUMNS.index(n) for n in widths) + 1
-    ws.print_area = f"A1:{get_column_letter(last_col)}{max(len(rendered) + 1, 2)}"
-    ws.page_setup.scale = 100
-    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
-    ws.oddHeader.left.text, ws.oddHeader.right.text = header_left, header_right
-    ws.oddHeader.left.size = ws.oddHeader.right.size = 9
-    ws.oddFooter.center.text = "&P / &N ページ"
-    ws.oddFooter.center.size = 9
+        ws.height(r, row_height(values, printed))
+    last_col = max(COLUMNS.index(n) for n in printed) + 1
+    ws.ws.print_area(0, 0, max(len(rendered) + 1, 2) - 1, last_col - 1)
+    ws.ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.6, bottom=0.6)
+    ws.ws.set_header(f"&L&9 {header_left}&R&9 {header_right}", {"margin": 0.5})
+    ws.ws.set_footer("&C&9 &P / &N ページ", {"margin": 0.5})

@@ -6,31 +6,28 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from output.columns import basis_level_text
 from output.models import RegisterRow
 from output.summary import summarize
 from output.xlsx_style import (
-    BODY_FONT,
+    STYLE_BOLD,
+    STYLE_INFO,
+    STYLE_SUBTITLE,
     STYLE_TABLE,
     STYLE_TABLE_WRAP,
+    STYLE_TITLE,
+    Sheet,
     a4_landscape,
     fit_widths,
     header_row,
-    put,
-    styled,
 )
 from rules.models import EFFECT_LABELS, NON_LAW_KINDS
 
 
-def write_summary_sheet(ws: Worksheet, rows: list[RegisterRow], run_info: dict) -> None:
+def write_summary_sheet(ws: Sheet, rows: list[RegisterRow], run_info: dict) -> None:
     s = summarize(rows)
-    put(ws, 1, 1, "押印・署名の見直し 集計").font = Font(name=BODY_FONT.name, bold=True, size=14)
-    put(ws, 2, 1, s["sentence"]).font = Font(name=BODY_FONT.name, bold=True, size=12)
+    ws.put(1, 1, "押印・署名の見直し 集計", STYLE_TITLE)
+    ws.put(2, 1, s["sentence"], STYLE_SUBTITLE)
     r = _run_info(ws, 4, run_info, s)
     chart_anchor_row = r + 1
     r = _table(ws, r + 1, "判定別件数", ["判定", "件数"], [[k, v] for k, v in s["by_decision"].items()]
@@ -46,7 +43,7 @@ def write_summary_sheet(ws: Worksheet, rows: list[RegisterRow], run_info: dict) 
     a4_landscape(ws)
 
 
-def _run_info(ws: Worksheet, row: int, info: dict, s: dict) -> int:
+def _run_info(ws: Sheet, row: int, info: dict, s: dict) -> int:
     versions = info.get("versions") or {}
     items = [
         ("基準日", str(info.get("as_of", ""))),
@@ -58,13 +55,11 @@ def _run_info(ws: Worksheet, row: int, info: dict, s: dict) -> int:
         ("レビュー反映済み", s["reviewed"]),
     ]
     for offset, (key, value) in enumerate(items):
-        put(ws, row + offset, 1, key).font = Font(name=BODY_FONT.name, bold=True)
-        cell = put(ws, row + offset, 2, value)
-        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-        ws.merge_cells(start_row=row + offset, start_column=2, end_row=row + offset, end_column=9)
+        ws.put(row + offset, 1, key, STYLE_BOLD)
+        ws.merge(row + offset, 2, 9, value, STYLE_INFO)
         lines = str(value).count("\n") + 1
         if lines > 1:
-            ws.row_dimensions[row + offset].height = 15 * lines
+            ws.height(row + offset, 15 * lines)
     return row + len(items)
 
 
@@ -84,7 +79,7 @@ def jst(stamp: object) -> str:
     return when.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S") + "（日本時間）"
 
 
-def _signature_tables(ws: Worksheet, row: int, s: dict) -> int:
+def _signature_tables(ws: Sheet, row: int, s: dict) -> int:
     """署名 like 押印: forms asking for a signature by 判定, 根拠区分 × 判定 and 所管 × 判定."""
     sig = s["signature"]
     total = sum(sig["by_decision"].values())
@@ -94,42 +89,44 @@ def _signature_tables(ws: Worksheet, row: int, s: dict) -> int:
     return _cross_table(ws, row + 1, "署名を求めている様式：所管 × 判定", "所管", sig["by_department"])
 
 
-def _online_tables(ws: Worksheet, row: int, online: dict) -> int:
+def _online_tables(ws: Sheet, row: int, online: dict) -> int:
     """オンライン化: the sentence, counts by class, 所管 × class."""
-    put(ws, row, 1, online["sentence"]).font = Font(name=BODY_FONT.name, bold=True)
+    ws.put(row, 1, online["sentence"], STYLE_BOLD)
     by_class = online["by_class"]
     row = _table(ws, row + 1, "オンライン化の分類別件数", ["オンライン化", "件数"],
                  [[k, v] for k, v in by_class.items() if k != "計"] + [["計", by_class["計"]]])
     return _cross_table(ws, row + 1, "所管 × オンライン化", "所管", online["by_department"])
 
 
-def _table(ws: Worksheet, row: int, title: str, header: list[str], body: list[list]) -> int:
-    put(ws, row, 1, title).font = Font(name=BODY_FONT.name, bold=True)
+def _table(ws: Sheet, row: int, title: str, header: list[str], body: list[list]) -> int:
+    ws.put(row, 1, title, STYLE_BOLD)
     header_row(ws, row + 1, header)
     for i, values in enumerate(body, start=row + 2):
         for col, value in enumerate(values, start=1):
-            styled(put(ws, i, col, value), STYLE_TABLE)
+            ws.put(i, col, value, STYLE_TABLE)
     return row + 2 + len(body)
 
 
-def _cross_table(ws: Worksheet, row: int, title: str, label: str, table: dict[str, dict[str, int]]) -> int:
+def _cross_table(ws: Sheet, row: int, title: str, label: str, table: dict[str, dict[str, int]]) -> int:
     columns = list(next(iter(table.values())).keys()) if table else ["計"]
     body = [[name, *[counts.get(c, 0) for c in columns]] for name, counts in table.items()]
     totals = ["計", *[sum(counts.get(c, 0) for counts in table.values()) for c in columns]]
     return _table(ws, row, title, [label, *columns], [*body, totals])
 
 
-def _chart(ws: Worksheet, first_row: int, count: int) -> None:
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "判定別件数"
-    chart.legend = None
-    data = Reference(ws, min_col=2, min_row=first_row, max_row=first_row + count)
-    cats = Reference(ws, min_col=1, min_row=first_row + 1, max_row=first_row + count)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(cats)
-    chart.height, chart.width = 8, 14
-    ws.add_chart(chart, f"K{first_row}")
+def _chart(ws: Sheet, first_row: int, count: int) -> None:
+    """Bars of 判定別件数: the header row (件数) names the series, the rows below are its values and categories."""
+    chart = ws.book.workbook.add_chart({"type": "bar"})
+    r0, r1 = first_row - 1, first_row + count - 1  # 0-based: the header row, the last row
+    chart.add_series({"name": [ws.title, r0, 1], "categories": [ws.title, r0 + 1, 0, r1, 0],
+                      "values": [ws.title, r0 + 1, 1, r1, 1]})
+    chart.set_title({"name": "判定別件数"})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": CHART_PX[0], "height": CHART_PX[1]})
+    ws.ws.insert_chart(f"K{first_row}", chart)
+
+
+CHART_PX = (529, 302)  # 14 × 8 cm at 96 px per inch
 
 
 BASES_HEADER = ["根拠法令", "区分", "件数", "この根拠法令を挙げている様式", "カタログ", "法令（カタログ）", "所管",
@@ -176,7 +173,7 @@ def _catalogue_cells(item: dict | None) -> list[str]:
             item.get("instrument", ""), item.get("source", "")]
 
 
-def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
+def write_bases_sheet(ws: Sheet, rows: list[RegisterRow]) -> None:
     header_row(ws, 1, BASES_HEADER)
     index = bases_index(rows)
     r = 1
@@ -184,26 +181,26 @@ def write_bases_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
         level = "レビュー者の修正" if entry["level"] == "reviewer" else basis_level_text(entry["level"])
         values = [citation, level, len(entry["forms"]), "\n".join(entry["forms"]), *_catalogue_cells(entry["entry"])]
         for col, value in enumerate(values, 1):
-            styled(put(ws, r, col, value), STYLE_TABLE_WRAP)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(BASES_HEADER))}{max(len(index) + 1, 2)}"
+            ws.put(r, col, value, STYLE_TABLE_WRAP)
+    ws.freeze(2)
+    ws.autofilter(1, max(len(index) + 1, 2), len(BASES_HEADER))
     missing = missing_laws(index)
     start = r + 2
-    put(ws, start, 1, f"カタログにない国・県の法令 {len(missing)} 件（件数の多い順。カタログに追加すると要確認が減ります）").font = \
-        Font(name=BODY_FONT.name, bold=True)
+    ws.put(start, 1, f"カタログにない国・県の法令 {len(missing)} 件（件数の多い順。カタログに追加すると要確認が減ります）",
+           STYLE_BOLD)
     header_row(ws, start + 1, MISSING_HEADER)
     for i, (name, level, forms) in enumerate(missing, start=1):
         for col, value in enumerate([i, name, basis_level_text(level), len(forms), "\n".join(forms)], 1):
-            styled(put(ws, start + 1 + i, col, value), STYLE_TABLE_WRAP)
+            ws.put(start + 1 + i, col, value, STYLE_TABLE_WRAP)
     fit_widths(ws, {1: [BASES_HEADER[0], *index.keys()], 2: ["要綱・要領等"], 3: ["件数"],
                     4: [f for e in index.values() for f in e["forms"]], 5: ["law.kokumin_kenko_hoken"],
                     6: ["国民健康保険法"], 7: ["厚生労働省"], 8: ["押印義務なし（廃止可）"], 9: ["2020-12-25〜"],
                     10: ["令和2年厚生労働省令第208号"], 11: ["https://www.example.go.jp/notice"]},
                caps={1: 40, 4: 70, 6: 30, 10: 40, 11: 40})
-    a4_landscape(ws, title_rows="1:1")
+    a4_landscape(ws, title_rows=(1, 1))
 
 
-def write_revisions_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
+def write_revisions_sheet(ws: Sheet, rows: list[RegisterRow]) -> None:
     """修正一覧: every edit of every revised draft, so a reviewer can check them one by one."""
     header = ["ファイル", "修正案", "場所", "修正前", "修正後"]
     header_row(ws, 1, header)
@@ -214,9 +211,9 @@ def write_revisions_sheet(ws: Worksheet, rows: list[RegisterRow]) -> None:
             values = [row.path, row.revised_path or "（PDF のため修正箇所の一覧のみ）", edit.get("location", ""),
                       edit.get("before", ""), edit.get("after") or "（削除）"]
             for col, value in enumerate(values, 1):
-                styled(put(ws, r, col, value), STYLE_TABLE_WRAP)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:E{max(r, 2)}"
+                ws.put(r, col, value, STYLE_TABLE_WRAP)
+    ws.freeze(2)
+    ws.autofilter(1, max(r, 2), 5)
     fit_widths(ws, {1: [header[0], *(row.path for row in rows if row.revisions)], 2: ["修正案"], 3: ["p.1 表1 2行3列"],
                     4: ["修正前の文字列"], 5: ["修正後の文字列"]}, caps={1: 50, 2: 40, 4: 50, 5: 50})
-    a4_landscape(ws, title_rows="1:1")
+    a4_landscape(ws, title_rows=(1, 1))

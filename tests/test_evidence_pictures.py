@@ -124,7 +124,7 @@ def test_register_and_review_page_link_the_pictures(tmp_path, monkeypatch):
     ws = load_workbook(paths["xlsx"])["一覧"]
     column = COLUMNS.index("根拠箇所") + 1
     for r, row in enumerate(shown[:2], start=2):
-        assert (out / unquote(ws.cell(r, column).hyperlink.target)).resolve() == (out / row.evidence_image).resolve()
+        assert (out / unquote(ws.cell(r, column).hyperlink.target.replace("\\", "/"))).resolve() == (out / row.evidence_image).resolve()
     assert ws.cell(4, column).hyperlink is None
 
     class Links(HTMLParser):

@@ -144,7 +144,7 @@ def test_crash_while_writing_keeps_old_file(tmp_path, monkeypatch):
     def boom(*_a, **_k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", boom)
+    monkeypatch.setattr("output.xlsx_writer.close_book", boom)  # the workbook fails as it is written
     with pytest.raises(OSError):
         write_register([make_row(1), make_row(2)], out, run_info=RUN_INFO)
     assert {name: (out / name).read_bytes() for name in before} == before  # all three or none
