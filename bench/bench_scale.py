@@ -147,7 +147,24 @@ def reused(result: dict) -> str:
     """The re-audit's own count of re-read vs reused files (a code change between runs re-reads everything)."""
     line = next((line for line in result["output"].splitlines() if "読み直し" in line), "")
     match = re.search(r"読み直し\s*([\d,]+)\s*件.*?再利用\s*([\d,]+)\s*件", line)
-    return f"re-read {match.group(1)}, reused {match.group(2)}" if match else "re-read ?"
+    rows = re.search(r"判定を再利用\s*([\d,]+)\s*件", line)
+    kept = f", decided rows reused {rows.group(1)}" if rows else ""
+    return f"re-read {match.group(1)}, reused {match.group(2)}{kept}" if match else "re-read ?"
+
+
+def stored_rows(out: Path) -> str:
+    """What the scan kept of its decided rows for the next run (its run's settings in the state store)."""
+    sys.path.insert(0, str(ROOT))
+    from output.store.state import StateStore
+
+    try:
+        with StateStore(out) as store:
+            args = store.runs()[0]["args"] or {}
+    except Exception as exc:  # noqa: BLE001 - an older output folder: nothing to report
+        return f"? ({type(exc).__name__})"
+    if "rows_stored" not in args:
+        return "n/a (this version keeps none)"
+    return f"{args['rows_stored']} rows, {args.get('rows_stored_cpu_s', 0):.1f} CPU-s in the command's process"
 
 
 def short(name: str) -> str:
@@ -182,6 +199,8 @@ def table(n: int, workers: int, scan: dict, floor: dict, fast: dict, naive: dict
         ("   fixed start-up + register writing (outside the files phase)", f"{fixed:.1f} s", "", ""),
         ("   steady state (files phase, between the first and last progress line)",
          f"{steady:.1f} files/s" if steady else "?", "", ""),
+        ("   decided rows kept for the next run (a re-audit right after the scan reuses them)",
+         scan.get("stored", "?"), "", ""),
         ("   peak RSS per worker process", f"{scan['worker_peak_kb'] / 1024:.0f} MB", "≤ 1024 MB",
          verdict(scan["worker_peak_kb"] / 1024 <= 1024 if scan["worker_peak_kb"] else None)),
         ("   peak RSS, whole process tree", f"{scan['tree_kb'] / 1024:.0f} MB ({scan['processes']} processes)", "", ""),
@@ -287,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scan: {scan['wall']:.1f} s, {len(files) / scan['wall']:.1f} forms/s, peak "
           f"{scan['peak_kb'] / 1024:.0f} MB ({scan['peak_name']})", flush=True)
     counts = decisions(out)
+    scan["stored"] = stored_rows(out)
     reaudit, why = None, "`sealreview reaudit` does not exist yet (issue 7)"
     if reaudit_help() is not None:
         reaudit = measure_scan(forms, out, args.workers, command="reaudit")

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from flows import configure_environment
-from flows.serve import start_early
+from flows.serve import start_early, stop_early
 from output.confine import LinkedFolder, refuse_links
 from output.pipeline.guard import TERMINATED_EN, TERMINATED_JA, RunTerminated, terminate_on_sigterm
 from output.store import OutputBusy
@@ -129,17 +129,15 @@ def ensure_writable(out_dir: Path) -> None:
 
 
 def check_rules(args: argparse.Namespace) -> None:
-    """Load the catalogue and policy once up front so a broken file stops the run clearly."""
-    from rules.engine import load_context
+    """Load the catalogue and policy once up front so a broken file stops the run clearly. The run then takes the
+    same parsed data (output/pipeline/steps.rule_context): the YAML is parsed once per command."""
+    from output.pipeline.steps import PipelineOptions, rule_context
     from rules.errors import RuleDataError
 
     try:
-        load_context(
-            policy=args.policy,
-            as_of=date.fromisoformat(args.as_of) if args.as_of else None,
-            manifest=Path(args.manifest) if args.manifest else None,
-        )
+        rule_context(PipelineOptions(policy=args.policy, manifest=args.manifest))
     except RuleDataError as exc:
+        stop_early()  # launched for a run that will not start
         raise UsageError(f"規則データに誤りがあります: {exc}", f"invalid rule data: {exc}", code=1) from None
 
 
@@ -151,8 +149,8 @@ def run_arguments(args: argparse.Namespace) -> dict:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     check_run_options(args)
+    start_early()  # the temporary Prefect server boots while the rules load and the flow modules import
     check_rules(args)
-    start_early()  # the temporary Prefect server boots while the flow modules import
     from flows.scan import run_scan
 
     result = run_scan(**run_arguments(args))
@@ -185,13 +183,14 @@ def cmd_reaudit(args: argparse.Namespace) -> int:
     args.policy = args.policy or earlier.get("policy") or "default"
     args.manifest = args.manifest or earlier.get("manifest")
     check_run_options(args)
+    start_early()  # as in cmd_scan
     check_rules(args)
-    start_early()
     from flows.reaudit import run_reaudit
 
     result = run_reaudit(**run_arguments(args))
     print(f"{result['rows']} 件を判定しました（読み直し {result.get('analysed', 0)} 件、"
-          f"前回の読取結果を再利用 {result.get('cached', 0)} 件）。{result['sentence']}")
+          f"前回の読取結果を再利用 {result.get('cached', 0)} 件、前回の判定を再利用 {result.get('rows_reused', 0)} 件）。"
+          f"{result['sentence']}")
     print(result["changes_line"])
     print(f"台帳: {result['paths'].get('xlsx')}（シート「変更履歴」）")
     return terminated_code(result)

@@ -131,6 +131,7 @@ def run_batches(
     futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(batches)]
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
+    decided = None
     try:
         decided = DecidedRows(options, every, workers=workers)  # the run's files (names shown twice); processes
         for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
@@ -144,6 +145,7 @@ def run_batches(
             batch_rows, complete = batch_outcome(future, batch_of[id(future)], options)  # a dead worker: error rows
             if complete:
                 checkpoint.save(batch_rows)
+                decided.keep_read(batch_of[id(future)], batch_rows)  # the next run gets these rows back
             rows.extend(batch_rows)
             if on_rows is not None:
                 on_rows(batch_rows)
@@ -153,6 +155,9 @@ def run_batches(
         if stats is not None:
             stats["terminated"] = True
         rows.extend(unfinished_rows(sources, rows, options))
+    if stats is not None and decided is not None:
+        stats.update(rows_reused=decided.kept, rows_redecided=decided.decided, rows_stored=decided.stored,
+                     rows_stored_cpu_s=round(decided.store_cpu, 2))
     return sorted(rows, key=lambda r: (r.input_root, r.path))
 
 

@@ -189,6 +189,17 @@ def start_early() -> None:
     os.environ["PREFECT_API_URL"] = _EARLY.api_url
 
 
+def stop_early() -> None:
+    """Stop the server `start_early` launched when no flow will take it over (the command stops first)."""
+    global _EARLY
+    server, _EARLY = _EARLY, None
+    if server is None:
+        return
+    if os.environ.get("PREFECT_API_URL") == server.api_url:
+        del os.environ["PREFECT_API_URL"]
+    server.stop()
+
+
 def record_serve_server(api_url: str, home: Path | None = None) -> Path:
     """`sealreview serve`: note its server (URL and process id) in `<PREFECT_HOME>/serve-server.json` (mode 0600),
     so that scan and reaudit of the same installation use it while it runs."""

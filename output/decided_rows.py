@@ -9,6 +9,8 @@ pipeline wrote beside it is checked, not assumed:
   the draft is copied from the draft cache into the staging folder as `process_file` does;
 - a form shown under the same name as another file of the run (NFC/NFD twins, 様式.doc beside 様式.docx) is
   always staged, so output/revised/placement.py settles the names as before.
+A scan keeps the rows its workers decided (`keep_read`, before the register moves their e-forms and drafts), so the
+re-audit right after it gets them back instead of deciding every file again.
 Evidence pictures are not made here: `settle_evidence` finds them made, or makes the missing ones.
 Plain functions; no Prefect.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import weakref
 from collections import Counter
 from collections.abc import Iterable
@@ -67,7 +70,8 @@ class DecidedRows:
         self.drafts = DraftCache(options.cache_dir) if options.cache_dir else None
         self.analyses = AnalysisCache(options.cache_dir, ocr=options.ocr) if options.cache_dir else None
         self.context = self._context() if self.cache is not None else ""
-        self.kept = self.decided = 0
+        self.kept = self.decided = self.stored = 0  # rows reused, decided again here, kept from workers
+        self.store_cpu = 0.0  # CPU-s spent keeping the workers' rows (keep_read)
 
     def _context(self) -> str:
         ctx = rule_context(self.options)
@@ -101,10 +105,32 @@ class DecidedRows:
     def decide(self, source: SourceFile) -> RegisterRow:
         """Decide one file now (process_file) and keep its row when the same inputs always give it."""
         row = process_file(source, self.options)
-        staged = self._staged_eform(row)
-        if self._keepable(source, row, staged):
-            self.cache.put(row_key(source, self.context, ocr=self.options.ocr), row.to_json(), eform=staged)
+        self.keep(source, row)
         return row
+
+    def keep(self, source: SourceFile, row: RegisterRow) -> bool:
+        """Keep `row`, which `process_file(source, options)` gave in this run (here, in a child process or in a
+        scan's worker), when the same inputs always give it; before the register moves its e-form or draft."""
+        if self.cache is None:
+            return False
+        staged = self._staged_eform(row)
+        if not self._keepable(source, row, staged):
+            return False
+        return self.cache.put(row_key(source, self.context, ocr=self.options.ocr), row.to_json(), eform=staged)
+
+    def keep_read(self, sources: list[SourceFile], rows: list[RegisterRow]) -> int:
+        """Keep the rows of files the workers read in this run (a scan's batch, in the order of `sources`), so
+        the next run with the same rules gets them back instead of deciding again. Returns how many were kept."""
+        started = time.process_time()
+        by_file = {(root_text(s.root), s.rel_path, s.sha256): s for s in sources}
+        kept = 0
+        for row in rows:
+            source = by_file.get((row.input_root, row.path, row.sha256))
+            if source is not None and self.keep(source, row):
+                kept += 1
+        self.stored += kept
+        self.store_cpu += time.process_time() - started
+        return kept
 
     def _in_processes(self, sources: list[SourceFile]) -> list[RegisterRow]:
         if self._pool is None:

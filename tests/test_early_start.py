@@ -65,7 +65,7 @@ def test_a_prestarted_worker_loads_the_rules_while_it_waits(tmp_path) -> None:
         assert prestart(1) == 1
         assert in_thread(lambda: limited_worker().pool.schedule(rules_loaded).result()) == 0  # not warmed
         assert prestart(1) == 1 and warm_spares(options) == 1
-        assert in_thread(lambda: limited_worker().pool.schedule(rules_loaded).result()) == 1
+        assert in_thread(lambda: limited_worker().pool.schedule(rules_loaded).result()) >= 1  # (+ its rule data)
     finally:
         release_spares()
 

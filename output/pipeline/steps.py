@@ -56,16 +56,23 @@ class PipelineOptions:
     cache_dir: str | None = None  # extract+detect cache (output/store/analysis.py); None = no cache
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def rule_context(options: PipelineOptions) -> RuleContext:
     """One rule context per worker process and option set (YAML parsed once).
 
-    Reviewers' corrected 根拠法令 go in front of the staff manifest, so they win over both the
-    manifest and the form text.
+    The rule data (catalogue, policy, document classes, manifest) is parsed once per policy and manifest: every
+    other option (the as-of date, folders, the reviewers' 根拠法令) takes the same parsed data, so the command
+    line's check (`rule_data`), the run and its decided rows share it. Reviewers' corrected 根拠法令 go in front
+    of the staff manifest, so they win over both the manifest and the form text.
     """
-    as_of = date.fromisoformat(options.as_of) if options.as_of else None
-    manifest = Path(options.manifest) if options.manifest else None
-    ctx = load_context(policy=options.policy, as_of=as_of, manifest=manifest)
+    data = rule_data(options)
+    if options != data:
+        ctx = rule_context(data)
+        if options.as_of:
+            ctx = replace(ctx, as_of=date.fromisoformat(options.as_of))
+    else:
+        manifest = Path(options.manifest) if options.manifest else None
+        ctx = load_context(policy=options.policy, manifest=manifest)
     if not options.corrected_basis:
         return ctx
     city = ctx.policy.city
@@ -75,6 +82,11 @@ def rule_context(options: PipelineOptions) -> RuleContext:
     )
     base = ctx.manifest.entries if ctx.manifest else ()
     return replace(ctx, manifest=Manifest(entries=corrected + base, path="レビュー修正"))
+
+
+def rule_data(options: PipelineOptions) -> PipelineOptions:
+    """The options the rule data depends on (policy, manifest), the others left at their defaults."""
+    return PipelineOptions(policy=options.policy, manifest=options.manifest)
 
 
 @lru_cache(maxsize=4)
