@@ -66,16 +66,24 @@ def find_boxes(image: Path, dpi: int) -> list[tuple[float, float, float, float]]
 DOT_MAX_MM = 2.2  # a dot or dash of a dotted ring: no side longer than this
 DOT_LINK_MM = 2.6  # dots closer than this (centre to centre) belong to one dotted line
 MIN_DOTS = 10
-MAX_DOTS = 20000  # a page of more specks than this is a halftone or noise, not a form
+MAX_DOTS = 200_000  # a page of more specks than this is noise (a form with a halftone map holds ~20,000)
 DOT_RADIAL = 0.14  # a dot of a ring lies within this share of the radius from the fitted ellipse
 DOT_ON_RIM = 0.9  # share of a group's dots that must do so
 DOT_GREY = 190  # grey level (0–255, after the page's contrast stretch) up to which a pixel is a dot's ink
 DOT_SQUARE_EDGE = 0.12  # a dotted square: its dots within this share of the side from the box's edges
 
 
+DOT_PAIRS_IN_PYTHON = 200_000  # pairs of dots to compare, past which the grouping is done by OpenCV instead
+
+
 def dot_groups(np, binary, px: float) -> list:
     """Centres (x, y arrays, pixels) of the small components (dots, dashes) of the page, grouped by spacing:
-    two dots closer than DOT_LINK_MM are in one group (union-find over a grid of that cell size)."""
+    dots closer than DOT_LINK_MM are in one group. Groups come in the order of their first dot, each group's dots
+    in page order. Two ways give the same groups (compared on every page of the generated scans): pairing the dots
+    of neighbouring grid cells (`_link_pairs`, cheap on a form's few dots), and, when that means more than
+    DOT_PAIRS_IN_PYTHON pairs (a halftone picture: a map or a photo, thousands of specks a few pixels apart, took
+    seconds a page), discs of half the spacing drawn round every dot, those that touch being one component
+    (`_link_discs`, OpenCV in C: about 0.15 s a page whatever it holds)."""
     import cv2
 
     count, _labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
@@ -87,6 +95,24 @@ def dot_groups(np, binary, px: float) -> list:
     if len(pts) < MIN_DOTS or len(pts) > MAX_DOTS:
         return []
     link = DOT_LINK_MM * px
+    cells = np.floor(pts / link).astype(np.int64)
+    cells -= cells.min(axis=0)
+    grid = np.zeros(tuple(cells.max(axis=0) + 3), dtype=np.int64)  # dots per cell, with a border of empty cells
+    np.add.at(grid, (cells[:, 0] + 1, cells[:, 1] + 1), 1)
+    near = sum(np.roll(np.roll(grid, dx, axis=0), dy, axis=1) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+    pairs = int((grid * near).sum())
+    label = _link_discs(cv2, np, pts, binary.shape, link) if pairs > DOT_PAIRS_IN_PYTHON else _link_pairs(pts, cells, link)
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.diff(label[order])) + 1
+    groups = [g for g in np.split(order, starts) if len(g) >= MIN_DOTS]
+    groups.sort(key=lambda g: int(g[0]))
+    return [pts[g] for g in groups]
+
+
+def _link_pairs(pts, cells, link: float):
+    """A group number per dot: dots of the same or neighbouring cells closer than `link` joined (union-find)."""
+    import numpy as np
+
     parent = list(range(len(pts)))
 
     def find(i: int) -> int:
@@ -95,19 +121,29 @@ def dot_groups(np, binary, px: float) -> list:
             i = parent[i]
         return i
 
-    cells: dict[tuple[int, int], list[int]] = {}
-    for i, (x, y) in enumerate(pts):
-        cells.setdefault((int(x // link), int(y // link)), []).append(i)
-    for (cx, cy), members in cells.items():
-        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())]
-        for i in members:
+    members: dict[tuple[int, int], list[int]] = {}
+    for i, (cx, cy) in enumerate(cells.tolist()):
+        members.setdefault((cx, cy), []).append(i)
+    for (cx, cy), own in members.items():
+        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in members.get((cx + dx, cy + dy), ())]
+        for i in own:
             for j in near:
                 if j > i and (pts[i][0] - pts[j][0]) ** 2 + (pts[i][1] - pts[j][1]) ** 2 <= link * link:
                     parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(pts)):
-        groups.setdefault(find(i), []).append(i)
-    return [pts[g] for g in groups.values() if len(g) >= MIN_DOTS]
+    return np.array([find(i) for i in range(len(pts))])
+
+
+def _link_discs(cv2, np, pts, shape: tuple[int, int], link: float):
+    """A group number per dot: a disc `link` wide round each dot (dilation), discs that touch one component."""
+    h, w = shape
+    xs = np.clip(np.rint(pts[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.rint(pts[:, 1]).astype(int), 0, h - 1)
+    seeds = np.zeros((h, w), np.uint8)
+    seeds[ys, xs] = 255
+    size = 2 * int(link / 2) + 1
+    discs = cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    _, labels = cv2.connectedComponents(discs, connectivity=4)
+    return labels[ys, xs]
 
 
 def _dot_rings(cv2, gray, binary, px: float) -> list[tuple[int, int, int, int]]:

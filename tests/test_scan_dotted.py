@@ -126,6 +126,76 @@ def test_dotted_lines_rows_and_borders_are_not_rings(tmp_path: Path) -> None:
     assert _boxes_mm(img, tmp_path / "page.png", dpi) == []
 
 
+def _halftone(draw, dpi: int, x_mm: float, y_mm: float, side_mm: float, pitch_mm: float) -> None:
+    """A halftone picture (a map or photo printed in a scan): dots every `pitch_mm` over a square."""
+    px = dpi / 25.4
+    n = int(side_mm / pitch_mm)
+    for i in range(n):
+        for j in range(n):
+            _dot(draw, (x_mm + i * pitch_mm) * px, (y_mm + j * pitch_mm) * px, 0.9)
+
+
+def test_a_halftone_picture_beside_a_dotted_ring(tmp_path: Path) -> None:
+    """A page holding a halftone picture of about 20,000 dots still has its dotted ring found (the ring was lost
+    when the page held more specks than pairing them in Python could afford), and the picture is no ring."""
+    from PIL import ImageDraw
+
+    dpi = 240
+    img = _blank(dpi)
+    draw = ImageDraw.Draw(img)
+    _halftone(draw, dpi, 20, 120, 60, 0.42)
+    _ring(draw, dpi, 160, 80, 7.5, 1.06, 2)
+    boxes = _boxes_mm(img, tmp_path / "page.png", dpi)
+    assert len(boxes) == 1, boxes
+    cx, cy = _centre(boxes[0])
+    assert abs(cx - 160) < 1.0 and abs(cy - 80) < 1.0
+
+
+def _partition(labels) -> list[set[int]]:
+    groups: dict[int, set[int]] = {}
+    for i, g in enumerate(labels.tolist()):
+        groups.setdefault(g, set()).add(i)
+    return list(groups.values())
+
+
+def _refines(finer: list[set[int]], coarser: list[set[int]]) -> bool:
+    return all(any(group <= other for other in coarser) for group in finer)
+
+
+def test_both_ways_of_grouping_dots_agree() -> None:
+    """Pairing the dots (Python, exact distance) and touching discs (OpenCV) give the same groups on rings and
+    dotted lines whose spacing is not within a few pixels of the link distance; on scattered specks the discs'
+    groups lie between pairing at the link distance less and plus 2 pixels (centres rounded to pixels)."""
+    import cv2
+    import numpy as np
+
+    from extractors import scan_shapes
+
+    link = 24.6  # DOT_LINK_MM at 240 dpi, in pixels
+
+    def pairs(pts, distance):
+        cells = np.floor(pts / distance).astype(np.int64)
+        return _partition(scan_shapes._link_pairs(pts, cells - cells.min(axis=0), distance))
+
+    def discs(pts):
+        return _partition(scan_shapes._link_discs(cv2, np, pts, (1500, 1500), link))
+
+    shaped = []
+    for cx, cy, r, step in ((300, 300, 70, 10.0), (700, 300, 60, 20.0), (1100, 300, 90, 30.0)):  # rings
+        n = int(2 * np.pi * r / step)
+        shaped += [(cx + r * np.cos(2 * np.pi * k / n), cy + r * np.sin(2 * np.pi * k / n)) for k in range(n)]
+    for row, gap in enumerate((12.0, 20.0, 30.0, 40.0)):  # dotted lines and rows of ・, some joined, some not
+        shaped += [(100 + k * gap, 600 + 40 * row) for k in range(12)]
+    shaped = np.array(shaped)
+    assert len(pairs(shaped, link)) > 20  # the wide rows fall apart, the rings and close lines hold
+    assert sorted(map(sorted, pairs(shaped, link))) == sorted(map(sorted, discs(shaped)))
+
+    specks = np.random.default_rng(7).uniform((0, 0), (1400, 1400), size=(2000, 2))
+    found = discs(specks)
+    assert 20 < len(found) < len(specks)
+    assert _refines(pairs(specks, link - 2), found) and _refines(found, pairs(specks, link + 2))
+
+
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler not installed")
 @pytest.mark.parametrize("scan_dpi", [200, 300])
 def test_dotted_circle_in_a_scanned_pdf(tmp_path: Path, scan_dpi: int) -> None:
