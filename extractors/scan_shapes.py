@@ -79,8 +79,9 @@ DOT_PAIRS_IN_PYTHON = 200_000  # pairs of dots to compare, past which the groupi
 def dot_groups(np, binary, px: float) -> list:
     """Centres (x, y arrays, pixels) of the small components (dots, dashes) of the page, grouped by spacing:
     dots closer than DOT_LINK_MM are in one group. Groups come in the order of their first dot, each group's dots
-    in page order. Two ways give the same groups (compared on every page of the generated scans): pairing the dots
-    of neighbouring grid cells (`_link_pairs`, cheap on a form's few dots), and, when that means more than
+    in page order. Two ways give the same groups but for dots within about 2 px of the link distance (and the same
+    on all 660 page images of the generated scans): pairing the dots of neighbouring grid cells (`_link_pairs`,
+    exact, cheap on a form's few dots), and, when that means more than
     DOT_PAIRS_IN_PYTHON pairs (a halftone picture: a map or a photo, thousands of specks a few pixels apart, took
     seconds a page), discs of half the spacing drawn round every dot, those that touch being one component
     (`_link_discs`, OpenCV in C: about 0.15 s a page whatever it holds)."""
@@ -101,7 +102,10 @@ def dot_groups(np, binary, px: float) -> list:
     np.add.at(grid, (cells[:, 0] + 1, cells[:, 1] + 1), 1)
     near = sum(np.roll(np.roll(grid, dx, axis=0), dy, axis=1) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
     pairs = int((grid * near).sum())
-    label = _link_discs(cv2, np, pts, binary.shape, link) if pairs > DOT_PAIRS_IN_PYTHON else _link_pairs(pts, cells, link)
+    if pairs > DOT_PAIRS_IN_PYTHON:
+        label = _link_discs(cv2, np, pts, binary.shape, link)
+    else:
+        label = _link_pairs(pts, cells, link)
     order = np.argsort(label, kind="stable")
     starts = np.flatnonzero(np.diff(label[order])) + 1
     groups = [g for g in np.split(order, starts) if len(g) >= MIN_DOTS]
