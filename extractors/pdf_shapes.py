@@ -14,6 +14,7 @@ is a box (`_dotted_boxes`); a dotted rule line or a dotted table border is not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from extractors.models import Location, TextBlock
@@ -80,13 +81,11 @@ DASH_RADIAL = 0.14  # a piece's points within this share of the radius from the 
 DASH_EDGE = 0.12  # a dotted square: points within this share of the side from the box's edges
 
 
-def _dotted_boxes(page) -> list[SealBox]:
-    """Seal-sized circles, ellipses or squares drawn as many short pieces (curves or lines)."""
-    pieces = [p for p in list(page.curves) + list(page.lines)
-              if p["x1"] - p["x0"] <= DASH_MAX and p["bottom"] - p["top"] <= DASH_MAX and p.get("pts")]
-    if len(pieces) < MIN_DASHES or len(pieces) > MAX_PIECES:
-        return []
-    parent = list(range(len(pieces)))
+def grid_groups(cells: list[tuple[int, int]], linked: Callable[[int, int], bool]) -> list[int]:
+    """A group (its root's index) per item: items in the same or neighbouring grid cells for which `linked(i, j)`
+    holds are joined, and so on transitively (union-find). A cell is as wide as the linking distance, so only
+    neighbouring cells are compared. Used for dotted boxes here and on scans (scan_shapes.dot_groups)."""
+    parent = list(range(len(cells)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -94,21 +93,33 @@ def _dotted_boxes(page) -> list[SealBox]:
             i = parent[i]
         return i
 
-    cells: dict[tuple[int, int], list[int]] = {}
-    for i, p in enumerate(pieces):
-        cells.setdefault((int(p["x0"] // DASH_LINK), int(p["top"] // DASH_LINK)), []).append(i)
-    for (cx, cy), members in cells.items():
-        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())]
-        for i in members:
-            a = pieces[i]
+    members: dict[tuple[int, int], list[int]] = {}
+    for i, cell in enumerate(cells):
+        members.setdefault(cell, []).append(i)
+    for (cx, cy), own in members.items():
+        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in members.get((cx + dx, cy + dy), ())]
+        for i in own:
             for j in near:
-                b = pieces[j]
-                if j > i and max(a["x0"] - b["x1"], b["x0"] - a["x1"]) <= DASH_LINK \
-                        and max(a["top"] - b["bottom"], b["top"] - a["bottom"]) <= DASH_LINK:
+                if j > i and linked(i, j):
                     parent[find(i)] = find(j)
+    return [find(i) for i in range(len(cells))]
+
+
+def _dotted_boxes(page) -> list[SealBox]:
+    """Seal-sized circles, ellipses or squares drawn as many short pieces (curves or lines)."""
+    pieces = [p for p in list(page.curves) + list(page.lines)
+              if p["x1"] - p["x0"] <= DASH_MAX and p["bottom"] - p["top"] <= DASH_MAX and p.get("pts")]
+    if len(pieces) < MIN_DASHES or len(pieces) > MAX_PIECES:
+        return []
+    def linked(i: int, j: int) -> bool:  # the two pieces' boxes closer than DASH_LINK on both axes
+        a, b = pieces[i], pieces[j]
+        return (max(a["x0"] - b["x1"], b["x0"] - a["x1"]) <= DASH_LINK
+                and max(a["top"] - b["bottom"], b["top"] - a["bottom"]) <= DASH_LINK)
+
+    roots = grid_groups([(int(p["x0"] // DASH_LINK), int(p["top"] // DASH_LINK)) for p in pieces], linked)
     groups: dict[int, list[dict]] = {}
-    for i, p in enumerate(pieces):
-        groups.setdefault(find(i), []).append(p)
+    for root, p in zip(roots, pieces, strict=True):
+        groups.setdefault(root, []).append(p)
     out = []
     for group in groups.values():
         if len(group) < MIN_DASHES:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from extractors.models import Location, TextBlock
-from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT
+from extractors.pdf_shapes import DRAWN_PART, DRAWN_TEXT, grid_groups
 
 MIN_MM, MAX_MM, MIN_SQUARE_MM = 9.0, 26.0, 10.0
 MAX_ASPECT, SQUARE_ASPECT = 1.6, 1.12
@@ -114,27 +114,15 @@ def dot_groups(np, binary, px: float) -> list:
 
 
 def _link_pairs(pts, cells, link: float):
-    """A group number per dot: dots of the same or neighbouring cells closer than `link` joined (union-find)."""
+    """A group number per dot: dots of the same or neighbouring cells closer than `link` joined (grid_groups)."""
     import numpy as np
 
-    parent = list(range(len(pts)))
+    xs, ys, reach = pts[:, 0].tolist(), pts[:, 1].tolist(), link * link
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def linked(i: int, j: int) -> bool:
+        return (xs[i] - xs[j]) ** 2 + (ys[i] - ys[j]) ** 2 <= reach
 
-    members: dict[tuple[int, int], list[int]] = {}
-    for i, (cx, cy) in enumerate(cells.tolist()):
-        members.setdefault((cx, cy), []).append(i)
-    for (cx, cy), own in members.items():
-        near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in members.get((cx + dx, cy + dy), ())]
-        for i in own:
-            for j in near:
-                if j > i and (pts[i][0] - pts[j][0]) ** 2 + (pts[i][1] - pts[j][1]) ** 2 <= link * link:
-                    parent[find(i)] = find(j)
-    return np.array([find(i) for i in range(len(pts))])
+    return np.array(grid_groups([(cx, cy) for cx, cy in cells.tolist()], linked))
 
 
 def _link_discs(cv2, np, pts, shape: tuple[int, int], link: float):
