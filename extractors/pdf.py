@@ -361,10 +361,11 @@ def _extract_pdfplumber(path: Path, fmt: InputFormat, work_dir: Path | None, ocr
             pages.tables += found
             pages.add(path, page_no, page_blocks, mode, ocr, work_dir)
     finally:
-        if loaded:
-            pdf.close()
-        else:  # the page tree could not be walked (cut off by the time limit): close() would walk it again
-            stream.close()
+        try:
+            if loaded:  # not when the page tree could not be walked (time limit): close() would walk it again
+                pdf.close()
+        finally:
+            stream.close()  # ours: pdfplumber does not close a stream it was given
     return pages.document(fmt)
 
 

@@ -168,3 +168,19 @@ def test_looping_page_tree_reads_as_pdfplumber_reads_it(tmp_path):
     old, new = _read_both(path)
     assert (new.status, new.errors, new.pages) == (old.status, old.errors, old.pages)
     assert new.status == Status.FAILED
+
+
+def test_the_pdfplumber_path_closes_the_file(tmp_path: Path) -> None:
+    """Regression (found by tests/test_fuzz.py's ResourceWarning): a PDF read through pdfplumber left its file
+    open until the garbage collector closed it — pdfplumber does not close a stream it is given."""
+    import gc
+    import warnings
+
+    path = make_form(tmp_path / "出展申込書.pdf")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        document = extract_pdf(path, ocr=False, reader="pdfplumber")
+        gc.collect()
+    assert any("印" in b.text for b in document.blocks)
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaks == []
