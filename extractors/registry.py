@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def extract(source: SourceFile, *, work_dir: Path | None = None, ocr: bool = Tru
         return failed(fmt, PASSWORD, extractor="registry")
     except (UnsafeContainer, BrokenFile) as exc:
         return failed(fmt, str(exc), extractor="registry")
-    except (zipfile.BadZipFile, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError) as exc:  # zlib.error: a part whose data cannot be inflated
         log.info("broken container %s: %s", source.rel_path, exc)
         return failed(fmt, BROKEN.get(fmt, "ファイルが壊れているため読み取れません"), extractor="registry")
     except MemoryError:

@@ -60,6 +60,19 @@ def test_truncated_pdf_says_it_is_broken(tmp_path: Path) -> None:
     assert_good_processed(rows)
 
 
+def test_corrupt_compressed_part_is_a_broken_file_not_a_retry(tmp_path: Path) -> None:
+    """Regression (fuzzing): a part whose deflate data cannot be inflated was reported 「…（error）」 and marked to be
+    read again on every run, as if the surroundings had failed; the file itself is broken."""
+    from extractors.discover import describe_file
+    from extractors.registry import extract
+
+    path = bad.corrupt_deflate_docx(tmp_path)
+    document = extract(describe_file(path, tmp_path), ocr=False)
+    assert document.status.value == "failed"
+    assert list(document.errors) == ["Wordファイルが壊れているため読み取れません"]
+    assert not document.meta.get("retry")
+
+
 def test_wrong_extension_is_read_by_content(tmp_path: Path) -> None:
     path = bad.wrong_extension_pdf(tmp_path)  # a PDF named .docx
     rows = scan_folder(tmp_path)
