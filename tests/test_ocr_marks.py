@@ -129,3 +129,43 @@ def test_the_box_round_a_trailing_glyph_is_removed_before_it_is_read_again():
     assert (cleared[25:55, 39:42] == 0).all() and (cleared[38:41, 25:55] == 0).all()  # the glyph stays
     plain = _glyph(boxed=False)
     assert (np.asarray(_unframed(plain)) == np.asarray(plain)).all()  # no box: left as it is
+
+
+def test_lines_holding_a_measured_confusion_of_sho_are_read_again_however_sure():
+    """「ご区名ください」 read at confidence 93: 区 is one of the characters tesseract printed for the 署 of 署名, so
+    the line is read again (only a re-reading that adds 署 joins the row); 氏名 and 自宅 lines are not."""
+    from extractors.ocr_reread import doubtful_lines
+
+    tsv = _tsv([("ご区名", 10, 90, 93), ("ください", 110, 120, 95)],
+               [("入札者", 10, 90, 94), ("(自夏)", 110, 120, 91)],
+               [("氏名", 10, 60, 96), ("山田", 110, 60, 95)],
+               [("自宅の", 10, 90, 96), ("住所", 110, 60, 95)])
+    assert [line["text"] for line in doubtful_lines(tsv)] == ["入札者(自夏)", "ご区名ください"]
+
+
+@pytest.mark.parametrize(("installed", "model"), [(["jpn", "jpn_vert", "osd"], "jpn"),
+                                                   (["Japanese", "jpn", "osd"], "Japanese"),
+                                                   (["jpn", "script/Japanese"], "script/Japanese")])
+def test_the_script_model_reads_where_installed_else_jpn(monkeypatch, installed, model):
+    from extractors import ocr
+
+    monkeypatch.setattr(ocr, "_langs", installed)
+    assert ocr.reread_lang() == model and ocr.page_lang() == model
+
+
+@needs_ocr
+def test_the_set_up_installs_the_script_model():
+    from extractors import ocr
+
+    assert any(lang in ocr._installed() for lang in ocr.STRONG_LANGS)
+
+
+@pytest.mark.ginza
+@pytest.mark.parametrize("ocr", [True, False])
+def test_the_office_a_form_is_sent_to_is_not_its_issuer(ocr: bool) -> None:
+    """「△△警察署長提出用」 names where the form goes (read right by the script model, it made the 実印 on the row
+    under it look like the issuer's box); 「以上を証明します △△警察署長 印」 is still the issuer's."""
+    det = detect(_doc("委任状", "委任者 氏名 山田 太郎", "△△警察署長提出用", "実印", ocr=ocr))
+    assert det.seal_requested, det.findings
+    issuer = detect(_doc("証明書", "以上を証明します\t△△警察署長\t印", ocr=ocr))
+    assert not issuer.seal_requested
