@@ -21,15 +21,16 @@ from extractors.scan_shapes import find_boxes, find_printed_marks, with_seal_box
 
 DPI = 240  # reads these forms as well as 300 dpi for about 70% of the CPU time (bench/bench_ocr.py); 200 misreads 氏名
 TIMEOUT_S = 120
-LANG = "jpn"  # the fallback model, and the one for the page while PAGE_LANG is None and no strong model is installed
+LANG = "jpn"  # the model a horizontal page is read with (see PAGE_LANG), and the fallback for the re-reads
 LANG_VERTICAL = "jpn_vert"
 # the model the enlarged trailing glyphs and doubtful lines are read with (extractors/ocr_reread.py): tessdata's
-# script model for Japanese (Debian tesseract-ocr-script-jpan) where installed, else jpn. On our confusion bench it
-# left the key word (署名, 自署, 割印, 印) in 130 of 168 rows against jpn's 121, at the same CPU time per page
-# (bench/results/scans-issue16g-2026-12-02.md); reading the whole page with it was measured and not taken (same file)
+# script model for Japanese (Debian tesseract-ocr-script-jpan) where installed, else jpn. It reads the 署 of this
+# Mincho font far better than jpn (bench/results/scans-issue16g-2026-12-02.md). Reading the whole page with it
+# was measured and not taken: it left more key words in the rows of the confusion bench, but on seed 37 it lost
+# three seal rows (wrapped name cells, a faint page) and made one false request.
 STRONG_LANGS = ("Japanese", "script/Japanese")
 REREAD_LANG: str | None = None  # None: the first of STRONG_LANGS installed, else LANG
-PAGE_LANG: str | None = None  # the model a horizontal page is read with; None: as REREAD_LANG
+PAGE_LANG: str | None = None  # None: LANG (bench/eval_detect.py --ocr-lang Japanese measures the other choice)
 MIN_CONFIDENCE = 60.0
 PSM = "3"  # automatic layout; 6 (one block) reads table rows well but also reads 縦書き as horizontal text with
 # high confidence, so jpn_vert is never tried (vertical recall 0.000 on bench/gen_scans.py)
@@ -154,7 +155,7 @@ def reread_lang() -> str:
 
 
 def page_lang() -> str:
-    return PAGE_LANG or reread_lang()
+    return PAGE_LANG or LANG
 
 
 def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -> tuple[list[TextBlock], float, str]:
