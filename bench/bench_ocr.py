@@ -1,6 +1,7 @@
 """Speed of the two seal-box paths: vector shapes on PDF pages, and OCR of scanned pages.
 
     .venv/bin/python bench/bench_ocr.py [--scans bench/out/corpus_scan] [--pages 20] [--dpi 200 300]
+                                        [--ocr-lang jpn Japanese] [--reread-lang jpn]
 
 1. Vector: extractors/pdf_shapes.candidate_boxes on every page of the generated PDF corpus
    (bench/out/corpus_detect, made by eval_detect.py), ms per page.
@@ -67,12 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pdfs", type=Path, default=ROOT / "bench" / "out" / "corpus_detect")
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--dpi", type=int, nargs="+", default=[200, 300])
+    ap.add_argument("--ocr-lang", nargs="+", default=[None],
+                    help="page models to time one after the other (extractors/ocr.py PAGE_LANG; default: its own)")
+    ap.add_argument("--reread-lang", default=None, help="model for the re-reads (extractors/ocr.py REREAD_LANG)")
     args = ap.parse_args(argv)
+    ocr.REREAD_LANG = args.reread_lang or ocr.REREAD_LANG
     if args.pdfs.is_dir():
         print(vector(args.pdfs))
     if args.scans.is_dir():
-        for dpi in args.dpi:
-            print(scans(args.scans, args.pages, dpi))
+        for lang in args.ocr_lang:
+            ocr.PAGE_LANG = lang
+            for dpi in args.dpi:
+                print(f"[page {ocr.page_lang()}, re-reads {ocr.reread_lang()}] " + scans(args.scans, args.pages, dpi))
     return 0
 
 

@@ -25,6 +25,7 @@ from gen_corpus import generate  # noqa: E402
 from gen_scans import generate as generate_scans  # noqa: E402
 
 from classifiers.engine import detect, get_detector, versions  # noqa: E402
+from extractors import ocr  # noqa: E402
 from extractors.discover import discover  # noqa: E402
 from extractors.registry import extract  # noqa: E402
 
@@ -60,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--show", type=int, default=20, help="misses to print")
     ap.add_argument("--scans", action="store_true", help="the scanned corpus (bench/gen_scans.py), read by OCR")
+    ap.add_argument("--ocr-lang", default=None, help="tesseract model for scanned pages (extractors/ocr.py PAGE_LANG)")
+    ap.add_argument("--reread-lang", default=None, help="model for the re-reads (extractors/ocr.py REREAD_LANG)")
     args = ap.parse_args(argv)
+    ocr.PAGE_LANG, ocr.REREAD_LANG = args.ocr_lang or ocr.PAGE_LANG, args.reread_lang or ocr.REREAD_LANG
     if args.scans and args.corpus == DEFAULT_CORPUS:
         args.corpus = SCAN_CORPUS
     labels_path = args.corpus / "labels.tsv"
@@ -114,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     if ocr_pages:
         print(f"OCR: {ocr_pages} pages in {ocr_seconds:.1f}s = {ocr_seconds / ocr_pages:.2f} s/page (extraction incl. OCR)")
     print(f"versions: {versions()}")
+    if args.scans:
+        print(f"OCR models: page {ocr.page_lang()}, re-reads {ocr.reread_lang()}, vertical {ocr.LANG_VERTICAL}")
     for line in misses[: args.show]:
         print("MISS", line)
     ok = True

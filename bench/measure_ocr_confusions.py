@@ -2,18 +2,25 @@
 the measurement classifiers/ocr_confusions.yaml is grown from (an entry needs a confusion seen more than once).
 
     .venv/bin/python bench/measure_ocr_confusions.py [--out bench/out/confusions] [--rounds 2]
+    .venv/bin/python bench/measure_ocr_confusions.py --marks [--rounds 2]   # bracketed, boxed and printed 印/㊞
 
 Pages of lines written here (not the evaluation generator's sentences) are printed with bench/gen_scans.py's
 scanner at 200 and 300 dpi, upright, turned 90° and faint, read by extractors/ocr.py exactly as a scan is, and
 each line OCR printed is aligned (difflib) with the line on the page; every key character read as another one is
 counted with the line tesseract printed. Prints a Markdown table.
+
+`--marks` measures the seal marks instead (bench/ocr_marks.py): what OCR prints for a bracketed 印, a 印 in a
+drawn box of its own size and a printed ㊞ after a name label, and whether detection finds a seal mark on the
+row; bullets, circled digits and a check box (○ ① ◯) are the negatives.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
+import resource
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -26,6 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus_writers import FONT  # noqa: E402
 from gen_scans import _scan  # noqa: E402
 
+from extractors import ocr, ocr_reread  # noqa: E402
 from extractors.ocr import ocr_pdf_page  # noqa: E402
 
 # (line, key character): our own wording around the key words
@@ -60,12 +68,14 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
-def measure(out: Path, rounds: int, seed: int = 5) -> tuple[Counter, dict, int]:
+def measure(out: Path, rounds: int, seed: int = 5) -> tuple[Counter, dict, int, int]:
+    """The page model's confusions (first readings only), their lines, the key characters, and how many of them
+    the row holds in the end (its key word — 署名, 自署, 割印, 印 — anywhere in the row, re-reads included)."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     seen: Counter = Counter()
     examples: dict = defaultdict(list)
-    keys = 0
+    keys = held = 0
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(rounds):
             for dpi in (200, 300):
@@ -77,19 +87,31 @@ def measure(out: Path, rounds: int, seed: int = 5) -> tuple[Counter, dict, int]:
                     _scan(source, scan, dpi, mode)
                     rows: dict = {}
                     for block in ocr_pdf_page(scan, 1):
-                        rows.setdefault(block.line_key, []).append(block.text)
-                    read = [_norm("".join(texts)) for texts in rows.values()]
+                        rows.setdefault(block.line_key, []).append(block)
+                    first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread"))
+                             for k, bs in rows.items()}
+                    whole = {k: _norm("".join(b.text for b in bs)) for k, bs in rows.items()}
                     for text, key in lines:
                         truth = _norm(text)
-                        best = max(read, key=lambda t: difflib.SequenceMatcher(None, truth, t).ratio(), default="")
+                        row = max(first, key=lambda k: difflib.SequenceMatcher(None, truth, first[k]).ratio(),
+                                  default=None)
+                        best = first.get(row, "")
                         for at in (i for i, ch in enumerate(truth) if ch == key):
                             keys += 1
+                            held += _key_word(truth, at) in whole.get(row, "")
                             got = _aligned(truth, best, at)
                             if got != key:
                                 context = truth[max(0, at - 1):at + 2]
                                 seen[(key, context, got)] += 1
                                 examples[(key, context, got)].append(best)
-    return seen, examples, keys
+    return seen, examples, keys, held
+
+
+def _key_word(truth: str, at: int) -> str:
+    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印."""
+    if at > 0 and truth[at - 1] in "自割":
+        return truth[at - 1:at + 1]
+    return truth[at:at + 2] if truth[at] == "署" else truth[at]
 
 
 def _aligned(truth: str, read: str, at: int) -> str:
@@ -106,15 +128,41 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "confusions")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--lang", default=None, help="tesseract model for the page (extractors/ocr.py PAGE_LANG)")
+    ap.add_argument("--reread-lang", default=None, help="model for the re-reads (extractors/ocr.py REREAD_LANG)")
+    ap.add_argument("--no-pairs", action="store_true", help="no re-read of lines for a doubtful pair (名 after 賭…)")
+    ap.add_argument("--marks", action="store_true", help="the seal marks after a name label (bench/ocr_marks.py)")
     args = ap.parse_args(argv)
-    seen, examples, keys = measure(args.out, args.rounds)
-    print(f"{keys} key characters on {args.rounds * 2 * len(MODES)} pages; misread {sum(seen.values())}")
+    ocr.PAGE_LANG = args.lang or ocr.PAGE_LANG
+    ocr.REREAD_LANG = args.reread_lang or ocr.REREAD_LANG
+    if args.no_pairs:
+        ocr_reread.DOUBTFUL_PAIR = None
+    pages = args.rounds * 2 * len(MODES)
+    if args.marks:
+        import ocr_marks
+
+        print("\n".join(ocr_marks.report(ocr_marks.measure(args.out, args.rounds), pages)))
+        print(_cpu(pages))
+        return 0
+    seen, examples, keys, held = measure(args.out, args.rounds)
+    print(f"{keys} key characters on {pages} pages; misread by the page model {sum(seen.values())}; "
+          f"key word in the row in the end (re-reads included) {held} of {keys}")
     print("| key | context | read as | times | lines OCR printed |")
     print("|---|---|---|---|---|")
     for (key, context, got), times in seen.most_common():
         shown = "、".join(f"「{line}」" for line in examples[(key, context, got)][:3])
         print(f"| {key} | {context} | {got or '(dropped)'} | {times} | {shown} |")
+    print(_cpu(pages))
     return 0
+
+
+def _cpu(pages: int) -> str:
+    """CPU seconds per page, this process and tesseract/pdftoppm (children), with the model names."""
+    used = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for f in ("ru_utime", "ru_stime"))
+    pairs = "on" if ocr_reread.DOUBTFUL_PAIR else "off"
+    return (f"models: page {ocr.page_lang()}, re-reads {ocr.reread_lang()}, doubtful pairs {pairs}; CPU {used / pages:.2f} s/page (incl. printing "
+            f"the scans and loading detection); load " + " ".join(f"{v:.1f}" for v in os.getloadavg()))
 
 
 if __name__ == "__main__":

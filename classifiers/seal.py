@@ -10,6 +10,8 @@ from classifiers import nlp as ginza
 BEFORE_OK = set(" \t_＿)]〓:：|｜-‐") | {""}
 AFTER_OK = set(" \t(※_＿)〓|｜") | {""}
 OSU_NEAR = re.compile(r"^[^。\t]*?(押|捺)")
+# what OCR prints for the other side of a bracket or box round a mark (measured: bench/ocr_marks.py, 「[印|」)
+OCR_RIM = set("|lI丨{}「」")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,15 @@ def at_line_end(masked: str, end: int) -> bool:
     return not masked[end:].strip(" \t_＿)")
 
 
+def ocr_bracketed(masked: str, start: int, end: int) -> bool:
+    """Text read by OCR only: the mark has a bracket on one side and, on the other, what OCR made of the other
+    bracket or of a box's rim (「[印|」, 「|印]」, 「(印l」; brackets are unified to ( ) by the view). In digital
+    text a | is a separator and this never applies."""
+    before = masked[start - 1] if start > 0 else ""
+    after = masked[end] if end < len(masked) else ""
+    return (before == "(" and after in OCR_RIM) or (after == ")" and before in OCR_RIM)
+
+
 def object_of_osu(text: str, start: int, end: int) -> bool:
     """The parse says this 印 is the object of 押す (ここに印を押してください); parses only if 押 follows."""
     if not OSU_NEAR.search(text[end:end + 12]):
@@ -56,9 +67,13 @@ def layout_holds(layout: str, masked: str, start: int, end: int, row: RowContext
     if layout == "name_field":
         if row.name_field is None:
             return False
-        # OCR glues a mark to the name before it (山田太郎印): on an OCR'd row, the last word is enough
-        return positioned(masked, start, end) or (row.ocr and at_line_end(masked, end))
+        # OCR glues a mark to the name before it (山田太郎印): on an OCR'd row, the last word is enough; it also
+        # reads one side of a bracket or box as | or l (申請者[印|)
+        return positioned(masked, start, end) or (row.ocr and (at_line_end(masked, end)
+                                                                or ocr_bracketed(masked, start, end)))
     if layout == "standalone":
+        if row.ocr and ocr_bracketed(masked, start, end):
+            return row.cell_text.strip(" _＿")[1:-1] == masked[start:end] or at_line_end(masked, end + 1)
         alone = row.cell_text.strip(" _＿") == masked[start:end]
         return positioned(masked, start, end) and (alone or at_line_end(masked, end))
     if layout == "object_of_osu":

@@ -21,8 +21,16 @@ from extractors.scan_shapes import find_boxes, find_printed_marks, with_seal_box
 
 DPI = 240  # reads these forms as well as 300 dpi for about 70% of the CPU time (bench/bench_ocr.py); 200 misreads 氏名
 TIMEOUT_S = 120
-LANG = "jpn"
+LANG = "jpn"  # the model a horizontal page is read with (see PAGE_LANG), and the fallback for the re-reads
 LANG_VERTICAL = "jpn_vert"
+# the model the enlarged trailing glyphs and doubtful lines are read with (extractors/ocr_reread.py): tessdata's
+# script model for Japanese (Debian tesseract-ocr-script-jpan) where installed, else jpn. It reads the 署 of this
+# Mincho font far better than jpn (bench/results/scans-issue16g-2026-12-02.md). Reading the whole page with it
+# was measured and not taken: it left more key words in the rows of the confusion bench, but on seed 37 it lost
+# three seal rows (wrapped name cells, a faint page) and made one false request.
+STRONG_LANGS = ("Japanese", "script/Japanese")
+REREAD_LANG: str | None = None  # None: the first of STRONG_LANGS installed, else LANG
+PAGE_LANG: str | None = None  # None: LANG (bench/eval_detect.py --ocr-lang Japanese measures the other choice)
 MIN_CONFIDENCE = 60.0
 PSM = "3"  # automatic layout; 6 (one block) reads table rows well but also reads 縦書き as horizontal text with
 # high confidence, so jpn_vert is never tried (vertical recall 0.000 on bench/gen_scans.py)
@@ -127,14 +135,32 @@ def _rows_to_blocks(boxes: list[tuple[str, tuple]], page_no: int) -> list[TextBl
     return blocks
 
 
+_langs: list[str] | None = None
+
+
+def _installed() -> list[str]:
+    """The models tesseract has (asked once per process)."""
+    global _langs
+    if _langs is None:
+        _langs = _run(["tesseract", "--list-langs"], TIMEOUT_S).stdout.decode("utf-8", "replace").split()
+    return _langs
+
+
 def vertical_available() -> bool:
-    result = _run(["tesseract", "--list-langs"], TIMEOUT_S)
-    return LANG_VERTICAL in result.stdout.decode("utf-8", "replace").split()
+    return LANG_VERTICAL in _installed()
+
+
+def reread_lang() -> str:
+    return REREAD_LANG or next((lang for lang in STRONG_LANGS if lang in _installed()), LANG)
+
+
+def page_lang() -> str:
+    return PAGE_LANG or LANG
 
 
 def _tesseract(image: Path, page_no: int, dpi: int, *, vertical: bool = False) -> tuple[list[TextBlock], float, str]:
     """OCR one image: blocks and the mean word confidence (0–100). `vertical` reads 縦書き (jpn_vert)."""
-    lang, psm = (LANG_VERTICAL, "5") if vertical else (LANG, PSM)
+    lang, psm = (LANG_VERTICAL, "5") if vertical else (page_lang(), PSM)
     # the resolution is given: an image rewritten by OpenCV carries none, and tesseract's own estimate from the
     # glyph sizes (about 370 for these forms) makes its layout analysis drop whole rows
     result = _run(["tesseract", str(image), "stdout", "-l", lang, "--psm", psm, "--dpi", str(dpi), "tsv"], TIMEOUT_S)
@@ -227,7 +253,8 @@ def _finish(blocks: list[TextBlock], tsv: str, text: Path, boxes: list[tuple[flo
     if not blocks:
         return blocks  # nothing read: no name line a box could belong to
     if tsv:
-        blocks = reread(text, tsv, blocks, page_no, dpi, gap=GAP, run=_run, timeout=TIMEOUT_S)
+        blocks = reread(text, tsv, blocks, page_no, dpi, gap=GAP, run=_run, timeout=TIMEOUT_S,
+                        lang=reread_lang())
     blocks = with_seal_boxes(blocks, find_printed_marks(text, dpi), page_no, wrapped=True)
     return with_seal_boxes(blocks, boxes, page_no)
 

@@ -28,7 +28,8 @@ SCALES = (1.5, 2.5)  # each glyph is read at both enlargements: which one tesser
 PAD = 0.35  # of the glyph's height, around the crop
 GAP_PX = 40  # white between crops in the strip
 MAX_CROPS = 12
-MAX_CHARS = 3
+MAX_CHARS = 3  # a trailing word this short (characters), or this narrow in glyph heights (MEIM for 〔印〕: Latin
+# letters are narrow, and 4 of them are under 2 heights wide), is what a mark may have been read as
 SURE = 90.0  # tesseract's word confidence above which a trailing word is not looked at again
 SEAL_CHARS = ("印", "㊞")
 DOUBT = 20.0  # a word read with a confidence below this (tesseract gives 0 to a glyph it could not place)
@@ -36,6 +37,11 @@ LINE_SCALES = (2.5, 3.0)  # a doubtful line is read again at both enlargements (
 # read 割印 as 割有, 割還, 割町 or 割男 at 1–2× and 自署 as 自匠, 自暫 or 自緒: which enlargement reads right varies)
 MAX_LINES = 4  # doubtful lines re-read per page, the least sure first
 KEY_CHARS = ("印", "㊞", "署")  # what a re-read line must add to join its row
+# what tesseract (jpn) printed for the 署 of 署名 and 自署 on our generated scans (bench/measure_ocr_confusions.py,
+# seeds 11 and 37): a line holding one of them before 名 or after 自 is read again too, however sure tesseract was
+# (「ご区名ください」 at confidence 90); only a re-reading that adds 署 joins the row
+SIGN_DOUBTS = "緒岩碑賭映販閉暫帳著申英引約男夏区贅匠"
+DOUBTFUL_PAIR: re.Pattern | None = re.compile(f"[{SIGN_DOUBTS}]名|自[{SIGN_DOUBTS}]")
 
 
 def _lines(tsv: str) -> list[list[dict]]:
@@ -54,12 +60,13 @@ BRACKETED = re.compile(r"[\[(（〔【［][^\])）〕】］]{1,2}[\])）〕】�
 
 
 def doubtful_lines(tsv: str) -> list[dict]:
-    """The lines (as one box each, with their text) holding a word read with confidence below DOUBT; at most
-    MAX_LINES, the least sure first."""
+    """The lines (as one box each, with their text) holding a word read with confidence below DOUBT, or a doubtful
+    pair (DOUBTFUL_PAIR); at most MAX_LINES, the least sure first."""
     found = []
     for words in _lines(tsv):
         worst = min(w["conf"] for w in words)
-        if worst >= DOUBT or len(words) < 2:
+        paired = DOUBTFUL_PAIR is not None and DOUBTFUL_PAIR.search("".join(w["text"] for w in words))
+        if (worst >= DOUBT or len(words) < 2) and not paired:
             continue
         left, top = min(w["left"] for w in words), min(w["top"] for w in words)
         right = max(w["left"] + w["width"] for w in words)
@@ -102,11 +109,15 @@ def trailing_glyphs(tsv: str, gap: float, ink=None) -> list[dict]:
             width = int(last["width"] * len(bracket.group(0)) / len(last["text"]))
             found.append({**last, "left": last["left"] + last["width"] - width, "width": width, "conf": 0.0,
                           "text": bracket.group(0)})
-        elif len(words) > 1 and blank > gap * max(last["height"], 1) and len(last["text"]) <= MAX_CHARS:
+        elif len(words) > 1 and blank > gap * max(last["height"], 1) and _short(last):
             found.append(last)  # isolated; re-read only when doubtful (令和　年　月　日 is read for sure)
         if not (closing or bracket) and ink is not None and (unread := _ink_after(ink, words)) is not None:
             found.append(unread | {"conf": 0.0})  # also after an isolated word: 山田　太郎 … 印 (the 印 unread)
     return found[:MAX_CROPS]
+
+
+def _short(word: dict) -> bool:
+    return len(word["text"]) <= MAX_CHARS or word["width"] <= MAX_CHARS * word["height"]
 
 
 def _ink_after(ink, words: list[dict]) -> dict | None:
@@ -129,7 +140,7 @@ def _ink_after(ink, words: list[dict]) -> dict | None:
 
 
 def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: int, *, gap: float,
-           run, timeout: float) -> list[TextBlock]:
+           run, timeout: float, lang: str = "jpn") -> list[TextBlock]:
     """`blocks` plus a block for every trailing glyph whose closer reading holds 印 or ㊞, and for every doubtful
     line whose closer reading adds 印, ㊞ or 署 (see doubtful_lines)."""
     from PIL import Image
@@ -152,7 +163,7 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
     strip_path = image.with_name("reread.png")
     places = _strip(Image, image, glyphs, strip_path)
     try:
-        result = run(["tesseract", str(strip_path), "stdout", "-l", "jpn", "--psm", "6", "tsv"], timeout)
+        result = run(["tesseract", str(strip_path), "stdout", "-l", lang, "--psm", "6", "tsv"], timeout)
     except subprocess.TimeoutExpired:
         return out
     if result.returncode != 0:
@@ -224,7 +235,7 @@ def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[d
             pad = int(PAD * g["height"])
             box = (max(0, g["left"] - pad), max(0, g["top"] - pad), g["left"] + g["width"] + pad,
                    g["top"] + g["height"] + pad)
-            crop = page.crop(box)
+            crop = page.crop(box) if g.get("line") else _unframed(page.crop(box))
             scales = LINE_SCALES if g.get("line") else SCALES
             crops.extend(crop.resize((int(crop.width * k), int(crop.height * k)), Image.LANCZOS) for k in scales)
     glyphs = [g for g in glyphs for _k in (LINE_SCALES if g.get("line") else SCALES)]
@@ -239,6 +250,40 @@ def _strip(Image, image: Path, glyphs: list[dict], target: Path) -> list[tuple[d
         y += crop.height + GAP_PX
     strip.save(target)
     return places
+
+
+FRAME_FULL = 0.8  # share of a side that must be ink for it to be a frame's side
+FRAME_MAX = 0.15  # a frame's side is at most this share of the box thick
+
+
+def _unframed(crop):
+    """The crop without the square drawn round its glyph: a 印 printed in a box of its own size is read as 較, 皿,
+    国 or [ (bench/ocr_marks.py); with the box's four sides (the outermost ink rows and columns, each ink along
+    most of its length) whitened, tesseract reads the 印. A crop not closed on all four sides is left as it is."""
+    import numpy as np
+    from PIL import Image
+
+    gray = np.asarray(crop.convert("L")).copy()
+    lo, hi = int(gray.min()), int(gray.max())
+    dark = gray < (lo + hi) / 2
+    rows, cols = dark.any(axis=1).nonzero()[0], dark.any(axis=0).nonzero()[0]
+    if hi - lo < 60 or rows.size < 8 or cols.size < 8:
+        return crop
+    top, bottom, left, right = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+    box = dark[top:bottom + 1, left:right + 1]
+    thick = max(1, int(FRAME_MAX * min(box.shape)))
+    sides = [np.flatnonzero(box[:thick].mean(axis=1) >= FRAME_FULL), np.flatnonzero(box[-thick:].mean(axis=1) >= FRAME_FULL),
+             np.flatnonzero(box[:, :thick].mean(axis=0) >= FRAME_FULL),
+             np.flatnonzero(box[:, -thick:].mean(axis=0) >= FRAME_FULL)]
+    if not all(side.size for side in sides):
+        return crop
+    height, width = box.shape
+    clear = gray[top:bottom + 1, left:right + 1]
+    clear[:int(sides[0].max()) + 2] = hi
+    clear[height - thick + int(sides[1].min()) - 1:] = hi
+    clear[:, :int(sides[2].max()) + 2] = hi
+    clear[:, width - thick + int(sides[3].min()) - 1:] = hi
+    return Image.fromarray(gray)
 
 
 def _row_key(blocks: list[TextBlock], bbox: tuple) -> tuple | None:
