@@ -89,3 +89,46 @@ def test_a_code_change_misses_the_cache(tmp_path, edited, analysis_miss, draft_m
         fh.write("\n# an edit\n")
     after = _keys(root)
     assert (after[0] != before[0], after[1] != before[1]) == (analysis_miss, draft_miss)
+
+
+@pytest.fixture
+def fresh_engine():
+    from extractors.ocr_engine import engine_identity
+
+    engine_identity.cache_clear()
+    yield engine_identity
+    engine_identity.cache_clear()  # the next test sees this machine's own models again
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_ocr_results_are_not_reused_after_the_ocr_models_change(tmp_path, monkeypatch, fresh_engine):
+    """A page read by another tesseract model must be read again: the analysis key (and so the decided-row and
+    field keys built on it) changes with the model files tesseract finds, and only when OCR is on."""
+    from output.store.analysis import cache_key
+
+    installed = Path(subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=True)
+                     .stdout.splitlines()[0].split('"')[1])
+    one, two = tmp_path / "one", tmp_path / "two"
+    for folder in (one, two):
+        folder.mkdir()
+        shutil.copy2(installed / "jpn.traineddata", folder / "jpn.traineddata")
+
+    def keys(prefix: Path) -> tuple[str, str]:
+        monkeypatch.setenv("TESSDATA_PREFIX", str(prefix))
+        fresh_engine.cache_clear()
+        return cache_key("ab" * 32), cache_key("ab" * 32, ocr=False)
+
+    first, plain = keys(one)
+    assert "jpn:" in fresh_engine()
+    assert keys(two) == (first, plain)  # the same model files elsewhere: same key
+    shutil.copy2(installed / "jpn_vert.traineddata", two / "jpn_vert.traineddata")
+    added, plain_added = keys(two)
+    assert added != first and plain_added == plain  # one more model installed
+    (two / "jpn_vert.traineddata").unlink()
+    (two / "jpn.traineddata").write_bytes((installed / "jpn.traineddata").read_bytes()[:-1024])
+    changed, plain_changed = keys(two)
+    assert changed not in (first, added) and plain_changed == plain  # another jpn model
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract at all
+    fresh_engine.cache_clear()
+    assert fresh_engine() == "none"
+    assert cache_key("ab" * 32) not in (first, added, changed)

@@ -1,6 +1,7 @@
 """Per-file cache of extraction + detection, so unchanged files are neither re-read nor re-parsed.
 
-Key: the file's sha256 + extractor version + patterns version + ja_ginza/spaCy versions + OCR on/off.
+Key: the file's sha256 + extractor version + patterns version + ja_ginza/spaCy versions + OCR on/off (and, with
+OCR on, the tesseract version and model files: extractors/ocr_engine.py).
 A change to any of them misses the cache. Decisions are never cached: they are recomputed on every run,
 so catalogue, policy, manifest and as-of changes always take effect.
 
@@ -50,7 +51,12 @@ def analysis_versions() -> tuple[tuple[str, str], ...]:
 
 
 def cache_key(sha256: str, *, ocr: bool = True) -> str:
-    material = "|".join([sha256, f"ocr={ocr}", *(f"{k}={v}" for k, v in analysis_versions())])
+    """With OCR on, the key holds the OCR engine and models too (extractors/ocr_engine.py): every file, as which
+    files hold scanned pages is known only once they are read; tesseract changes rarely."""
+    from extractors.ocr_engine import engine_identity
+
+    engine = [f"ocr_engine={engine_identity()}"] if ocr else []
+    material = "|".join([sha256, f"ocr={ocr}", *(f"{k}={v}" for k, v in analysis_versions()), *engine])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
