@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -11,6 +12,7 @@ MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one uncompressed part
 MAX_TOTAL_BYTES = 500 * 1024 * 1024  # the whole container, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed, for big parts only
 CHUNK_BYTES = 1 << 20  # parts are scanned for a DTD in chunks of this size
+XML_PARTS = (".xml", ".rels", ".vml")  # the parts scanned for a DTD
 HOSTILE_XML = "XMLに実体（エンティティ）の定義が含まれているため、安全のため読み取りません"
 
 
@@ -32,7 +34,14 @@ _PARSER = etree.XMLParser(
 
 
 def check_zip(zf: zipfile.ZipFile) -> None:
-    """Refuse containers whose declared uncompressed sizes are absurd."""
+    """Refuse containers whose declared uncompressed sizes are absurd, or whose XML declares a DTD."""
+    check_sizes(zf)
+    if isinstance(zf, zipfile.ZipFile):
+        check_xml_prologs(zf)
+
+
+def check_sizes(zf: zipfile.ZipFile) -> None:
+    """Refuse containers whose declared uncompressed sizes are absurd (before anything is unpacked)."""
     total = 0
     for info in zf.infolist():
         total += info.file_size
@@ -44,21 +53,28 @@ def check_zip(zf: zipfile.ZipFile) -> None:
             raise UnsafeContainer("圧縮率が異常なため読み取りません（zip爆弾の疑い）")
     if total > MAX_TOTAL_BYTES:
         raise UnsafeContainer("展開後のサイズが大きすぎるため読み取りません（zip爆弾の疑い）")
-    if isinstance(zf, zipfile.ZipFile):
-        check_xml_prologs(zf)
 
 
 def check_xml_prologs(zf: zipfile.ZipFile) -> None:
     """Office never writes a DTD into its XML parts: one with entity definitions is hostile
     ("billion laughs", external entities). Every part is read to its end."""
     for info in zf.infolist():
-        if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
+        if not info.filename.endswith(XML_PARTS) or info.file_size == 0:
             continue
         try:
             hostile = declares_dtd(zf, info)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error):
             continue  # the reader reports a broken part itself
         if hostile:
+            raise UnsafeContainer(HOSTILE_XML)
+
+
+
+def check_xml_parts(parts: Iterable[tuple[str, bytes]]) -> None:
+    """`check_xml_prologs` on parts already unpacked (name, bytes), e.g. by a reviser that reads every part
+    anyway: the same test (a DOCTYPE or an ENTITY anywhere in the part), without unpacking them twice."""
+    for name, data in parts:
+        if name.endswith(XML_PARTS) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
             raise UnsafeContainer(HOSTILE_XML)
 
 

@@ -95,9 +95,12 @@ def stage_eform(row: RegisterRow, fieldset: FieldSet, out_dir: Path) -> Register
 def write_staged(json_path: Path, eform: dict, text: str | None = None) -> Path:
     """Plain writes of a staged e-form: `json_path` (`text` when given: the JSON staged before, byte for byte)
     and the .html beside it."""
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(text if text is not None else json.dumps(eform, ensure_ascii=False, indent=1),
-                         encoding="utf-8")
+    data = text if text is not None else json.dumps(eform, ensure_ascii=False, indent=1)
+    try:
+        json_path.write_text(data, encoding="utf-8")
+    except FileNotFoundError:  # the folder is made once, by the first e-form staged in it
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(data, encoding="utf-8")
     json_path.with_suffix(".html").write_text(render_html(eform), encoding="utf-8")
     return json_path
 

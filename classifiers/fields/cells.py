@@ -87,8 +87,35 @@ def _label_piece(raw: str, pats: FieldPatterns, **layout) -> Piece:
     return Piece(label=label, raw=raw, required=required, note=note, numbered=numbered, **layout)
 
 
+MEMO_SIZE = 100_000  # pieces kept per process (a cell's text is short: a few MB at most)
+
+
+class _Memo:
+    """The pieces read so far for one pattern set (a new set starts afresh; it is held, so it is never mistaken
+    for another one)."""
+
+    patterns: FieldPatterns | None = None
+    pieces: dict[tuple[str, bool], Piece] = {}
+
+
 def read_cell(text: str, pats: FieldPatterns, *, single: bool = False) -> Piece:
-    """A cell's piece. `single`: the text is a whole line (a paragraph, a PDF line), not a table cell."""
+    """A cell's piece. `single`: the text is a whole line (a paragraph, a PDF line), not a table cell.
+
+    A piece depends only on the text, `single` and the patterns, and a library of forms repeats its labels
+    (氏名, 住所, 「年　月　日」): the pieces are kept per process and pattern set (`Piece` is frozen). Measured on
+    300 generated forms 14,566 cells, 1,342 different; on the 71 real ones 57,928 and 12,132."""
+    if _Memo.patterns is not pats:
+        _Memo.patterns, _Memo.pieces = pats, {}
+    key = (text, single)
+    piece = _Memo.pieces.get(key)
+    if piece is None:
+        piece = _read_cell(text, pats, single=single)
+        if len(_Memo.pieces) < MEMO_SIZE:
+            _Memo.pieces[key] = piece
+    return piece
+
+
+def _read_cell(text: str, pats: FieldPatterns, *, single: bool = False) -> Piece:
     unit = next((k for k, rx in pats.units if rx.fullmatch(text.strip())), None) if len(text) <= CIRCLED_MAX else None
     if unit is not None:  # 「円」「人」alone in a cell: the blank before it is money / a number
         return Piece(raw=text, kind=unit, blank=True)

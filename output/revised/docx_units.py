@@ -110,24 +110,56 @@ class ParagraphReader:
 
 
 class TableIndex:
-    """Table numbers in document order, and (row, column) of a cell."""
+    """Table numbers in document order, and (row, column) of a cell.
+
+    A table's own rows (not those of a table nested in it) and a row's own cells with their columns are listed
+    once per table and row, not once per cell (which made a big table quadratic)."""
 
     def __init__(self, root: etree._Element) -> None:
         self.numbers = {t: n for n, t in enumerate(root.iter(q("tbl")), start=1)}
+        self._rows: dict[etree._Element, dict[etree._Element, int]] = {}
+        self._cols: dict[etree._Element, dict[etree._Element, int]] = {}
+
+    def _row_numbers(self, tbl: etree._Element) -> dict[etree._Element, int]:
+        if tbl not in self._rows:
+            rows = [r for r in tbl.iter(q("tr")) if ancestor(r, q("tbl")) is tbl]
+            self._rows[tbl] = {r: i for i, r in enumerate(rows, start=1)}
+        return self._rows[tbl]
+
+    def _col_numbers(self, tr: etree._Element) -> dict[etree._Element, int]:
+        if tr not in self._cols:
+            cols: dict[etree._Element, int] = {}
+            col = 1
+            for cell in tr.iter(q("tc")):
+                if ancestor(cell, q("tr")) is tr:
+                    cols[cell] = col
+                    span = cell.find(f"{q('tcPr')}/{q('gridSpan')}")
+                    try:
+                        col += int(span.get(q("val"), "1")) if span is not None else 1
+                    except ValueError:  # a broken span: the cells after it are counted one by one (and fail)
+                        break
+            self._cols[tr] = cols
+        return self._cols[tr]
 
     def position(self, tc: etree._Element) -> tuple[int, int, int]:
         tr = ancestor(tc, q("tr"))
         tbl = ancestor(tr, q("tbl")) if tr is not None else None
-        rows = [r for r in tbl.iter(q("tr")) if ancestor(r, q("tbl")) is tbl] if tbl is not None else []
-        row = rows.index(tr) + 1 if tr in rows else 1
-        col = 1
-        for cell in tr.iter(q("tc")) if tr is not None else []:
-            if cell is tc:
-                break
-            if ancestor(cell, q("tr")) is tr:
-                span = cell.find(f"{q('tcPr')}/{q('gridSpan')}")
-                col += int(span.get(q("val"), "1")) if span is not None else 1
+        row = self._row_numbers(tbl).get(tr, 1) if tbl is not None else 1
+        cols = self._col_numbers(tr) if tr is not None else {}
+        col = cols[tc] if tc in cols else _count_columns(tr, tc)
         return self.numbers.get(tbl, 0), row, col
+
+
+def _count_columns(tr: etree._Element | None, tc: etree._Element) -> int:
+    """The column of `tc`: 1 + the spans of its row's own cells before it."""
+    col = 1
+    for cell in tr.iter(q("tc")) if tr is not None else []:
+        if cell is tc:
+            break
+        if ancestor(cell, q("tr")) is tr:
+            span = cell.find(f"{q('tcPr')}/{q('gridSpan')}")
+            col += int(span.get(q("val"), "1")) if span is not None else 1
+    return col
 
 
 def _continues_merge(tc: etree._Element) -> bool:

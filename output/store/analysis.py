@@ -24,7 +24,7 @@ from pathlib import Path
 
 from classifiers.models import Detection
 from extractors.models import Document, Status
-from output.atomic import atomic_path
+from output.atomic import replace_bytes
 from output.confine import read_regular
 from output.store.codec import analysis_in, analysis_out
 
@@ -148,8 +148,7 @@ class AnalysisCache:
             log.warning("キャッシュに書けない内容のため保存しません: %s (%s)", path.name, exc)
             return False
         try:
-            with atomic_path(path, durable=False) as tmp:
-                tmp.write_bytes(raw)
+            replace_bytes(path, raw)
         except Exception as exc:  # noqa: BLE001 - caching is an optimisation only
             log.warning("キャッシュを書けませんでした: %s (%s)", path.name, exc)
             return False

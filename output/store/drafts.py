@@ -18,10 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 from pathlib import Path
 
-from output.atomic import atomic_path
+from output.atomic import replace_bytes
 from output.confine import inside, read_regular
 from output.revised import REVISER_VERSION, RevisionResult, draft_path
 
@@ -86,10 +85,8 @@ class DraftCache:
                 "has_draft": result.path is not None, "suffix": result.path.suffix if result.path else ""}
         try:
             if result.path is not None:
-                with atomic_path(data_path, durable=False) as tmp:
-                    shutil.copyfile(result.path, tmp)
-            with atomic_path(meta_path, durable=False) as tmp:
-                tmp.write_bytes(json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+                replace_bytes(data_path, Path(result.path).read_bytes())
+            replace_bytes(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
         except (OSError, TypeError, ValueError) as exc:  # caching is an optimisation only
             log.warning("修正案のキャッシュを書けませんでした: %s (%s)", meta_path.name, exc)
             return False

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from classifiers.fields.models import FieldSet, FormField
 from extractors.digest import source_digest
-from output.atomic import atomic_path
+from output.atomic import replace_bytes
 from output.store.analysis import cache_key
 from output.store.codec import dumps, loads
 
@@ -83,9 +83,7 @@ class FieldCache:
             return False
         path = self._path(sha256, fieldset.version)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path, durable=False) as tmp:
-                tmp.write_bytes(dumps(fieldset_out(fieldset)))
+            replace_bytes(path, dumps(fieldset_out(fieldset)))
             return True
         except (OSError, TypeError) as exc:
             log.warning("電子様式の項目を記録できませんでした（%s）", exc)
