@@ -135,9 +135,10 @@ def run_batches(
     rows: list[RegisterRow] = list(resumed)
     try:
         decided = decided or DecidedRows(options, every, workers=workers)  # the run's files (names shown twice)
-        for i, batch in enumerate(cached_batches(cached, decided), start=len(futures)):
+        for i, (batch, ahead) in enumerate(cached_batches(cached, decided), start=len(futures)):
             batch_rows = cached_batch(i, batch, decided)
-            checkpoint.save(batch_rows)
+            if not ahead:  # kept rows found ahead are found again as cheaply by a run after a killed one
+                checkpoint.save(batch_rows)
             rows.extend(batch_rows)
             if on_rows is not None:
                 on_rows(batch_rows)
@@ -162,12 +163,13 @@ def run_batches(
     return sorted(rows, key=lambda r: (r.input_root, r.path))
 
 
-def cached_batches(cached: list[SourceFile], decided: DecidedRows) -> list[list[SourceFile]]:
-    """The cached files' batches: those whose kept row was found ahead in one (nothing left to do but hand the
-    rows over: one task run instead of one per MAX_CACHED_BATCH), the others MAX_CACHED_BATCH at a time."""
+def cached_batches(cached: list[SourceFile], decided: DecidedRows) -> list[tuple[list[SourceFile], bool]]:
+    """The cached files' batches, each with whether its kept rows were found ahead: those in one batch (nothing
+    left to do but hand the rows over: one task run instead of one per MAX_CACHED_BATCH), the others
+    MAX_CACHED_BATCH at a time."""
     ahead = [s for s in cached if decided.found_ahead(s)]
     rest = [s for s in cached if not decided.found_ahead(s)]
-    return ([ahead] if ahead else []) + make_batches(rest, 1, MAX_CACHED_BATCH)
+    return ([(ahead, True)] if ahead else []) + [(batch, False) for batch in make_batches(rest, 1, MAX_CACHED_BATCH)]
 
 
 def completed(futures: list, poll: float = 1.0):

@@ -156,9 +156,9 @@ def test_a_run_whose_register_fails_is_not_recorded(tmp_path):
     rows = _rows(5)
     write_run(rows, tmp_path, run_info=RUN_INFO, args={"command": "scan"})
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
-    unsendable = {**RUN_INFO, "run_id": "20250402T090000-0000ffff", "note": lambda: None}  # the workbook fails
+    broken = {**RUN_INFO, "run_id": "20250402T090000-0000ffff", "changes": {"new_files": 3}}  # 変更履歴 fails
     with pytest.raises(Exception):  # noqa: B017 - whatever the workbook's writer raised
-        write_run(rows, tmp_path, run_info=unsendable, args={"command": "reaudit"})
+        write_run(rows, tmp_path, run_info=broken, args={"command": "reaudit"})
     with StateStore(tmp_path) as store:
         assert [r["run_key"] for r in store.runs()] == [RUN_INFO["run_id"]]  # rolled back with the register
         assert len(store.load_rows()) == 5
