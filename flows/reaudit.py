@@ -22,6 +22,7 @@ from prefect.artifacts import create_markdown_artifact
 from extractors.discover import SourceFile, path_token, token_path
 from flows import SERVED_ENV, OverrideRefused, prefect_home, served_parameters
 from flows.scan import (
+    last_pictures,
     make_batches,
     make_options,
     make_run_info,
@@ -150,7 +151,7 @@ def reaudit_flow(
                 "manifest": manifest, "workers": workers, "dask_address": dask_address, **stats}
         # the drafts and e-forms settle while the last LibreOffice batch makes its pictures
         rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents,
-                                pictures=lambda: early.finish(rest=not stats.get("terminated")))
+                                pictures=lambda: last_pictures(early, run_info, stats))
     finally:
         early.finish(rest=not stats.get("terminated"))  # when the run failed before write_run waited for it
     forget_kept()

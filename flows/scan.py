@@ -245,7 +245,7 @@ def scan_flow(
                 "workers": workers, "dask_address": dask_address, **stats}
         # the drafts and e-forms settle while the last LibreOffice batch makes its pictures
         rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents,
-                                pictures=lambda: early.finish(rest=not stats.get("terminated")))
+                                pictures=lambda: last_pictures(early, run_info, stats))
     finally:
         early.finish(rest=not stats.get("terminated"))  # when the run failed before write_run waited for it
     forget_kept()
@@ -256,6 +256,13 @@ def scan_flow(
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}
+
+
+def last_pictures(early: EarlyPictures, run_info: dict, stats: dict) -> None:
+    """write_run's wait for the pictures still being made; the run's `finished` is when they are, as before
+    the drafts and e-forms settled during that wait."""
+    early.finish(rest=not stats.get("terminated"))
+    run_info["finished"] = now_local()
 
 
 def run_documents(options: PipelineOptions):
