@@ -40,7 +40,8 @@ STEPS = [
     ("flows.reaudit", "make_options"), ("flows.reaudit", "rule_context"),
     ("output.store.analysis", "AnalysisCache.preload"), ("flows.scan", "prepare_scan"),
     ("flows.scan", "run_batches"), ("flows.reaudit", "run_batches"), ("flows.reaudit", "shown_rows"),
-    ("output.decided_rows", "DecidedRows.__init__"), ("output.decided_rows", "DecidedRows.rows"),
+    ("output.decided_rows", "DecidedRows.__init__"), ("output.decided_rows", "DecidedRows.look_ahead"),
+    ("output.decided_rows", "DecidedRows.rows"),
     ("output.evidence.early", "EarlyPictures.finish"),
     ("flows.scan", "make_run_info"), ("flows.reaudit", "compare"),
     ("flows.scan", "write_run"), ("flows.reaudit", "write_run"),
@@ -55,6 +56,7 @@ STEPS = [
     ("output.xlsx_writer", "write_changes_sheet"), ("output.xlsx_writer", "write_choices_sheet"),
     ("output.xlsx_writer", "apply_print_layout"), ("output.xlsx_writer", "close_book"),
     ("output.review_page", "write_review_page"), ("output.store.state", "record_scan"),
+    ("output.store.state", "_record"), ("output.register", "write_lines"), ("output.register", "_write_run"),
     ("flows.scan", "publish_artifacts"), ("flows.scan", "clear_checkpoint"), ("flows.reaudit", "publish_artifacts"),
     ("flows.reaudit", "clear_checkpoint"),
 ]
