@@ -100,7 +100,8 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
     OUT_DIR/eforms/ (output/eforms.py). `documents`: sha256 → the Document read in this run (None: the
     pictures read the files again). `pictures()`: waits for the evidence pictures still being made (a scan's
     last LibreOffice batch, output/evidence/early.py); called once the drafts and e-forms, which do not depend on
-    them, are in place, so that they settle meanwhile. Returns (rows shown, paths)."""
+    them, are in place, so that they settle meanwhile; `run_info` is read after it returns (the flows set the
+    run's `finished` then). Returns (rows shown, paths)."""
     out_dir = Path(out_dir)
     remove_stale_temporaries(out_dir)
     if not side_worth_it(len(rows)):
