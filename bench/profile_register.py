@@ -34,6 +34,14 @@ sys.path.insert(0, str(ROOT))
 
 # (module, attribute) of the steps, outermost first; a name that does not exist (another version) is skipped.
 STEPS = [
+    # start-up: the server's boot, the previous run, hashing, the rules, the cache (flows/reaudit.py prepare)
+    ("flows.cli", "check_rules"), ("flows.serve", "TemporaryServer.wait_ready"),
+    ("flows.reaudit", "prepare"), ("flows.reaudit", "previous_run"), ("flows.reaudit", "discover_known"),
+    ("flows.reaudit", "make_options"), ("flows.reaudit", "rule_context"),
+    ("output.store.analysis", "AnalysisCache.preload"), ("flows.scan", "prepare_scan"),
+    ("flows.scan", "run_batches"), ("flows.reaudit", "run_batches"), ("flows.reaudit", "shown_rows"),
+    ("output.decided_rows", "DecidedRows.__init__"), ("output.decided_rows", "DecidedRows.look_ahead"),
+    ("output.decided_rows", "DecidedRows.rows"),
     ("output.evidence.early", "EarlyPictures.finish"),
     ("flows.scan", "make_run_info"), ("flows.reaudit", "compare"),
     ("flows.scan", "write_run"), ("flows.reaudit", "write_run"),
@@ -48,6 +56,7 @@ STEPS = [
     ("output.xlsx_writer", "write_changes_sheet"), ("output.xlsx_writer", "write_choices_sheet"),
     ("output.xlsx_writer", "apply_print_layout"), ("output.xlsx_writer", "close_book"),
     ("output.review_page", "write_review_page"), ("output.store.state", "record_scan"),
+    ("output.store.state", "_record"), ("output.register", "write_lines"), ("output.register", "_write_run"),
     ("flows.scan", "publish_artifacts"), ("flows.scan", "clear_checkpoint"), ("flows.reaudit", "publish_artifacts"),
     ("flows.reaudit", "clear_checkpoint"),
 ]
@@ -125,8 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="xlsx: write register.xlsx into this folder and keep it")
     args = ap.parse_args(argv)
     print(f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    instrument()
     origin = time.perf_counter()
+    if args.command != "xlsx":  # as the command line does: the server boots while Prefect is imported
+        from flows import configure_environment
+        from flows.serve import start_early
+
+        configure_environment()
+        start_early()
+    instrument()
+    print(f"{time.perf_counter() - origin:7.2f} s: modules imported (Prefect, flows)", flush=True)
     if args.command == "xlsx":
         xlsx_only(args.out, args.repeat, args.keep)
         rc = 0

@@ -22,6 +22,7 @@ from prefect.artifacts import create_markdown_artifact
 from extractors.discover import SourceFile, path_token, token_path
 from flows import SERVED_ENV, OverrideRefused, prefect_home, served_parameters
 from flows.scan import (
+    last_pictures,
     make_batches,
     make_options,
     make_run_info,
@@ -34,6 +35,7 @@ from flows.scan import (
 from flows.serve import prefect_api
 from output.changes import compare, markdown, summary_line, with_machine_replacement
 from output.corrections import apply_corrections
+from output.decided_rows import DecidedRows
 from output.evidence.early import EarlyPictures
 from output.models import RegisterRow
 from output.pipeline.guard import end_terminated_run
@@ -86,13 +88,14 @@ class Prepared:
     hashed: int  # files read to hash them (the others were unchanged since they were last hashed)
     options: PipelineOptions
     fresh: int  # files the analysis cache does not hold
+    decided: DecidedRows  # the rows of cached files (their kept rows looked up ahead while the server boots)
 
 
 _PREPARED: dict[tuple, Prepared] = {}  # prepared by run_reaudit while the API server starts, used once
 
 
 def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, policy: str | None,
-            manifest: str | None) -> Prepared:
+            manifest: str | None, workers: int = 1) -> Prepared:
     """Load the previous run once, list and hash the input files (unchanged files are not read again),
     load the rules and see which files need analysing. No Prefect API needed."""
     before, old_rows = previous_run(out_dir)
@@ -107,7 +110,8 @@ def prepare(out_dir: Path, inputs: list[str] | None, *, as_of: str | None, polic
     rule_context(options)  # YAML parsed now (cached per process), while the server boots
     cache = AnalysisCache(options.cache_dir, ocr=options.ocr)
     fresh = sum(1 for s in sources if not cache.has(s.sha256))
-    return Prepared(inputs, policy, manifest, before, old_rows, sources, hashed, options, fresh)
+    decided = DecidedRows(options, sources, workers=workers)
+    return Prepared(inputs, policy, manifest, before, old_rows, sources, hashed, options, fresh, decided)
 
 
 def prepared_key(out: str, inputs: list[str] | None, as_of: str | None, policy: str | None,
@@ -130,7 +134,7 @@ def reaudit_flow(
     started = now_local()
     out_dir = token_path(out)
     ready = _PREPARED.pop(prepared_key(out, inputs, as_of, policy, manifest), None)
-    ready = ready or prepare(out_dir, inputs, as_of=as_of, policy=policy, manifest=manifest)
+    ready = ready or prepare(out_dir, inputs, as_of=as_of, policy=policy, manifest=manifest, workers=workers)
     inputs, policy, manifest, before, old_rows = ready.inputs, ready.policy, ready.manifest, ready.before, \
         ready.old_rows
     stats: dict = {"hashed": ready.hashed}
@@ -138,16 +142,18 @@ def reaudit_flow(
     early = EarlyPictures(out_dir, documents)  # Word/Excel pictures converted while the files are read
     try:
         rows = with_machine_replacement(run_batches(ready.sources, ready.options, workers, stats,
-                                                    on_rows=early.add))
+                                                    on_rows=early.add, decided=ready.decided))
+        changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
+                          previous_started=before["started"] if before else None,
+                          shown_rows=shown_rows(out_dir, rows)).to_json()
+        run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
+        args = {"command": "reaudit", "inputs": [path_token(p) for p in inputs], "as_of": as_of, "policy": policy,
+                "manifest": manifest, "workers": workers, "dask_address": dask_address, **stats}
+        # the drafts and e-forms settle while the last LibreOffice batch makes its pictures
+        rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents,
+                                pictures=lambda: last_pictures(early, run_info, stats))
     finally:
-        early.finish(rest=not stats.get("terminated"))
-    changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
-                      previous_started=before["started"] if before else None,
-                      shown_rows=shown_rows(out_dir, rows)).to_json()
-    run_info = {**make_run_info(rows, inputs=inputs, as_of=as_of, started=started), "changes": changes}
-    args = {"command": "reaudit", "inputs": [path_token(p) for p in inputs], "as_of": as_of, "policy": policy, "manifest": manifest,
-            "workers": workers, "dask_address": dask_address, **stats}
-    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
+        early.finish(rest=not stats.get("terminated"))  # when the run failed before write_run waited for it
     forget_kept()
     clear_checkpoint(out_dir)
     if stats.get("terminated"):
@@ -211,11 +217,15 @@ def run_reaudit(
     key = prepared_key(out, inputs, as_of, policy, manifest)
 
     def get_ready(server_ready) -> None:
-        ready = _PREPARED[key] = prepare(Path(out), inputs, as_of=as_of, policy=policy, manifest=manifest)
+        ready = _PREPARED[key] = prepare(Path(out), inputs, as_of=as_of, policy=policy, manifest=manifest,
+                                         workers=workers)
         cache = AnalysisCache(ready.options.cache_dir, ocr=ready.options.ocr)
         if ready.fresh and not dask_address:  # files to analyse: their workers load GiNZA while the server boots
             prestart(min(max(1, workers), len(make_batches([None] * ready.fresh, workers))))
-        cache.preload((s.sha256 for s in ready.sources), stop=server_ready)  # until the server answers
+        cached = [s for s in ready.sources if cache.has(s.sha256)]
+        ready.decided.look_ahead(cached)  # the kept rows (and their e-forms, drafts) checked now, not in the flow
+        redo = (s.sha256 for s in cached if not ready.decided.found_ahead(s))  # the rows to decide again
+        cache.preload(redo, stop=server_ready)  # their analyses decoded until the server answers
         gc.freeze()  # the previous rows and the decoded entries live to the end: never scan them again
 
     with run_lock(out, "reaudit"), fewer_gc_passes():

@@ -114,11 +114,13 @@ def split_cached(sources: list[SourceFile], options: PipelineOptions) -> tuple[l
 
 def run_batches(
     sources: list[SourceFile], options: PipelineOptions, workers: int, stats: dict | None = None,
-    on_rows: Callable[[list[RegisterRow]], object] | None = None,
+    on_rows: Callable[[list[RegisterRow]], object] | None = None, decided: DecidedRows | None = None,
 ) -> list[RegisterRow]:
     """Files not in the cache go to the task runner (worker processes or Dask); cached files only need
     decisions, which are cheap: they run here, so an unchanged re-audit starts no worker and loads no model.
-    `on_rows(rows)` sees each finished batch's rows (the early evidence pictures, output/evidence/early.py)."""
+    `on_rows(rows)` sees each finished batch's rows (the early evidence pictures, output/evidence/early.py).
+    `decided`: the run's DecidedRows when made before (a re-audit looks its kept rows up while the API server
+    boots): the files whose kept row it found are one task, the others batches of MAX_CACHED_BATCH."""
     progress = Progress(len(sources))
     checkpoint = open_checkpoint(options, versions(rule_context(options)))  # files a killed run already finished are not redone
     every, (resumed, sources) = sources, checkpoint.split(sources)
@@ -131,12 +133,12 @@ def run_batches(
     futures = [scan_batch.submit(i, batch, options) for i, batch in enumerate(batches)]
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
-    decided = None
     try:
-        decided = DecidedRows(options, every, workers=workers)  # the run's files (names shown twice); processes
-        for i, batch in enumerate(make_batches(cached, 1, MAX_CACHED_BATCH), start=len(futures)):
+        decided = decided or DecidedRows(options, every, workers=workers)  # the run's files (names shown twice)
+        for i, (batch, ahead) in enumerate(cached_batches(cached, decided), start=len(futures)):
             batch_rows = cached_batch(i, batch, decided)
-            checkpoint.save(batch_rows)
+            if not ahead:  # kept rows found ahead are found again as cheaply by a run after a killed one
+                checkpoint.save(batch_rows)
             rows.extend(batch_rows)
             if on_rows is not None:
                 on_rows(batch_rows)
@@ -159,6 +161,15 @@ def run_batches(
         stats.update(rows_reused=decided.kept, rows_redecided=decided.decided, rows_stored=decided.stored,
                      rows_stored_cpu_s=round(decided.store_cpu, 2))
     return sorted(rows, key=lambda r: (r.input_root, r.path))
+
+
+def cached_batches(cached: list[SourceFile], decided: DecidedRows) -> list[tuple[list[SourceFile], bool]]:
+    """The cached files' batches, each with whether its kept rows were found ahead: those in one batch (nothing
+    left to do but hand the rows over: one task run instead of one per MAX_CACHED_BATCH), the others
+    MAX_CACHED_BATCH at a time."""
+    ahead = [s for s in cached if decided.found_ahead(s)]
+    rest = [s for s in cached if not decided.found_ahead(s)]
+    return ([(ahead, True)] if ahead else []) + [(batch, False) for batch in make_batches(rest, 1, MAX_CACHED_BATCH)]
 
 
 def completed(futures: list, poll: float = 1.0):
@@ -229,12 +240,14 @@ def scan_flow(
     early = EarlyPictures(out_dir, documents)  # Word/Excel pictures converted while the files are read
     try:
         rows = with_machine_replacement(run_batches(sources, options, workers, stats, on_rows=early.add))
+        run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
+        args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
+                "workers": workers, "dask_address": dask_address, **stats}
+        # the drafts and e-forms settle while the last LibreOffice batch makes its pictures
+        rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents,
+                                pictures=lambda: last_pictures(early, run_info, stats))
     finally:
-        early.finish(rest=not stats.get("terminated"))
-    run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
-    args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
-            "workers": workers, "dask_address": dask_address, **stats}
-    rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents)
+        early.finish(rest=not stats.get("terminated"))  # when the run failed before write_run waited for it
     forget_kept()
     clear_checkpoint(out_dir)
     if stats.get("terminated"):
@@ -243,6 +256,13 @@ def scan_flow(
     publish_artifacts(rows, paths)
     return {"rows": len(rows), "paths": {k: str(v) for k, v in paths.items()}, "sentence": kawasaki_sentence(rows),
             **stats}
+
+
+def last_pictures(early: EarlyPictures, run_info: dict, stats: dict) -> None:
+    """write_run's wait for the pictures still being made; the run's `finished` is when they are, as before
+    the drafts and e-forms settled during that wait."""
+    early.finish(rest=not stats.get("terminated"))
+    run_info["finished"] = now_local()
 
 
 def run_documents(options: PipelineOptions):

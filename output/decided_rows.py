@@ -72,6 +72,7 @@ class DecidedRows:
         self.context = self._context() if self.cache is not None else ""
         self.kept = self.decided = self.stored = 0  # rows reused, decided again here, kept from workers
         self.store_cpu = 0.0  # CPU-s spent keeping the workers' rows (keep_read)
+        self._ahead: dict[tuple, RegisterRow] = {}  # kept rows found by look_ahead, taken by rows()
 
     def _context(self) -> str:
         ctx = rule_context(self.options)
@@ -80,15 +81,31 @@ class DecidedRows:
         self.options = replace(self.options, as_of=ctx.as_of.isoformat())  # a child process decides as of the same day
         return context
 
-    def __getstate__(self) -> dict:  # sent to the child processes without their pool
-        return {**self.__dict__, "_pool": None}
+    def __getstate__(self) -> dict:  # sent to the child processes without their pool and the rows found ahead
+        return {**self.__dict__, "_pool": None, "_ahead": {}}
+
+    def look_ahead(self, sources: Iterable[SourceFile]) -> int:
+        """Find the kept rows of `sources` now (a re-audit does this while its API server boots), checking their
+        e-forms and drafts as `rows` would; `rows` then takes them instead of looking again (after checking
+        once more that the file did not change meanwhile). Returns how many were found."""
+        if self.cache is None:
+            return 0
+        for source in sources:
+            row = self.kept_row(source)
+            if row is not None:
+                self._ahead[_file_key(source)] = row
+        return len(self._ahead)
+
+    def found_ahead(self, source: SourceFile) -> bool:
+        """`look_ahead` found the kept row of `source` (`rows` will not need to decide it)."""
+        return _file_key(source) in self._ahead
 
     def rows(self, sources: list[SourceFile]) -> list[RegisterRow]:
         """The rows of `sources`, in order: kept ones from the cache; the others decided — in `workers` processes
         when there are many (a new as-of date, catalogue or policy decides every file again), else here."""
         if self.cache is None:
             return [process_file(source, self.options) for source in sources]
-        found = [self.kept_row(source) for source in sources]
+        found = [self._taken_ahead(source) or self.kept_row(source) for source in sources]
         missing = [source for source, row in zip(sources, found, strict=True) if row is None]
         self.kept += len(sources) - len(missing)
         self.decided += len(missing)
@@ -97,6 +114,10 @@ class DecidedRows:
         else:
             decided = iter([self.decide(source) for source in missing])
         return [row if row is not None else next(decided) for row in found]
+
+    def _taken_ahead(self, source: SourceFile) -> RegisterRow | None:
+        row = self._ahead.pop(_file_key(source), None)
+        return None if row is None or changed_since(source) else row
 
     def kept_row(self, source: SourceFile) -> RegisterRow | None:
         entry = self.cache.get(row_key(source, self.context, ocr=self.options.ocr))
@@ -205,6 +226,10 @@ class DecidedRows:
             return (self.out_dir / row.eform_path).read_text(encoding="utf-8")
         except OSError:
             return None
+
+
+def _file_key(source: SourceFile) -> tuple:
+    return root_text(source.root), source.rel_path, source.sha256
 
 
 def _decide_chunk(decided: DecidedRows, sources: list[SourceFile]) -> list[RegisterRow]:

@@ -124,22 +124,56 @@ def row_online(row: RegisterRow, identity_documents: tuple[str, ...] | list[str]
 
 def settle_eforms(rows: list[RegisterRow], out_dir: Path) -> list[RegisterRow]:
     """The オンライン化 of every row's FINAL decision (a reviewer's too), e-forms moved into OUT_DIR/eforms/,
-    every e-form no row points to removed, the staging folder emptied."""
+    every e-form no row points to removed, the staging folder emptied.
+
+    An e-form already in place is read to check its オンライン化 unless the record of the last settle
+    (`PLACED`: each file's size, times, inode and the オンライン化 written in it) says it is the file placed then,
+    with the same オンライン化: an unchanged re-audit does not read 4,508 e-forms again. A file replaced, edited,
+    touched or removed since has other stat values and is read (or found missing) as before."""
     out_dir = Path(out_dir)
     labels = root_labels(r.input_root for r in rows)
+    placed_before = _read_placed(out_dir)
+    placed: dict[str, list] = {}
     settled: list[RegisterRow] = []
-    keep: set[Path] = set()
+    keep: set[str] = set()
     for row in rows:
         final = row_online(row)
         changed = final != (row.online or {})
-        settled.append(_place(replace(row, online=final), out_dir, labels.get(row.input_root, ""), keep, changed))
+        row = replace(row, online=final) if changed or row.online is None else row
+        settled.append(_place(row, out_dir, labels.get(row.input_root, ""), keep, changed, placed_before, placed))
     _sweep(out_dir / EFORMS, keep)
     with contextlib.suppress(FileNotFoundError):
         shutil.rmtree(out_dir / STAGING)
+    _write_placed(out_dir, placed)
     return settled
 
 
-def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[Path], changed: bool) -> RegisterRow:
+PLACED = Path(".sealreview") / "eforms-placed.json"  # settle_eforms' record of the e-forms it left in place
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _read_placed(out_dir: Path) -> dict[str, list]:
+    try:
+        data = json.loads((out_dir / PLACED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_placed(out_dir: Path, placed: dict[str, list]) -> None:
+    with contextlib.suppress(OSError):  # only a shortcut: without it the next run reads the e-forms
+        _write_text(out_dir / PLACED, json.dumps(placed, ensure_ascii=False, separators=(",", ":")))
+
+
+def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[str], changed: bool,
+           placed_before: dict[str, list], placed: dict[str, list]) -> RegisterRow:
     """Move a staged e-form into place; rewrite it when the オンライン化 changed since it was staged."""
     if not row.eform_path:
         return row
@@ -149,9 +183,13 @@ def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[Path], changed
     source = out_dir / row.eform_path
     if source != target and not source.exists():  # e.g. a row resumed from a checkpoint after a settled run
         source = target
-    if not source.exists():
+    stat = _stat_key(source) if source == target else None
+    if source == target and stat is None or source != target and not source.exists():
         return replace(row, eform_path=None, eform_note=NOTE_MISSING)
-    if changed or source == target:
+    before = placed_before.get(str(rel))
+    known = (source == target and not changed and isinstance(before, list) and len(before) == 2
+             and before[0] == stat and before[1] == row.online)  # the file settled last time, same オンライン化
+    if not known and (changed or source == target):
         try:
             eform = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -164,16 +202,20 @@ def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[Path], changed
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
         os.replace(source.with_name(source.name[: -len(".json")] + ".html"), html)
-    keep.update({target, html})
-    return replace(row, eform_path=str(rel))
+    keep.update({str(target), str(html)})
+    placed[str(rel)] = [stat if known else _stat_key(target), row.online]
+    return row if row.eform_path == str(rel) else replace(row, eform_path=str(rel))
 
 
-def _sweep(root: Path, keep: set[Path]) -> None:
-    if not root.exists():
+def _sweep(root: Path, keep: set[str]) -> None:
+    """Delete every file under `root` that is not in `keep` (paths as str), then the folders left empty."""
+    if not root.is_dir():
         return
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    for folder, _dirs, files in os.walk(root, topdown=False):
+        for name in files:
+            path = os.path.join(folder, name)
+            if path not in keep and os.path.isfile(path):
+                os.unlink(path)
+        if folder != str(root) and not os.listdir(folder):
+            os.rmdir(folder)
 

@@ -13,7 +13,7 @@ import pytest
 
 from extractors.discover import discover
 from output.decided_rows import DecidedRows
-from output.pipeline.steps import PipelineOptions, rule_context, staff_manifest
+from output.pipeline.steps import PipelineOptions, rule_context
 from output.register import write_run
 from output.store.analysis import cache_dir_of
 from output.store.decided import context_digest
@@ -104,7 +104,7 @@ def test_an_edited_policy_decides_again_and_changes_the_replacement(corpus: Path
     text = policy.read_text(encoding="utf-8")
     assert "default_replacement: kimei" in text
     policy.write_text(text.replace("default_replacement: kimei", "default_replacement: shomei"), encoding="utf-8")
-    rule_context.cache_clear()  # the run after the edit is a new process: the YAML is read again
+    # no cache to clear: rule_context keys its parsed data on the rule files' bytes (rules/files.py)
     decided, after = decide_all(corpus, options_for(out, policy=str(policy)))
     assert decided.kept == 0
     moved = [(a.path, a.replacement, b.replacement) for a, b in zip(before, after, strict=True)
@@ -130,8 +130,7 @@ def test_reviewers_basis_as_of_and_manifest_are_in_the_key(corpus: Path, first, 
     decided, _rows = decide_all(corpus, options_for(out, manifest=str(manifest)))
     assert decided.kept >= 20
     manifest.write_text(f"ファイル,様式名,根拠法令,所管\n{target.path},,戸籍法第29条,別の課\n", encoding="utf-8")
-    rule_context.cache_clear()  # a new process reads the manifest again
-    staff_manifest.cache_clear()
+    # no cache to clear: rule_context keys its parsed data on the manifest's bytes (rules/files.py)
     decided, after = decide_all(corpus, options_for(out, manifest=str(manifest)))
     assert decided.kept == 0
     assert next(r for r in after if r.path == target.path).department == "別の課"
@@ -170,3 +169,28 @@ def test_files_to_decide_again_are_decided_in_processes_with_the_same_rows(corpu
     again = DecidedRows(options_for(out, as_of="2021-04-01", cache_dir=str(out / "c2")), sources, workers=2)
     assert [r.decision for r in again.rows(sources)] == [r.decision for r in serial]
     assert again.kept >= 20 and again._pool is None  # what the children decided was kept
+
+
+def test_rows_looked_up_ahead_are_the_rows_and_a_file_changed_since_is_decided_again(tmp_path: Path) -> None:
+    """A re-audit looks the kept rows up while its API server boots (look_ahead); `rows` hands them over, except
+    for a file written after the look-up, which is decided again (and flagged) as before."""
+    forms = tmp_path / "forms"
+    shutil.copytree(EXAMPLES, forms)
+    out = tmp_path / "out"
+    _decided, rows = decide_all(forms, options_for(out))
+    write_run(rows, out, run_info=RUN_INFO, args={"command": "scan"})
+    sources = discover([forms])
+    plain = DecidedRows(options_for(out), sources).rows(sources)
+    ahead = DecidedRows(options_for(out), sources)
+    found = ahead.look_ahead(sources)
+    assert found >= 20 and sum(ahead.found_ahead(s) for s in sources) == found
+    changed = next(s for s in sources if ahead.found_ahead(s) and s.format.value == "docx")
+    with changed.path.open("ab") as fh:  # written after the look-up
+        fh.write(b"\0")
+    again = ahead.rows(sources)
+    assert ahead.kept == found - 1
+    for row, same in zip(again, plain, strict=True):
+        if row.path == changed.rel_path:
+            assert row.rule_id == "decide.changed_during_scan.v1" and row.decision == "needs_review"
+        else:
+            assert comparable(row) == comparable(same)

@@ -13,7 +13,6 @@ import pytest
 from flows.reaudit import run_reaudit
 from flows.scan import run_scan
 from output.corrections import import_corrections
-from output.pipeline.steps import rule_context, staff_manifest
 from output.store.analysis import cache_dir_of
 from rules.policy import POLICY_DIR
 from tests.test_corrections import review
@@ -69,8 +68,7 @@ def test_scan_keeps_rows_and_the_next_reaudit_reuses_them(prefect_api_url: str, 
     assert "default_replacement: kimei" in text
     policy_copy.write_text(text.replace("default_replacement: kimei", "default_replacement: shomei"),
                            encoding="utf-8")
-    rule_context.cache_clear()  # the run after the edit is a new process: the YAML is read again
-    staff_manifest.cache_clear()
+    # no cache to clear: rule_context keys its parsed data on the rule files' bytes (rules/files.py)
     edited = reaudit(out, policy)
     assert (edited["rows_reused"], edited["rows_redecided"]) == (0, len(FORMS))
     before = {line["path"]: line["replacement"] for line in after_scan}

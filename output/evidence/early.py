@@ -38,6 +38,7 @@ class EarlyPictures:
         self.seen: set[str] = set()
         self.jobs: queue.Queue = queue.Queue()
         self.drawn = 0
+        self.finished = False
         work = self.out_dir / ".work"
         work.mkdir(parents=True, exist_ok=True)
         self.work = Path(tempfile.mkdtemp(prefix="evidence-early-", dir=work))
@@ -64,7 +65,10 @@ class EarlyPictures:
 
     def finish(self, *, rest: bool = True) -> int:
         """Convert what is left (`rest=False`, a terminated run: only the batch under way), wait for every
-        conversion; returns how many pictures were drawn."""
+        conversion; returns how many pictures were drawn. Called again, it only returns that number."""
+        if self.finished:
+            return self.drawn
+        self.finished = True
         if rest:
             self._flush()
         self.pending = {}

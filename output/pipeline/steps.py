@@ -33,6 +33,7 @@ from output.store.analysis import Analysis, AnalysisCache, transient
 from output.store.drafts import DraftCache
 from output.store.fields import FieldCache
 from rules.engine import RuleContext, decide, load_context
+from rules.files import rule_files_digest
 from rules.manifest import Manifest, ManifestEntry, basis_citations
 from rules.models import Decision, legal_basis_items
 from rules.online import classify_online, online_rules
@@ -56,18 +57,23 @@ class PipelineOptions:
     cache_dir: str | None = None  # extract+detect cache (output/store/analysis.py); None = no cache
 
 
-@lru_cache(maxsize=8)
 def rule_context(options: PipelineOptions) -> RuleContext:
     """One rule context per worker process and option set (YAML parsed once).
 
     The rule data (catalogue, policy, document classes, manifest) is parsed once per policy and manifest: every
     other option (the as-of date, folders, the reviewers' 根拠法令) takes the same parsed data, so the command
     line's check (`rule_data`), the run and its decided rows share it. Reviewers' corrected 根拠法令 go in front
-    of the staff manifest, so they win over both the manifest and the form text.
+    of the staff manifest, so they win over both the manifest and the form text. The parsed data is kept under
+    the rule files' bytes too (rules/files.py): a long-lived caller sees an edited policy at its next call.
     """
+    return _rule_context(options, rule_files_digest(policy=options.policy, manifest=options.manifest))
+
+
+@lru_cache(maxsize=8)
+def _rule_context(options: PipelineOptions, files: tuple[str, ...]) -> RuleContext:
     data = rule_data(options)
     if options != data:
-        ctx = rule_context(data)
+        ctx = _rule_context(data, files)
         if options.as_of:
             ctx = replace(ctx, as_of=date.fromisoformat(options.as_of))
     else:
@@ -84,12 +90,15 @@ def rule_context(options: PipelineOptions) -> RuleContext:
     return replace(ctx, manifest=Manifest(entries=corrected + base, path="レビュー修正"))
 
 
+rule_context.cache_info = _rule_context.cache_info  # as when rule_context itself was the lru_cache
+rule_context.cache_clear = _rule_context.cache_clear
+
+
 def rule_data(options: PipelineOptions) -> PipelineOptions:
     """The options the rule data depends on (policy, manifest), the others left at their defaults."""
     return PipelineOptions(policy=options.policy, manifest=options.manifest)
 
 
-@lru_cache(maxsize=4)
 def staff_manifest(options: PipelineOptions) -> Manifest | None:
     """The staff's manifest alone (its 所管 column), without the reviewers' corrections."""
     return rule_context(replace(options, corrected_basis=())).manifest

@@ -9,9 +9,10 @@ A store of schema 1 is migrated in place when opened (input_root added to the ke
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,22 +148,28 @@ class StateStore:
         return json.loads(found[0]) if found else None
 
     # rows and files ---------------------------------------------------------------------------------
-    def save_rows(self, run_id: int, rows: list[RegisterRow]) -> None:
-        """Save a run's rows and the files they came from, in one transaction."""
+    def save_rows(self, run_id: int, rows: list[RegisterRow], row_json: list[str] | None = None) -> None:
+        """Save a run's rows and the files they came from, in one transaction. `row_json`: each row's
+        `_dump(row.to_json())` when already made (register.jsonl's lines are the same text)."""
         with self._tx():
-            for row in rows:
-                ext = (row.versions or {}).get("extractor")
-                self.db.execute(
-                    "INSERT INTO files (sha256, path, input_root, format, extractor_version, first_run, last_run)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, path) DO UPDATE SET"
-                    " last_run = excluded.last_run, extractor_version = excluded.extractor_version,"
-                    " input_root = excluded.input_root",
-                    (row.sha256, row.path, row.input_root, row.format, ext, run_id, run_id))
-                self.db.execute(
-                    "INSERT OR REPLACE INTO rows (run_id, sha256, path, decision, machine_decision, row_json,"
-                    " input_root) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, row.sha256, row.path, row.decision, row.machine_decision or row.decision,
-                     _dump(row.to_json()), row.input_root or ""))
+            self.insert_rows(run_id, rows, row_json)
+
+    def insert_rows(self, run_id: int, rows: list[RegisterRow], row_json: list[str] | None = None) -> None:
+        """save_rows' inserts, in the caller's transaction."""
+        dumped = row_json if row_json is not None and len(row_json) == len(rows) else None
+        for i, row in enumerate(rows):
+            ext = (row.versions or {}).get("extractor")
+            self.db.execute(
+                "INSERT INTO files (sha256, path, input_root, format, extractor_version, first_run, last_run)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, path) DO UPDATE SET"
+                " last_run = excluded.last_run, extractor_version = excluded.extractor_version,"
+                " input_root = excluded.input_root",
+                (row.sha256, row.path, row.input_root, row.format, ext, run_id, run_id))
+            self.db.execute(
+                "INSERT OR REPLACE INTO rows (run_id, sha256, path, decision, machine_decision, row_json,"
+                " input_root) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, row.sha256, row.path, row.decision, row.machine_decision or row.decision,
+                 dumped[i] if dumped is not None else _dump(row.to_json()), row.input_root or ""))
 
     def load_rows(self, run_id: int | None = None) -> list[RegisterRow]:
         """Rows of `run_id` (default: the newest run that saved rows), in the order they were saved."""
@@ -277,13 +284,48 @@ def _dump(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def record_scan(out_dir: Path, rows: list[RegisterRow], *, run_info: dict, args: dict | None = None) -> int:
-    """Convenience for the pipeline: record one finished run and its rows; returns the run id."""
+@contextlib.contextmanager
+def recording(out_dir: Path) -> Iterator[Callable[..., int]]:
+    """`with recording(out_dir) as record: … record(rows, run_info=…, args=…, row_json=…) …`: the run and its
+    rows are written (`record`, as record_scan does) inside one transaction that is committed when the block
+    ends without an error, rolled back otherwise. output/register.py records while register.xlsx is being
+    written and leaves the block once the register files are in place: the state store still says the
+    run happened only after its register does, as when record_scan is called after the register."""
+    with StateStore(out_dir) as store:
+        store.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield lambda rows, **kw: _record(store, rows, **kw)
+        except BaseException:
+            store.db.execute("ROLLBACK")
+            raise
+        store.db.execute("COMMIT")
+
+
+def _record(store: StateStore, rows: list[RegisterRow], *, run_info: dict, args: dict | None = None,
+            row_json: list[str] | None = None) -> int:
+    """The inserts of record_scan, in the caller's transaction."""
+    cur = store.db.execute(
+        "INSERT INTO runs (started, as_of, args, versions, inputs, run_key) VALUES (?, ?, ?, ?, ?, ?)",
+        (run_info.get("started") or now_iso(), run_info.get("as_of"), _dump(args or {}),
+         _dump(run_info.get("versions") or {}), _dump([str(p) for p in run_info.get("inputs") or ()]),
+         run_info.get("run_id")))
+    run_id = int(cur.lastrowid)
+    store.insert_rows(run_id, rows, row_json)
+    if run_info.get("changes") is not None:
+        store.db.execute("INSERT OR REPLACE INTO run_changes VALUES (?, ?)", (run_id, _dump(run_info["changes"])))
+    store.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (run_info.get("finished") or now_iso(), run_id))
+    return run_id
+
+
+def record_scan(out_dir: Path, rows: list[RegisterRow], *, run_info: dict, args: dict | None = None,
+                row_json: list[str] | None = None) -> int:
+    """Convenience for the pipeline: record one finished run and its rows; returns the run id. `row_json`: the
+    rows' JSON text when already made (see save_rows)."""
     with StateStore(out_dir) as store:
         run_id = store.record_run(started=run_info.get("started"), args=args, versions=run_info.get("versions"),
                                   as_of=run_info.get("as_of"), inputs=run_info.get("inputs") or (),
                                   run_key=run_info.get("run_id"))
-        store.save_rows(run_id, rows)
+        store.save_rows(run_id, rows, row_json)
         if run_info.get("changes") is not None:
             store.save_changes(run_id, run_info["changes"])
         store.finish_run(run_id, run_info.get("finished"))
