@@ -12,6 +12,7 @@ import pytest
 
 from classifiers.engine import detect
 from extractors.models import Document, InputFormat, Location, TextBlock
+from tests.fixtures.tesseract_tsv import tsv as _tsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -84,16 +85,6 @@ def test_marks_after_name_labels_on_a_real_scan(tmp_path: Path, dpi: int) -> Non
         found[text] = detect(Document(format=InputFormat.PDF, blocks=blocks, pages=1)).seal_requested
     assert all(found[text] for text, _kind in LINES), found
     assert not any(found[text] for text, _kind in NEGATIVES), found
-
-
-def _tsv(*lines: list[tuple[str, int, int, float]]) -> str:
-    """Tesseract TSV with one word row per (text, left, width, conf); one line per argument; words 30 px tall."""
-    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    rows = [head]
-    for n, words in enumerate(lines, start=1):
-        for w, (text, left, width, conf) in enumerate(words, start=1):
-            rows.append(f"5\t1\t1\t1\t{n}\t{w}\t{left}\t{100 * n}\t{width}\t30\t{conf}\t{text}")
-    return "\n".join(rows) + "\n"
 
 
 def test_a_mark_read_as_narrow_latin_letters_is_a_trailing_glyph():

@@ -17,6 +17,7 @@ from extractors.registry import extract
 from output.pipeline.steps import PipelineOptions, process_file
 from rules.engine import decide, load_context
 from tests.fixtures.extract_fixtures import make_scanned_pdf
+from tests.fixtures.tesseract_tsv import tsv as _tsv
 
 pytestmark = pytest.mark.ginza
 needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
@@ -92,16 +93,6 @@ def test_register_row_says_which_pages_were_ocred(tmp_path):
     row = process_file(describe_file(scan, tmp_path), PipelineOptions(as_of="2025-04-01"))
     assert row.ocr_pages == [1] and row.to_json()["ocr_pages"] == [1]
     assert row.decision == "needs_review" and row.rule_id == "decide.review.ocr_unverified.v1"
-
-
-def _tsv(*lines: list[tuple[str, int, int, float]]) -> str:
-    """Tesseract TSV with one word row per (text, left, width, conf); one line per argument."""
-    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    rows = [head]
-    for n, words in enumerate(lines, start=1):
-        for w, (text, left, width, conf) in enumerate(words, start=1):
-            rows.append(f"5\t1\t1\t1\t{n}\t{w}\t{left}\t{100 * n}\t{width}\t30\t{conf}\t{text}")
-    return "\n".join(rows) + "\n"
 
 
 def test_trailing_glyphs_are_the_doubtful_ends_of_rows():
