@@ -79,6 +79,8 @@ def other_document(text: str, start: int, end: int, title: str, parsed: dict | N
 
     `parsed` remembers, for one line, which seal word's window each sentence was parsed in (a sentence often
     holds two seal words: the second is read in the first one's parse)."""
+    while start < end - 1 and text[start] in " \t":  # a match that takes the blank before the word (「の 押印」):
+        start += 1  # the parse has no token on a blank, so the word itself is the anchor
     lo, hi = sentence_bounds(text, start, end)
     if not any(not _this_form(c.group(1).replace(" ", ""), title) for c in CUE.finditer(text[lo:start])):
         return None  # no topic naming another document before the seal word: no parse

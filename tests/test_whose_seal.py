@@ -58,6 +58,18 @@ def test_other_document_sentence_is_evidence_not_a_request():
     assert "「請求書」" in about[0].explanation
 
 
+@pytest.mark.parametrize("ocr", [False, True])
+def test_other_document_sentence_with_a_blank_before_the_seal_word(ocr):
+    """Regression (held-out scan seed 67): OCR put a blank inside the sentence (「承諾書には承諾者の 押印が必要」);
+    the instruction pattern took the blank into its match, the parse has no token on a blank, so the sentence was
+    not found to be about the other document and became a request of this form. Typed text can hold the blank too."""
+    blocks = [TextBlock(text, Location(kind="ocr" if ocr else "paragraph", paragraph=n, line=n), ocr=ocr)
+              for n, text in enumerate(["利用休止届", "住所　〇〇市", "承諾書には承諾者の 押印が必要です。"], start=1)]
+    det = detect(Document(format=InputFormat.PDF, blocks=tuple(blocks), title="利用休止届"))
+    assert not det.seal_requested, [(f.rule_id, f.text) for f in det.findings]
+    assert any(f.label == ABOUT_OTHER_DOCUMENT and "「承諾書」" in f.explanation for f in det.findings)
+
+
 @pytest.mark.parametrize("rows", [
     ("上記のとおり相違ないことを証明します。\t△△警察署長\t印",),
     ("証明者\t△△町長\t△△　△△\t㊞",),
