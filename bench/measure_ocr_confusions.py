@@ -71,40 +71,52 @@ def _norm(text: str) -> str:
 def measure(out: Path, rounds: int, seed: int = 5) -> tuple[Counter, dict, int, int]:
     """The page model's confusions (first readings only), their lines, the key characters, and how many of them
     the row holds in the end (its key word — 署名, 自署, 割印, 印 — anywhere in the row, re-reads included)."""
-    rng = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
     seen: Counter = Counter()
     examples: dict = defaultdict(list)
     keys = held = 0
+    draw = lambda path, lines: _page(path, [t for t, _ in lines])  # noqa: E731
+    for _dpi, _mode, lines, rows in read_pages(out, rounds, seed, LINES, draw, "page"):
+        first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread")) for k, bs in rows.items()}
+        whole = {k: _norm("".join(b.text for b in bs)) for k, bs in rows.items()}
+        for text, key in lines:
+            truth = _norm(text)
+            row = closest_row(truth, first)
+            best = first.get(row, "")
+            for at in (i for i, ch in enumerate(truth) if ch == key):
+                keys += 1
+                held += _key_word(truth, at) in whole.get(row, "")
+                got = _aligned(truth, best, at)
+                if got != key:
+                    context = truth[max(0, at - 1):at + 2]
+                    seen[(key, context, got)] += 1
+                    examples[(key, context, got)].append(best)
+    return seen, examples, keys, held
+
+
+def read_pages(out: Path, rounds: int, seed: int, lines: list, draw, name: str):
+    """For each round, 200/300 dpi and mode: `lines` shuffled, drawn to a page by `draw(path, lines)`, printed by
+    gen_scans' scanner to out/<name>_<round>_<dpi>_<mode>.pdf and read by extractors/ocr.py as a scan is. Yields
+    (dpi, mode, the shuffled lines, the OCR blocks by row). Also used by bench/ocr_marks.py."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(rounds):
             for dpi in (200, 300):
                 for mode in MODES:
-                    lines = LINES[:]
-                    rng.shuffle(lines)
-                    source, scan = Path(tmp) / "src.pdf", out / f"page_{r}_{dpi}_{mode}.pdf"
-                    _page(source, [t for t, _ in lines])
+                    shuffled = lines[:]
+                    rng.shuffle(shuffled)
+                    source, scan = Path(tmp) / "src.pdf", out / f"{name}_{r}_{dpi}_{mode}.pdf"
+                    draw(source, shuffled)
                     _scan(source, scan, dpi, mode)
                     rows: dict = {}
                     for block in ocr_pdf_page(scan, 1):
                         rows.setdefault(block.line_key, []).append(block)
-                    first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread"))
-                             for k, bs in rows.items()}
-                    whole = {k: _norm("".join(b.text for b in bs)) for k, bs in rows.items()}
-                    for text, key in lines:
-                        truth = _norm(text)
-                        row = max(first, key=lambda k: difflib.SequenceMatcher(None, truth, first[k]).ratio(),
-                                  default=None)
-                        best = first.get(row, "")
-                        for at in (i for i, ch in enumerate(truth) if ch == key):
-                            keys += 1
-                            held += _key_word(truth, at) in whole.get(row, "")
-                            got = _aligned(truth, best, at)
-                            if got != key:
-                                context = truth[max(0, at - 1):at + 2]
-                                seen[(key, context, got)] += 1
-                                examples[(key, context, got)].append(best)
-    return seen, examples, keys, held
+                    yield dpi, mode, shuffled, rows
+
+
+def closest_row(truth: str, texts: dict):
+    """The key of the row OCR printed that is most like the line `truth` (difflib ratio); None without rows."""
+    return max(texts, key=lambda k: difflib.SequenceMatcher(None, truth, texts[k]).ratio(), default=None)
 
 
 def _key_word(truth: str, at: int) -> str:

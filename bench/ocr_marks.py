@@ -12,16 +12,13 @@ the row alone (its OCR blocks, re-reads and shapes) goes through detection.
 from __future__ import annotations
 
 import difflib
-import random
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from corpus_writers import FONT
-from gen_scans import _scan
+from measure_ocr_confusions import _norm, closest_row, read_pages
 
 from extractors.models import Document, InputFormat
-from extractors.ocr import ocr_pdf_page
 
 # (line, kind, the mark's span in the line); kind: bracket, box (a square drawn round the last 印), circled, none
 LINES = [
@@ -35,7 +32,6 @@ LINES = [
     ("① 申請者の住所を書く", "none", ""), ("○ 提出先は市民課です", "none", ""), ("郵送を希望する　◯", "none", ""),
     ("② 代表者の役職", "none", ""),
 ]
-MODES = ("upright", "rotated", "faint")
 SIZE = 10.5
 
 
@@ -58,12 +54,6 @@ def _page(path: Path, lines: list[tuple[str, str, str]]) -> None:
     c.save()
 
 
-def _norm(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text).replace(" ", "")
-
-
 def _span_read(truth: str, read: str, start: int, end: int) -> str:
     """What OCR printed for truth[start:end] (the aligned stretch of `read`; "" when dropped)."""
     out = []
@@ -84,40 +74,26 @@ def measure(out: Path, rounds: int, seed: int = 7) -> dict:
     from classifiers.engine import detect, get_detector
 
     get_detector()
-    rng = random.Random(seed)
-    out.mkdir(parents=True, exist_ok=True)
     reads: dict = defaultdict(Counter)  # kind → what OCR printed for the mark
     found: Counter = Counter()  # (kind, found) → lines
     examples: dict = defaultdict(list)
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(rounds):
-            for dpi in (200, 300):
-                for mode in MODES:
-                    lines = LINES[:]
-                    rng.shuffle(lines)
-                    source, scan = Path(tmp) / "src.pdf", out / f"marks_{r}_{dpi}_{mode}.pdf"
-                    _page(source, lines)
-                    _scan(source, scan, dpi, mode)
-                    rows: dict = {}
-                    for block in ocr_pdf_page(scan, 1):
-                        rows.setdefault(block.line_key, []).append(block)
-                    texts = {key: _norm("".join(b.text for b in blocks)) for key, blocks in rows.items()}
-                    for text, kind, span in lines:
-                        truth = _norm(text)
-                        key = max(texts, key=lambda k: difflib.SequenceMatcher(None, truth, texts[k]).ratio(),
-                                  default=None)
-                        best = texts.get(key, "")
-                        hit = False
-                        if key is not None:
-                            det = detect(Document(format=InputFormat.PDF, blocks=tuple(rows[key])))
-                            hit = any(f.label == "SEAL_MARK" for f in det.findings) or det.seal_requested
-                        found[(kind, hit)] += 1
-                        if span:
-                            at = truth.rindex(_norm(span))
-                            got = _span_read(truth, best, at, at + len(_norm(span)))
-                            reads[kind][(span, got)] += 1
-                        if (kind == "none") == hit:
-                            examples[kind].append(f"{dpi}/{mode}「{best}」")
+    for dpi, mode, lines, rows in read_pages(out, rounds, seed, LINES, _page, "marks"):
+        texts = {key: _norm("".join(b.text for b in blocks)) for key, blocks in rows.items()}
+        for text, kind, span in lines:
+            truth = _norm(text)
+            key = closest_row(truth, texts)
+            best = texts.get(key, "")
+            hit = False
+            if key is not None:
+                det = detect(Document(format=InputFormat.PDF, blocks=tuple(rows[key])))
+                hit = any(f.label == "SEAL_MARK" for f in det.findings) or det.seal_requested
+            found[(kind, hit)] += 1
+            if span:
+                at = truth.rindex(_norm(span))
+                got = _span_read(truth, best, at, at + len(_norm(span)))
+                reads[kind][(span, got)] += 1
+            if (kind == "none") == hit:
+                examples[kind].append(f"{dpi}/{mode}「{best}」")
     return {"reads": reads, "found": found, "examples": examples}
 
 
