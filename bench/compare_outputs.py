@@ -3,7 +3,7 @@
     .venv/bin/python bench/compare_outputs.py OLD_OUT NEW_OUT [--show 10]
 
 Compares
-  register.jsonl  every field of every row but `run_id` and `versions` (rows matched by path)
+  register.jsonl  every field of every row but `run_id` and `versions` (rows matched by input folder and path)
   revised/        the same files; a .docx/.xlsx draft by its members (names, order, dates, compression method and
                   the bytes of each member: the zip's own bytes may differ with the deflate level), others byte for byte
   eforms/         the same files, byte for byte (JSON and HTML)
@@ -14,21 +14,11 @@ Prints what differs and a summary; exit code 1 when anything differs.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import zipfile
 from pathlib import Path
 
-IGNORED = ("run_id", "versions")
-
-
-def rows(out: Path) -> dict[str, dict]:
-    found = {}
-    for line in (out / "register.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            found[row["path"]] = {k: v for k, v in row.items() if k not in IGNORED}
-    return found
+from same_register import IGNORED, rows_of
 
 
 def files(folder: Path) -> dict[str, Path]:
@@ -51,13 +41,13 @@ def same_file(a: Path, b: Path) -> bool:
 
 def compare(old: Path, new: Path, show: int) -> int:
     problems = 0
-    a, b = rows(old), rows(new)
-    differing = [p for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]
+    a, b = rows_of(old), rows_of(new)
+    differing = [key for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key)]
     print(f"register.jsonl: {len(a)} / {len(b)} rows, {len(differing)} differ (all fields but {', '.join(IGNORED)})")
-    for path in differing[:show]:
-        ra, rb = a.get(path) or {}, b.get(path) or {}
-        keys = sorted(k for k in set(ra) | set(rb) if ra.get(k) != rb.get(k))
-        print(f"  {path}: {', '.join(keys)}")
+    for key in differing[:show]:
+        ra, rb = a.get(key) or {}, b.get(key) or {}
+        fields = sorted(k for k in set(ra) | set(rb) if ra.get(k) != rb.get(k))
+        print(f"  {key[1]}: {', '.join(fields)}")
     problems += len(differing)
     for folder in ("revised", "eforms", "evidence"):
         fa, fb = files(old / folder), files(new / folder)

@@ -19,8 +19,11 @@ IGNORED = ("run_id", "versions")
 
 
 def rows_of(out: Path) -> dict[tuple[str, str], dict]:
+    """register.jsonl's rows by (input folder, path), without the IGNORED fields (also used by compare_outputs.py)."""
     rows = {}
     for line in (out / "register.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
         row = json.loads(line)
         rows[(row.get("input_root") or "", row["path"])] = {k: v for k, v in row.items() if k not in IGNORED}
     return rows
