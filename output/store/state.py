@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,20 +104,6 @@ class StateStore:
         return _Transaction(self.db)
 
     # runs -------------------------------------------------------------------------------------------
-    def record_run(self, *, started: str | None = None, args: dict | None = None, versions: dict | None = None,
-                   as_of: str | None = None, inputs: Iterable[str] = (), run_key: str | None = None) -> int:
-        """`run_key`: the run id written into the register files (output/register.py)."""
-        with self._tx():
-            cur = self.db.execute(
-                "INSERT INTO runs (started, as_of, args, versions, inputs, run_key) VALUES (?, ?, ?, ?, ?, ?)",
-                (started or now_iso(), as_of, _dump(args or {}), _dump(versions or {}),
-                 _dump([str(p) for p in inputs]), run_key))
-        return int(cur.lastrowid)
-
-    def finish_run(self, run_id: int, finished: str | None = None) -> None:
-        with self._tx():
-            self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (finished or now_iso(), run_id))
-
     def runs(self) -> list[dict]:
         out = []
         for r in self.db.execute("SELECT * FROM runs ORDER BY id"):
@@ -135,11 +121,6 @@ class StateStore:
         run_id = self.last_run_id()
         return next((r for r in self.runs() if r["id"] == run_id), None) if run_id is not None else None
 
-    def save_changes(self, run_id: int, changes: dict) -> None:
-        """A re-audit's 変更履歴 (new / removed / changed files, changed decisions) for `run_id`."""
-        with self._tx():
-            self.db.execute("INSERT OR REPLACE INTO run_changes VALUES (?, ?)", (run_id, _dump(changes)))
-
     def changes(self, run_id: int | None = None) -> dict | None:
         """The 変更履歴 saved for `run_id` (default: the newest run that has one)."""
         sql = ("SELECT changes_json FROM run_changes WHERE run_id = ?" if run_id is not None
@@ -148,14 +129,9 @@ class StateStore:
         return json.loads(found[0]) if found else None
 
     # rows and files ---------------------------------------------------------------------------------
-    def save_rows(self, run_id: int, rows: list[RegisterRow], row_json: list[str] | None = None) -> None:
-        """Save a run's rows and the files they came from, in one transaction. `row_json`: each row's
-        `_dump(row.to_json())` when already made (register.jsonl's lines are the same text)."""
-        with self._tx():
-            self.insert_rows(run_id, rows, row_json)
-
     def insert_rows(self, run_id: int, rows: list[RegisterRow], row_json: list[str] | None = None) -> None:
-        """save_rows' inserts, in the caller's transaction."""
+        """A run's rows and the files they came from, in the caller's transaction. `row_json`: each row's
+        `_dump(row.to_json())` when already made (register.jsonl's lines are the same text)."""
         dumped = row_json if row_json is not None and len(row_json) == len(rows) else None
         for i, row in enumerate(rows):
             ext = (row.versions or {}).get("extractor")
@@ -291,19 +267,13 @@ def recording(out_dir: Path) -> Iterator[Callable[..., int]]:
     ends without an error, rolled back otherwise. output/register.py records while register.xlsx is being
     written and leaves the block once the register files are in place: the state store still says the
     run happened only after its register does, as when record_scan is called after the register."""
-    with StateStore(out_dir) as store:
-        store.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield lambda rows, **kw: _record(store, rows, **kw)
-        except BaseException:
-            store.db.execute("ROLLBACK")
-            raise
-        store.db.execute("COMMIT")
+    with StateStore(out_dir) as store, store._tx():
+        yield lambda rows, **kw: _record(store, rows, **kw)
 
 
 def _record(store: StateStore, rows: list[RegisterRow], *, run_info: dict, args: dict | None = None,
             row_json: list[str] | None = None) -> int:
-    """The inserts of record_scan, in the caller's transaction."""
+    """The run (its runs row, rows, 変更履歴 and finish time), in the caller's transaction; returns the run id."""
     cur = store.db.execute(
         "INSERT INTO runs (started, as_of, args, versions, inputs, run_key) VALUES (?, ?, ?, ?, ?, ?)",
         (run_info.get("started") or now_iso(), run_info.get("as_of"), _dump(args or {}),
@@ -319,14 +289,7 @@ def _record(store: StateStore, rows: list[RegisterRow], *, run_info: dict, args:
 
 def record_scan(out_dir: Path, rows: list[RegisterRow], *, run_info: dict, args: dict | None = None,
                 row_json: list[str] | None = None) -> int:
-    """Convenience for the pipeline: record one finished run and its rows; returns the run id. `row_json`: the
-    rows' JSON text when already made (see save_rows)."""
-    with StateStore(out_dir) as store:
-        run_id = store.record_run(started=run_info.get("started"), args=args, versions=run_info.get("versions"),
-                                  as_of=run_info.get("as_of"), inputs=run_info.get("inputs") or (),
-                                  run_key=run_info.get("run_id"))
-        store.save_rows(run_id, rows, row_json)
-        if run_info.get("changes") is not None:
-            store.save_changes(run_id, run_info["changes"])
-        store.finish_run(run_id, run_info.get("finished"))
-    return run_id
+    """Record one finished run and its rows, in one transaction; returns the run id. `row_json`: the rows' JSON
+    text when already made (see StateStore.insert_rows)."""
+    with recording(out_dir) as record:
+        return record(rows, run_info=run_info, args=args, row_json=row_json)
