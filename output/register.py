@@ -22,7 +22,7 @@ from pathlib import Path
 from output.atomic import atomic_path
 from output.columns import render
 from output.csv_writer import write_csv
-from output.jsonl_writer import row_json
+from output.jsonl_writer import row_json, write_lines
 from output.models import RegisterRow
 from output.side_writer import SideWriter
 from output.xlsx_writer import write_xlsx
@@ -74,14 +74,6 @@ def write_register(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, si
         else:
             write_xlsx(rows, tmp["xlsx"], run_info=shown_info, atomic=False, rendered=rendered)
     return targets
-
-
-def write_lines(lines: list[str], path: Path) -> None:
-    """register.jsonl from the rows' JSON (output/jsonl_writer.row_json), one a line."""
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for line in lines:
-            fh.write(line)
-            fh.write("\n")
 
 
 def run_history(store) -> list[dict]:
