@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from classifiers.fields.models import FieldSet
+from extractors.discover import stat_signature
 from output.atomic import atomic_path
 from output.eform_html import render_html
 from output.models import RegisterRow
@@ -153,10 +154,9 @@ PLACED = Path(".sealreview") / "eforms-placed.json"  # settle_eforms' record of 
 
 def _stat_key(path: Path) -> list[int] | None:
     try:
-        st = os.stat(path)
+        return list(stat_signature(os.stat(path)))  # a list: the record is JSON
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
 def _read_placed(out_dir: Path) -> dict[str, list]:

@@ -13,6 +13,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.discover import stat_signature
 from rules.catalogue import LAWS_DIR, catalogue_files
 from rules.doc_class import DEFAULT_CLASSES
 from rules.errors import RuleDataError
@@ -43,10 +44,9 @@ def _files(policy: str, manifest: str | None, _folders: tuple) -> tuple[str, ...
 
 def _stat_of(path: str | Path) -> tuple[int, ...] | None:
     try:
-        st = os.stat(path)
+        return stat_signature(os.stat(path))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 @lru_cache(maxsize=256)
