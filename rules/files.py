@@ -49,6 +49,12 @@ def _stat_of(path: str | Path) -> tuple[int, ...] | None:
         return None
 
 
+def file_digest(path: str | Path) -> str:
+    """sha256 of the file's bytes ("missing" when it cannot be read), read again only when its stat changes: a
+    cache key for data parsed from one file (rules/online.py), so a long-lived process sees an edit."""
+    return _bytes_digest(str(path), _stat_of(path))
+
+
 @lru_cache(maxsize=256)
 def _bytes_digest(path: str, stat: tuple[int, ...] | None) -> str:
     """sha256 of the file's bytes; cached per (path, stat): the bytes are read again when the stat changes."""

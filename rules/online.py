@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rules.errors import RuleDataError
+from rules.files import file_digest
 from rules.models import DECISIONS
 from rules.yamlio import need, read_yaml
 
@@ -112,8 +113,13 @@ def load_online(path: str | Path = DEFAULT_ONLINE) -> OnlineRules:
     return online
 
 
-@lru_cache(maxsize=4)
 def online_rules(path: str | Path = DEFAULT_ONLINE) -> OnlineRules:
+    """The parsed online classes of `path`, kept under the file's bytes: an edit is seen at the next call."""
+    return _parsed(str(path), file_digest(path))
+
+
+@lru_cache(maxsize=4)
+def _parsed(path: str, _digest: str) -> OnlineRules:
     return load_online(path)
 
 

@@ -60,3 +60,17 @@ def _broken(tmp_path: Path, edit) -> Path:
 def test_broken_online_data_fails_loudly(tmp_path, edit, message):
     with pytest.raises(RuleDataError, match=message):
         load_online(_broken(tmp_path, edit))
+
+
+def test_an_edited_online_file_is_seen_at_the_next_call(tmp_path):
+    """A long-lived process (serve) sees an edit of online.yaml: the parsed data is kept under the file's bytes."""
+    from rules.online import online_rules
+
+    path = tmp_path / "online.yaml"
+    path.write_bytes(DEFAULT_ONLINE.read_bytes())
+    first = online_rules(path)
+    assert online_rules(path) is first  # unchanged bytes: parsed once
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["version"] = f"{first.version}-edited"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert online_rules(path).version == f"{first.version}-edited"
