@@ -41,7 +41,10 @@ KEY_CHARS = ("印", "㊞", "署")  # what a re-read line must add to join its ro
 # seeds 11 and 37): a line holding one of them before 名 or after 自 is read again too, however sure tesseract was
 # (「ご区名ください」 at confidence 90); only a re-reading that adds 署 joins the row
 SIGN_DOUBTS = "緒岩碑賭映販閉暫帳著申英引約男夏区贅匠"
-DOUBTFUL_PAIR: re.Pattern | None = re.compile(f"[{SIGN_DOUBTS}]名|自[{SIGN_DOUBTS}]")
+# and, whatever the character, a one-character word after 自 closed by a bracket: the 「（自署）」「（本人自署）」 a
+# form prints after a name label (a held-out scan read it 「(本人自牙)」 at high confidence; 牙 is in no list). A
+# 「（自宅）」 line is read again for nothing; its re-reading holds no 署 and does not join the row.
+DOUBTFUL_PAIR: re.Pattern | None = re.compile(f"[{SIGN_DOUBTS}]名|自[{SIGN_DOUBTS}]|自\\s*[^\\s)）\\]署]\\s*[)）\\]]")
 
 
 def _lines(tsv: str) -> list[list[dict]]:

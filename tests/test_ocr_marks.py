@@ -134,6 +134,18 @@ def test_lines_holding_a_measured_confusion_of_sho_are_read_again_however_sure()
     assert [line["text"] for line in doubtful_lines(tsv)] == ["入札者(自夏)", "ご区名ください"]
 
 
+def test_a_one_character_word_after_ji_in_brackets_is_read_again_whatever_the_character():
+    """「（本人自X）」 after a name label is the form's 自署 whatever X tesseract printed (a held-out scan: 牙, in no
+    measured list, at confidence 96): the line is read again. A line already reading 自署, and 自宅の住所, are not."""
+    from extractors.ocr_reread import doubtful_lines
+
+    tsv = _tsv([("代表者氏名", 10, 90, 95), ("(本人自牙)", 110, 120, 96)],
+               [("申込者", 10, 90, 95), ("（自", 110, 40, 93), ("竜）", 160, 40, 92)],
+               [("届出者", 10, 90, 95), ("(自署)", 110, 120, 96)],
+               [("自宅の", 10, 90, 96), ("住所", 110, 60, 95)])
+    assert sorted(line["text"] for line in doubtful_lines(tsv)) == ["代表者氏名(本人自牙)", "申込者（自竜）"]
+
+
 @pytest.mark.parametrize(("installed", "model"), [(["jpn", "jpn_vert", "osd"], "jpn"),
                                                    (["Japanese", "jpn", "osd"], "Japanese"),
                                                    (["jpn", "script/Japanese"], "script/Japanese")])
