@@ -83,10 +83,10 @@ def measure(out: Path, rounds: int, seed: int = 5, lines: list | None = None) ->
     examples: dict = defaultdict(list)
     keys = held = 0
     draw = lambda path, lines: _page(path, [t for t, _ in lines])  # noqa: E731
-    for _dpi, _mode, lines, rows in read_pages(out, rounds, seed, lines or LINES, draw, "page"):
+    for _dpi, _mode, shuffled, rows in read_pages(out, rounds, seed, lines or LINES, draw, "page"):
         first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread")) for k, bs in rows.items()}
         whole = {k: _norm("".join(b.text for b in bs)) for k, bs in rows.items()}
-        for text, key in lines:
+        for text, key in shuffled:
             truth = _norm(text)
             row = closest_row(truth, first)
             best = first.get(row, "")
