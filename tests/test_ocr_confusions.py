@@ -36,6 +36,9 @@ def _doc(*lines: str, ocr: bool) -> Document:
     ("受任者氏名（自販）", "受任者氏名（自署）"),
     ("庁舎内の自販機の設置", "庁舎内の自販機の設置"),  # a vending machine stays one
     ("保証人の映名をお願いします", "保証人の署名をお願いします"),
+    # v3: the 認 of 認印 (measured with --kind-words; every turned 「※認印不可」 of seeds 201–206)
+    ("届出には誰印を使えません", "届出には認印を使えません"),
+    ("誰でも記入できます", "誰でも記入できます"),  # 誰 not before 印: a word of its own
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -51,6 +54,12 @@ def test_repair_applies_to_ocr_text_only():
     assert not detect(_doc("利用申込書", "本人の賭名をお願いします。", ocr=False)).signature_required
     det = detect(_doc("届出書", "代表者氏名（自暫）", ocr=True))
     assert det.signature_required and any("自暫" in f.text for f in det.findings)  # the evidence shows what OCR read
+
+
+@pytest.mark.ginza
+def test_a_registered_seal_asked_for_in_ocr_text_read_with_the_measured_confusion():
+    det = detect(_doc("申込書", "申請者　氏名　　　　印", "※誰印は使えません", ocr=True))
+    assert det.seal_requested and "jitsuin" in det.seal_kinds, det.findings
 
 
 @pytest.mark.ginza
