@@ -86,3 +86,24 @@ def test_a_signature_asked_for_on_a_turned_page(tmp_path: Path, dpi: int, angle:
     det, text = _read(tmp_path, ["受任者　氏名（自署）", "上記の者に手続を委任します。"], dpi=dpi, angle=angle)
     assert det.signature_required, (text, det.findings)
     assert not det.seal_requested, (text, det.findings)
+
+
+def test_rows_of_ink_tesseract_dropped_are_found_for_a_closer_look():
+    """A row of ink no line read by tesseract overlaps (a 〔印〕 wrapped onto a row of its own) is read again; ink
+    beside or inside the rows read, a speck, and a thin stray rule are not rows."""
+    import numpy as np
+
+    from extractors.ocr_reread import unread_rows
+    from tests.fixtures.tesseract_tsv import tsv
+
+    page = tsv([("氏名", 10, 60, 95), ("山田太郎", 200, 120, 95)], [("電話番号", 10, 120, 95)])  # tops 100, 200
+    ink = np.zeros((600, 800), dtype=bool)
+    ink[100:130, 10:320] = ink[200:230, 10:130] = True  # the rows read
+    ink[150:178, 500:530] = True  # a glyph on a row of its own, between them
+    ink[300:302, 40:42] = True  # a speck
+    ink[400:403, 20:700] = True  # a stray rule, 3 px thin
+    for left in range(100, 400, 90):  # a spaced row: 申　請　者　[印]
+        ink[480:510, left:left + 28] = True
+    rows = unread_rows(page, ink)
+    assert sorted((r["top"], r["left"]) for r in rows) == [(150, 500), (480, 100)]
+    assert all(r["line"] and r["text"] == "" for r in rows)
