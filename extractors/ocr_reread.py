@@ -38,8 +38,11 @@ MAX_CHARS = 3  # a trailing word this short (characters), or this narrow in glyp
 SURE = 90.0  # tesseract's word confidence above which a trailing word is not looked at again
 SEAL_CHARS = ("印", "㊞")
 DOUBT = 20.0  # a word read with a confidence below this (tesseract gives 0 to a glyph it could not place)
-LINE_SCALES = (2.5, 3.0)  # a doubtful line is read again at both enlargements (on our generated scans tesseract
-# read 割印 as 割有, 割還, 割町 or 割男 at 1–2× and 自署 as 自匠, 自暫 or 自緒: which enlargement reads right varies)
+LINE_SCALES = (2.5, 3.0, 3.5)  # a doubtful line is read again at each enlargement (on our generated scans tesseract
+# read 割印 as 割有, 割還, 割町 or 割男 at 1–2× and 自署 as 自匠, 自暫 or 自緒: which enlargement reads right varies, by a
+# pixel's shift of the page: a turned page's 「本人の署名を…」 read 回名 at 2.5× and 3×, 署名 at 3.5×). Measured with
+# bench/measure_ocr_confusions.py --rounds 2 (168 key characters): key word in the row in the end 130 with (2.5, 3.0),
+# 136 with (2.5, 3.0, 3.5), 133 with (2.25, 2.75, 3.25)
 MAX_LINES = 4  # doubtful lines re-read per page, the least sure first
 KEY_CHARS = ("印", "㊞", "署")  # what a re-read line must add to join its row
 # what tesseract (jpn) printed for the 署 of 署名 and 自署 on our generated scans (bench/measure_ocr_confusions.py,
