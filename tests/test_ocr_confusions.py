@@ -39,6 +39,9 @@ def _doc(*lines: str, ocr: bool) -> Document:
     # v3: the 認 of 認印 (measured with --kind-words; every turned 「※認印不可」 of seeds 201–206)
     ("届出には誰印を使えません", "届出には認印を使えません"),
     ("誰でも記入できます", "誰でも記入できます"),  # 誰 not before 印: a word of its own
+    # v3: the 捺 of 捺印 (measured with --kind-words: 54 of 54 misread)
+    ("ご擦印の上提出", "ご捺印の上提出"), ("申請者が控印する", "申請者が捺印する"), ("捧印欄", "捺印欄"),
+    ("控えを一部お持ちください", "控えを一部お持ちください"),  # 控 not before 印: the copy
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -60,6 +63,12 @@ def test_repair_applies_to_ocr_text_only():
 def test_a_registered_seal_asked_for_in_ocr_text_read_with_the_measured_confusion():
     det = detect(_doc("申込書", "申請者　氏名　　　　印", "※誰印は使えません", ocr=True))
     assert det.seal_requested and "jitsuin" in det.seal_kinds, det.findings
+
+
+@pytest.mark.ginza
+def test_a_seal_instruction_read_with_the_measured_confusion_of_natsu():
+    assert detect(_doc("申込書", "申請者　氏名", "ご擦印の上、窓口に提出してください。", ocr=True)).seal_requested
+    assert not detect(_doc("申込書", "申請者　氏名", "ご擦印の上、窓口に提出してください。", ocr=False)).seal_requested
 
 
 @pytest.mark.ginza
