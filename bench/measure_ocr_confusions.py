@@ -45,12 +45,13 @@ LINES = [
     ("借受人　氏名　　　〔印〕", "印"), ("使用者　氏名　　　〔印〕", "印"), ("申請人　山田　花子　　　（印）", "印"),
 ]
 # (line, key character) for `--kind-words`: the 認 of 認印不可 (which asks for a registered seal), the 要 of 押印不要
-# (which drops the seal) and the 捺 of 捺印, in our own wording; measured apart so the default run's pages stay as they were
+# (which drops the seal), the 捺 of 捺印 and the 欄 of 押印欄 (押印欄を削除: a negation), in our own wording; measured apart so the default run's pages stay as they were
 KIND_LINES = [
     ("届出には認印を使用できません。", "認"), ("※認印は不可とします", "認"), ("認め印では受け付けできません。", "認"),
     ("認印不可（実印を押してください）", "認"), ("代理人の認印で足ります。", "認"),
     ("この届出は押印不要です。", "要"), ("押印は不要となりました。", "要"), ("本人確認の上、押印不要", "要"),
     ("ご捺印のうえ窓口へお持ちください。", "捺"), ("代表者が捺印すること", "捺"), ("捺印欄", "捺"),
+    ("この様式の押印欄は廃止しました。", "欄"), ("押印欄は設けていません", "欄"), ("申請者の押印欄", "欄"),
 ]
 MODES = ("upright", "rotated", "faint")
 
@@ -129,8 +130,8 @@ def closest_row(truth: str, texts: dict):
 
 
 def _key_word(truth: str, at: int) -> str:
-    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 認印 / 認め for 認, 不要 for 要, 捺印 for 捺."""
-    if at > 0 and truth[at - 1] in "自割不":
+    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 認印 / 認め for 認, 不要 for 要, 捺印 for 捺, 印欄 for 欄."""
+    if at > 0 and truth[at - 1] in "自割不印":
         return truth[at - 1:at + 1]
     return truth[at:at + 2] if truth[at] in "署認捺" else truth[at]
 
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reread-lang", default=None, help="model for the re-reads (extractors/ocr.py REREAD_LANG)")
     ap.add_argument("--no-pairs", action="store_true", help="no re-read of lines for a doubtful pair (名 after 賭…)")
     ap.add_argument("--marks", action="store_true", help="the seal marks after a name label (bench/ocr_marks.py)")
-    ap.add_argument("--kind-words", action="store_true", help="the 認 of 認印, 要 of 押印不要, 捺 of 捺印 (KIND_LINES)")
+    ap.add_argument("--kind-words", action="store_true", help="the 認 of 認印, 要 of 押印不要, 捺 of 捺印, 欄 of 押印欄 (KIND_LINES)")
     args = ap.parse_args(argv)
     ocr.PAGE_LANG = args.lang or ocr.PAGE_LANG
     ocr.REREAD_LANG = args.reread_lang or ocr.REREAD_LANG

@@ -42,6 +42,8 @@ def _doc(*lines: str, ocr: bool) -> Document:
     # v3: the 捺 of 捺印 (measured with --kind-words: 54 of 54 misread)
     ("ご擦印の上提出", "ご捺印の上提出"), ("申請者が控印する", "申請者が捺印する"), ("捧印欄", "捺印欄"),
     ("控えを一部お持ちください", "控えを一部お持ちください"),  # 控 not before 印: the copy
+    # v3: the 欄 of 押印欄 (measured with --kind-words)
+    ("押印村を削除しました", "押印欄を削除しました"), ("押印机は不要", "押印欄は不要"), ("村役場の窓口", "村役場の窓口"),
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -69,6 +71,12 @@ def test_a_registered_seal_asked_for_in_ocr_text_read_with_the_measured_confusio
 def test_a_seal_instruction_read_with_the_measured_confusion_of_natsu():
     assert detect(_doc("申込書", "申請者　氏名", "ご擦印の上、窓口に提出してください。", ocr=True)).seal_requested
     assert not detect(_doc("申込書", "申請者　氏名", "ご擦印の上、窓口に提出してください。", ocr=False)).seal_requested
+
+
+@pytest.mark.ginza
+def test_a_removed_seal_box_read_with_the_measured_confusion_negates():
+    det = detect(_doc("使用許可申請書", "申請者　氏名", "押印村を削除しました。", ocr=True))
+    assert not det.seal_requested and det.seal_not_required_note, det.findings
 
 
 @pytest.mark.ginza
