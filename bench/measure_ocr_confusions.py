@@ -3,6 +3,7 @@ the measurement classifiers/ocr_confusions.yaml is grown from (an entry needs a 
 
     .venv/bin/python bench/measure_ocr_confusions.py [--out bench/out/confusions] [--rounds 2]
     .venv/bin/python bench/measure_ocr_confusions.py --marks [--rounds 2]   # bracketed, boxed and printed 印/㊞
+    .venv/bin/python bench/measure_ocr_confusions.py --kind-words [--rounds 2]   # 認 of 認印, 要 of 押印不要
 
 Pages of lines written here (not the evaluation generator's sentences) are printed with bench/gen_scans.py's
 scanner at 200 and 300 dpi, upright, turned 90° and faint, read by extractors/ocr.py exactly as a scan is, and
@@ -43,6 +44,15 @@ LINES = [
     ("控えと原本に割印を押してください。", "印"), ("割印欄", "印"), ("二枚の間に割印をお願いします。", "印"),
     ("借受人　氏名　　　〔印〕", "印"), ("使用者　氏名　　　〔印〕", "印"), ("申請人　山田　花子　　　（印）", "印"),
 ]
+# (line, key character) for `--kind-words`: the 認 of 認印不可 (which asks for a registered seal), the 要 of 押印不要
+# (which drops the seal), the 捺 of 捺印 and the 欄 of 押印欄 (押印欄を削除: a negation), in our own wording; measured apart so the default run's pages stay as they were
+KIND_LINES = [
+    ("届出には認印を使用できません。", "認"), ("※認印は不可とします", "認"), ("認め印では受け付けできません。", "認"),
+    ("認印不可（実印を押してください）", "認"), ("代理人の認印で足ります。", "認"),
+    ("この届出は押印不要です。", "要"), ("押印は不要となりました。", "要"), ("本人確認の上、押印不要", "要"),
+    ("ご捺印のうえ窓口へお持ちください。", "捺"), ("代表者が捺印すること", "捺"), ("捺印欄", "捺"),
+    ("この様式の押印欄は廃止しました。", "欄"), ("押印欄は設けていません", "欄"), ("申請者の押印欄", "欄"),
+]
 MODES = ("upright", "rotated", "faint")
 
 
@@ -68,17 +78,17 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
-def measure(out: Path, rounds: int, seed: int = 5) -> tuple[Counter, dict, int, int]:
+def measure(out: Path, rounds: int, seed: int = 5, lines: list | None = None) -> tuple[Counter, dict, int, int]:
     """The page model's confusions (first readings only), their lines, the key characters, and how many of them
     the row holds in the end (its key word — 署名, 自署, 割印, 印 — anywhere in the row, re-reads included)."""
     seen: Counter = Counter()
     examples: dict = defaultdict(list)
     keys = held = 0
     draw = lambda path, lines: _page(path, [t for t, _ in lines])  # noqa: E731
-    for _dpi, _mode, lines, rows in read_pages(out, rounds, seed, LINES, draw, "page"):
+    for _dpi, _mode, shuffled, rows in read_pages(out, rounds, seed, lines or LINES, draw, "page"):
         first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread")) for k, bs in rows.items()}
         whole = {k: _norm("".join(b.text for b in bs)) for k, bs in rows.items()}
-        for text, key in lines:
+        for text, key in shuffled:
             truth = _norm(text)
             row = closest_row(truth, first)
             best = first.get(row, "")
@@ -120,10 +130,10 @@ def closest_row(truth: str, texts: dict):
 
 
 def _key_word(truth: str, at: int) -> str:
-    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印."""
-    if at > 0 and truth[at - 1] in "自割":
+    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 認印 / 認め for 認, 不要 for 要, 捺印 for 捺, 印欄 for 欄."""
+    if at > 0 and truth[at - 1] in "自割不印":
         return truth[at - 1:at + 1]
-    return truth[at:at + 2] if truth[at] == "署" else truth[at]
+    return truth[at:at + 2] if truth[at] in "署認捺" else truth[at]
 
 
 def _aligned(truth: str, read: str, at: int) -> str:
@@ -144,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reread-lang", default=None, help="model for the re-reads (extractors/ocr.py REREAD_LANG)")
     ap.add_argument("--no-pairs", action="store_true", help="no re-read of lines for a doubtful pair (名 after 賭…)")
     ap.add_argument("--marks", action="store_true", help="the seal marks after a name label (bench/ocr_marks.py)")
+    ap.add_argument("--kind-words", action="store_true", help="the 認 of 認印, 要 of 押印不要, 捺 of 捺印, 欄 of 押印欄 (KIND_LINES)")
     args = ap.parse_args(argv)
     ocr.PAGE_LANG = args.lang or ocr.PAGE_LANG
     ocr.REREAD_LANG = args.reread_lang or ocr.REREAD_LANG
@@ -156,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(ocr_marks.report(ocr_marks.measure(args.out, args.rounds), pages)))
         print(_cpu(pages))
         return 0
-    seen, examples, keys, held = measure(args.out, args.rounds)
+    seen, examples, keys, held = measure(args.out, args.rounds, lines=KIND_LINES if args.kind_words else None)
     print(f"{keys} key characters on {pages} pages; misread by the page model {sum(seen.values())}; "
           f"key word in the row in the end (re-reads included) {held} of {keys}")
     print("| key | context | read as | times | lines OCR printed |")

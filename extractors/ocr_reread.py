@@ -11,6 +11,11 @@ A line holding a word tesseract could not read at all (confidence below DOUBT: �
 a page turned upright) is read again whole, enlarged (LINE_SCALES), in the same strip. That re-reading joins its
 row only when it holds a seal or signature character (印, ㊞, 署) more than the first reading did; otherwise the
 first reading stands alone.
+
+A row of ink that tesseract's layout analysis dropped altogether (no word of the page overlaps it: a 〔印〕 wrapped
+onto a row of its own, or a spaced 「申　請　者　[印]」 row tesseract lost on a page turned upright but read on the same
+page printed upright) is read in the same strip as a doubtful line with no first reading (unread_rows); it joins
+the page, in its place between the rows, only when it holds 印, ㊞ or 署.
 """
 
 from __future__ import annotations
@@ -33,8 +38,11 @@ MAX_CHARS = 3  # a trailing word this short (characters), or this narrow in glyp
 SURE = 90.0  # tesseract's word confidence above which a trailing word is not looked at again
 SEAL_CHARS = ("印", "㊞")
 DOUBT = 20.0  # a word read with a confidence below this (tesseract gives 0 to a glyph it could not place)
-LINE_SCALES = (2.5, 3.0)  # a doubtful line is read again at both enlargements (on our generated scans tesseract
-# read 割印 as 割有, 割還, 割町 or 割男 at 1–2× and 自署 as 自匠, 自暫 or 自緒: which enlargement reads right varies)
+LINE_SCALES = (2.5, 3.0, 3.5)  # a doubtful line is read again at each enlargement (on our generated scans tesseract
+# read 割印 as 割有, 割還, 割町 or 割男 at 1–2× and 自署 as 自匠, 自暫 or 自緒: which enlargement reads right varies, by a
+# pixel's shift of the page: a turned page's 「本人の署名を…」 read 回名 at 2.5× and 3×, 署名 at 3.5×). Measured with
+# bench/measure_ocr_confusions.py --rounds 2 (168 key characters): key word in the row in the end 130 with (2.5, 3.0),
+# 136 with (2.5, 3.0, 3.5), 133 with (2.25, 2.75, 3.25)
 MAX_LINES = 4  # doubtful lines re-read per page, the least sure first
 KEY_CHARS = ("印", "㊞", "署")  # what a re-read line must add to join its row
 # what tesseract (jpn) printed for the 署 of 署名 and 自署 on our generated scans (bench/measure_ocr_confusions.py,
@@ -77,6 +85,49 @@ def doubtful_lines(tsv: str) -> list[dict]:
         found.append({"left": left, "top": top, "width": right - left, "height": bottom - top, "conf": worst,
                       "text": "".join(w["text"] for w in words), "line": True})
     return sorted(found, key=lambda line: line["conf"])[:MAX_LINES]
+
+
+MAX_UNREAD = 3  # dropped rows read per page, the tallest first
+UNREAD_HEIGHT = (0.5, 1.8)  # a dropped row is this many of the page's typical word heights tall
+UNREAD_INK = 0.04  # and at least this share of its box is ink (a speck or a stray rule remnant is not a row)
+
+
+def unread_rows(tsv: str, ink) -> list[dict]:
+    """Bands of ink rows that no line tesseract read overlaps, as tall as a line of text: the rows it dropped.
+    `ink` is the page tesseract read as a boolean array (True = dark)."""
+    import numpy as np
+
+    lines = _lines(tsv)
+    if not lines or ink is None:
+        return []
+    height = float(np.median([w["height"] for words in lines for w in words]))
+    covered = np.zeros(ink.shape[0], dtype=bool)
+    for words in lines:
+        top, bottom = min(w["top"] for w in words), max(w["top"] + w["height"] for w in words)
+        covered[max(0, top - int(0.3 * height)):bottom + int(0.3 * height)] = True
+    inked = ink.any(axis=1) & ~covered
+    found = []
+    for top, bottom in _runs(inked, bridge=int(0.25 * height)):
+        if not UNREAD_HEIGHT[0] * height <= bottom - top <= UNREAD_HEIGHT[1] * height:
+            continue
+        cols = ink[top:bottom].any(axis=0).nonzero()[0]
+        left, right = int(cols[0]), int(cols[-1]) + 1
+        if ink[top:bottom, left:right].mean() < UNREAD_INK:
+            continue
+        found.append({"left": left, "top": top, "width": right - left, "height": bottom - top, "conf": 0.0,
+                      "text": "", "line": True, "unread": True})
+    return sorted(found, key=lambda row: -row["height"])[:MAX_UNREAD]
+
+
+def _runs(flags, *, bridge: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True in `flags`, runs closer than `bridge` joined."""
+    runs: list[list[int]] = []
+    for index in flags.nonzero()[0]:
+        if runs and index - runs[-1][1] <= bridge:
+            runs[-1][1] = int(index) + 1
+        else:
+            runs.append([int(index), int(index) + 1])
+    return [(a, b) for a, b in runs]
 
 
 def _adds_key(first: str, again: str) -> bool:
@@ -151,7 +202,7 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
     with Image.open(image) as page:
         ink = _dark(page)
     glyphs = trailing_glyphs(tsv, gap, ink)
-    lines = doubtful_lines(tsv)
+    lines = doubtful_lines(tsv) + unread_rows(tsv, ink)
     if not glyphs and not lines:
         return blocks
     out = list(blocks)
@@ -183,10 +234,21 @@ def reread(image: Path, tsv: str, blocks: list[TextBlock], page_no: int, dpi: in
         added.add(id(glyph))
         bbox = tuple(round(v * scale, 1) for v in (glyph["left"], glyph["top"], glyph["left"] + glyph["width"],
                                                      glyph["top"] + glyph["height"]))
-        row = _row_key(blocks, bbox)
         loc = Location(kind="ocr", page=page_no, bbox=bbox, part="reread")
+        if glyph.get("unread"):  # a row of its own, in its place among the rows
+            block = TextBlock(text=text, location=loc, line_key=("p", page_no, "unread", bbox[1]), order=bbox[0],
+                              ocr=True)
+            out.insert(_place(out, bbox), block)
+            continue
+        row = _row_key(blocks, bbox)
         out.append(TextBlock(text=text, location=loc, line_key=row, order=bbox[0] + 0.5, ocr=True))
     return out
+
+
+def _place(blocks: list[TextBlock], bbox: tuple) -> int:
+    """The index before the first block that begins below `bbox`'s top."""
+    return next((i for i, b in enumerate(blocks) if b.location.bbox is not None and b.location.bbox[1] > bbox[1]),
+                len(blocks))
 
 
 def _ring(ink, glyph: dict) -> bool:

@@ -36,6 +36,14 @@ def _doc(*lines: str, ocr: bool) -> Document:
     ("受任者氏名（自販）", "受任者氏名（自署）"),
     ("庁舎内の自販機の設置", "庁舎内の自販機の設置"),  # a vending machine stays one
     ("保証人の映名をお願いします", "保証人の署名をお願いします"),
+    # v3: the 認 of 認印 (measured with --kind-words; every turned 「※認印不可」 of seeds 201–206)
+    ("届出には誰印を使えません", "届出には認印を使えません"),
+    ("誰でも記入できます", "誰でも記入できます"),  # 誰 not before 印: a word of its own
+    # v3: the 捺 of 捺印 (measured with --kind-words: 54 of 54 misread)
+    ("ご擦印の上提出", "ご捺印の上提出"), ("申請者が控印する", "申請者が捺印する"), ("捧印欄", "捺印欄"),
+    ("控えを一部お持ちください", "控えを一部お持ちください"),  # 控 not before 印: the copy
+    # v3: the 欄 of 押印欄 (measured with --kind-words)
+    ("押印村を削除しました", "押印欄を削除しました"), ("押印机は不要", "押印欄は不要"), ("村役場の窓口", "村役場の窓口"),
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -51,6 +59,24 @@ def test_repair_applies_to_ocr_text_only():
     assert not detect(_doc("利用申込書", "本人の賭名をお願いします。", ocr=False)).signature_required
     det = detect(_doc("届出書", "代表者氏名（自暫）", ocr=True))
     assert det.signature_required and any("自暫" in f.text for f in det.findings)  # the evidence shows what OCR read
+
+
+@pytest.mark.ginza
+def test_a_registered_seal_asked_for_in_ocr_text_read_with_the_measured_confusion():
+    det = detect(_doc("申込書", "申請者　氏名　　　　印", "※誰印は使えません", ocr=True))
+    assert det.seal_requested and "jitsuin" in det.seal_kinds, det.findings
+
+
+@pytest.mark.ginza
+def test_a_seal_instruction_read_with_the_measured_confusion_of_natsu():
+    assert detect(_doc("申込書", "申請者　氏名", "ご擦印の上、窓口に提出してください。", ocr=True)).seal_requested
+    assert not detect(_doc("申込書", "申請者　氏名", "ご擦印の上、窓口に提出してください。", ocr=False)).seal_requested
+
+
+@pytest.mark.ginza
+def test_a_removed_seal_box_read_with_the_measured_confusion_negates():
+    det = detect(_doc("使用許可申請書", "申請者　氏名", "押印村を削除しました。", ocr=True))
+    assert not det.seal_requested and det.seal_not_required_note, det.findings
 
 
 @pytest.mark.ginza
