@@ -28,9 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-# Files per LibreOffice start. A start costs ≈1.65 CPU-s; then a Writer file ≈0.2 s and a Calc file ≈0.09 s
-# (generated Kawasaki forms, load 5): Calc takes twice as many for the same time per start, and a hang risks
-# the same. Measured per Calc file: 0.141 CPU-s with 25 a start, 0.106 with 50.
+# Files per LibreOffice start. A start cost ≈1.65 CPU-s with a new profile and the graphics self-tests; with
+# the kept profile ≈0.25–0.45 CPU-s (issue 19: a Writer file ≈0.24 CPU-s, a Calc file ≈0.10, generated Kawasaki
+# forms): Calc takes twice as many for the same time per start, and a hang risks the same.
 BATCH = 25
 SHEET_BATCH = 50
 SHEETS = (".xlsx", ".xls", ".ods")
