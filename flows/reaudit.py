@@ -143,6 +143,8 @@ def reaudit_flow(
     try:
         rows = with_machine_replacement(run_batches(ready.sources, ready.options, workers, stats,
                                                     on_rows=early.add, decided=ready.decided))
+        if not stats.get("terminated"):
+            early.flush()  # the last Word/Excel batches convert while the register is written
         changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
                           previous_started=before["started"] if before else None,
                           shown_rows=shown_rows(out_dir, rows)).to_json()

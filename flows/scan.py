@@ -240,6 +240,8 @@ def scan_flow(
     early = EarlyPictures(out_dir, documents)  # Word/Excel pictures converted while the files are read
     try:
         rows = with_machine_replacement(run_batches(sources, options, workers, stats, on_rows=early.add))
+        if not stats.get("terminated"):
+            early.flush()  # the last Word/Excel batches convert while the register is written
         run_info = make_run_info(rows, inputs=inputs, as_of=as_of, started=started)
         args = {"command": "scan", "inputs": inputs, "as_of": as_of, "policy": policy, "manifest": manifest,
                 "workers": workers, "dask_address": dask_address, **stats}

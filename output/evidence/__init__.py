@@ -72,7 +72,8 @@ def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work
     drawn = sum(_draw_pdf(name, row, item, out_dir, documents) for name, (row, item) in pdf_jobs.items())
     sources = {name: source_path(row) for name, (row, _item) in office_jobs.items()}
     unsettled: set[Path] = set()
-    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice, unsettled=unsettled)
+    pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice, unsettled=unsettled,
+                   profiles=_work_dir(out_dir))  # the profile LibreOffice starts copy is kept in OUT_DIR/.work
     failed = set()
     for name, (row, item) in office_jobs.items():
         source = sources[name]

@@ -4,7 +4,10 @@ A scan hands each finished batch's rows to `EarlyPictures.add`; the rows that ne
 picture (pictured, not drawn yet) are gathered and converted `office_pdf.BATCH` Word files (`SHEET_BATCH` Excel
 files) per LibreOffice start, one start at a time, in a background thread of the process that writes the register. LibreOffice runs niced: the worker
 processes reading the files keep the CPU, LibreOffice takes what they leave (the start-up, a worker that waits
-for its last batch). `finish()` converts what is left and waits; `settle_evidence` then finds those pictures
+for its last batch). `flush()`, once the files are read, converts what is pending and still queued (the last
+Word and Excel batches, and any the niced LibreOffice fell behind on) in one call, one LibreOffice per core —
+the workers are done — while the drafts and e-forms are settled; `finish()` converts what is left and waits;
+`settle_evidence` then finds those pictures
 made (same file and finding → same name) and only draws what the final rows need beyond them (a reviewer's
 correction can change a decision). A picture that cannot be made leaves the row without one, as before.
 """
@@ -70,16 +73,26 @@ class EarlyPictures:
             return self.drawn
         self.finished = True
         if rest:
-            self._flush()
+            self.flush()
         self.pending = {}
         self.jobs.put(None)
         self.thread.join()
         shutil.rmtree(self.work, ignore_errors=True)
         return self.drawn
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """The files are all read: the jobs still queued and those pending start now, as one job (to_pdfs
+        converts its batches one LibreOffice per core)."""
+        together: dict[str, tuple[RegisterRow, dict]] = {}
+        while True:
+            try:
+                together.update(self.jobs.get_nowait())
+            except queue.Empty:
+                break
         for kind in list(self.pending):
-            self.jobs.put(self.pending.pop(kind))
+            together.update(self.pending.pop(kind))
+        if together:
+            self.jobs.put(together)
 
     def _loop(self) -> None:
         while (jobs := self.jobs.get()) is not None:

@@ -2,29 +2,48 @@
 LibreOffice per core.
 
 Each file is copied under a plain name (LibreOffice stumbles on odd names, and two forms may share a stem);
-one profile per call; the process group is killed on timeout (LibreOffice can hang); the output is checked
+one profile per start; the process group is killed on timeout (LibreOffice can hang); the output is checked
 to be a PDF (exit status 0 proves nothing).
+
+The profile of a start is a copy of one made once per LibreOffice binary (`profiles`/libreoffice-profile-<key>,
+the key from the binary's path, size and time): the profile of the first start that ends normally is kept, so
+the next starts do not build one (≈0.2 CPU-s each). Every profile, new or copied, records this LibreOffice's
+version as the last one run (registrymodifications.xcu, /org.openoffice.Setup/Product ooSetupLastVersion):
+LibreOffice runs its graphics self-tests (GraphicsRenderTests, ≈1 CPU-s, nothing a PDF export uses) at a start
+whose profile has an older last version, and headless it never records one, so without it every start ran them.
+A killed start leaves its lock only in its own copy; another binary (a LibreOffice update) gets a new profile.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
-# Files per LibreOffice start. A start costs ≈1.65 CPU-s; then a Writer file ≈0.2 s and a Calc file ≈0.09 s
-# (generated Kawasaki forms, load 5): Calc takes twice as many for the same time per start, and a hang risks
-# the same. Measured per Calc file: 0.141 CPU-s with 25 a start, 0.106 with 50.
+# Files per LibreOffice start. A start cost ≈1.65 CPU-s with a new profile and the graphics self-tests; with
+# the kept profile ≈0.25–0.45 CPU-s (issue 19: a Writer file ≈0.24 CPU-s, a Calc file ≈0.10, generated Kawasaki
+# forms): Calc takes twice as many for the same time per start, and a hang risks the same.
 BATCH = 25
 SHEET_BATCH = 50
 SHEETS = (".xlsx", ".xls", ".ods")
 # A sheet on one page (LibreOffice ≥ 7.4): a wide form is not cut between pages, so a mark keeps its label.
 CALC_TARGET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 TIMEOUT_BASE_S, TIMEOUT_PER_FILE_S = 60, 10
+PROFILE_PREFIX = "libreoffice-profile-"
+SETTINGS = Path("user") / "registrymodifications.xcu"
+LAST_VERSION = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+                '<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" oor:op="fuse">'
+                '<value>{version}</value></prop></item>\n</oor:items>\n')
+_adopting = threading.Lock()
 
 
 def soffice() -> str | None:
@@ -32,17 +51,19 @@ def soffice() -> str | None:
 
 
 def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
-            unsettled: set[Path] | None = None) -> dict[Path, Path]:
+            unsettled: set[Path] | None = None, profiles: Path | None = None) -> dict[Path, Path]:
     """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out.
     `nice` > 0: LibreOffice runs with that niceness increment (`nice -n`), leaving the CPU to other work.
     `unsettled`: gets the files of batches LibreOffice did not finish normally (out of time, crashed, killed):
-    a file there may have failed for its batch-mate or a busy machine, so it is worth another try later."""
+    a file there may have failed for its batch-mate or a busy machine, so it is worth another try later.
+    `profiles`: the folder keeping the profile copied for each start between calls (default: work_dir)."""
     binary = soffice()
     if binary is None or not files:
         return {}
     prefix = ["nice", "-n", str(nice)] if nice > 0 and shutil.which("nice") else []
     work_dir = work_dir.absolute()  # LibreOffice's profile is a file URI, which a relative path cannot be (--out out)
     work_dir.mkdir(parents=True, exist_ok=True)
+    template = profile_template(binary, (profiles or work_dir).absolute())
     sheets = [f for f in files if f.suffix.lower() in SHEETS]
     batches = [(group[start:start + size], target)
                for group, target, size in ((sheets, CALC_TARGET, SHEET_BATCH),
@@ -52,7 +73,8 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
     # One LibreOffice per core at a time (threads only wait for the processes).
     with ThreadPoolExecutor(max_workers=max(1, min(len(batches), _cores()))) as pool:
         for (files_of_batch, _target), (found, finished) in zip(batches, pool.map(
-                lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1], prefix), batches),
+                lambda job: _batch(binary, job[0], Path(tempfile.mkdtemp(dir=work_dir)), job[1], prefix, template),
+                batches),
                 strict=True):
             done.update(found)
             if not finished and unsettled is not None:
@@ -64,8 +86,71 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def profile_template(binary: str, profiles: Path) -> Path:
+    """Where the profile copied for each start of `binary` is kept (it may not exist yet)."""
+    stat = Path(binary).resolve().stat()
+    seen = f"{Path(binary).resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    return profiles / f"{PROFILE_PREFIX}{hashlib.sha256(seen.encode()).hexdigest()[:16]}"
+
+
+@lru_cache(maxsize=4)
+def product_version(binary: str, _stat: tuple[int, int] | None = None) -> str | None:
+    """"7.4" for LibreOffice 7.4.x (`soffice --version`), None when it cannot be told."""
+    with tempfile.TemporaryDirectory() as home:
+        try:
+            shown = subprocess.run([binary, "--version"], env={**os.environ, "HOME": home}, capture_output=True,
+                                   text=True, timeout=60, stdin=subprocess.DEVNULL).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+    found = re.search(r"\b(\d+)\.(\d+)\.\d+", shown)
+    return f"{found[1]}.{found[2]}" if found else None
+
+
+def _version_of(binary: str) -> str | None:
+    stat = Path(binary).resolve().stat()
+    return product_version(binary, (stat.st_size, stat.st_mtime_ns))
+
+
+def _seed(profile: Path, template: Path | None, binary: str) -> bool:
+    """Fill a start's profile folder: a copy of the kept profile (True), else only the last version run."""
+    if template is not None and (template / SETTINGS).is_file():
+        try:
+            shutil.copytree(template, profile, ignore=shutil.ignore_patterns(".lock"))
+            return True
+        except OSError:
+            shutil.rmtree(profile, ignore_errors=True)
+    version = _version_of(binary)
+    if version is not None:
+        (profile / SETTINGS).parent.mkdir(parents=True, exist_ok=True)
+        (profile / SETTINGS).write_text(LAST_VERSION.format(version=version), encoding="utf-8")
+    return False
+
+
+def _adopt(profile: Path, template: Path) -> None:
+    """Keep the profile of a start that ended normally as the one to copy; drop those of other binaries."""
+    with _adopting:
+        if (template / SETTINGS).is_file() or not (profile / SETTINGS).is_file():
+            return
+        try:
+            template.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{template.name}-", dir=template.parent))
+        except OSError:
+            return
+        try:
+            shutil.copytree(profile, staging / "profile", ignore=shutil.ignore_patterns(".lock"))
+            shutil.rmtree(template, ignore_errors=True)  # a half-made one (no settings file)
+            os.rename(staging / "profile", template)
+        except OSError:
+            pass  # another process kept one first, or the disk is full: the next start builds its own
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for old in template.parent.glob(f"{PROFILE_PREFIX}*"):
+            if old.name != template.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+
 def _batch(binary: str, files: list[Path], folder: Path, target: str,
-           prefix: list[str] | None = None) -> tuple[dict[Path, Path], bool]:
+           prefix: list[str] | None = None, template: Path | None = None) -> tuple[dict[Path, Path], bool]:
     """({source: PDF} of one LibreOffice start, whether it ended normally: in time and with exit status 0)."""
     names = {}
     for n, path in enumerate(files):
@@ -77,6 +162,7 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str,
         names[path] = plain
     if not names:
         return {}, True
+    copied = _seed(folder / "profile", template, binary)
     cmd = [*(prefix or []), binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir",
            str(folder), *map(str, names.values())]
@@ -96,6 +182,8 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str,
             except ProcessLookupError:
                 pass
             proc.wait()
+    if finished and template is not None and not copied:
+        _adopt(folder / "profile", template)
     out = {}
     for source, plain in names.items():
         pdf = plain.with_suffix(".pdf")
