@@ -36,6 +36,13 @@ def _doc(*lines: str, ocr: bool) -> Document:
     ("受任者氏名（自販）", "受任者氏名（自署）"),
     ("庁舎内の自販機の設置", "庁舎内の自販機の設置"),  # a vending machine stays one
     ("保証人の映名をお願いします", "保証人の署名をお願いします"),
+    # v3: the 捺 of 捺印 (faint and upright pages), the 印 of 割印 read 車
+    ("申込書にご擦印ください", "申込書にご捺印ください"),
+    ("記名捧印欄", "記名捺印欄"),
+    ("控印は省略できます", "捺印は省略できます"),
+    ("二通に割車をすること", "二通に割印をすること"),
+    ("控えを一部お渡しします", "控えを一部お渡しします"),
+    ("控印紙の貼付", "控印紙の貼付"),  # 印紙 stays
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -51,6 +58,8 @@ def test_repair_applies_to_ocr_text_only():
     assert not detect(_doc("利用申込書", "本人の賭名をお願いします。", ocr=False)).signature_required
     det = detect(_doc("届出書", "代表者氏名（自暫）", ocr=True))
     assert det.signature_required and any("自暫" in f.text for f in det.findings)  # the evidence shows what OCR read
+    assert detect(_doc("届出書", "申込書にご擦印のうえ提出してください。", ocr=True)).seal_requested
+    assert not detect(_doc("届出書", "申込書にご擦印のうえ提出してください。", ocr=False)).seal_requested
 
 
 @pytest.mark.ginza
