@@ -71,12 +71,16 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
-def measure(out: Path, rounds: int, seed: int = 5, modes: tuple[str, ...] = MODES) -> tuple[Counter, dict, int, int]:
+def measure(out: Path, rounds: int, seed: int = 5,
+            modes: tuple[str, ...] = MODES) -> tuple[Counter, dict, int, int, int]:
     """The page model's confusions (first readings only), their lines, the key characters, and how many of them
-    the row holds in the end (its key word — 署名, 自署, 割印, 印 — anywhere in the row, re-reads included)."""
+    the row holds in the end (its key word — 署名, 自署, 割印, 印, 捺印, 押印 — anywhere in the row, re-reads
+    included), as OCR printed it and after detection's repair of the known confusions (classifiers/ocr_confusions)."""
+    from classifiers.ocr_confusions import repair
+
     seen: Counter = Counter()
     examples: dict = defaultdict(list)
-    keys = held = 0
+    keys = held = repaired = 0
     draw = lambda path, lines: _page(path, [t for t, _ in lines])  # noqa: E731
     for _dpi, _mode, lines, rows in read_pages(out, rounds, seed, LINES, draw, "page", modes):
         first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread")) for k, bs in rows.items()}
@@ -88,12 +92,13 @@ def measure(out: Path, rounds: int, seed: int = 5, modes: tuple[str, ...] = MODE
             for at in (i for i, ch in enumerate(truth) if ch == key):
                 keys += 1
                 held += _key_word(truth, at) in whole.get(row, "")
+                repaired += _key_word(truth, at) in repair(whole.get(row, ""))
                 got = _aligned(truth, best, at)
                 if got != key:
                     context = truth[max(0, at - 1):at + 2]
                     seen[(key, context, got)] += 1
                     examples[(key, context, got)].append(best)
-    return seen, examples, keys, held
+    return seen, examples, keys, held, repaired
 
 
 def read_pages(out: Path, rounds: int, seed: int, lines: list, draw, name: str, modes: tuple[str, ...] = MODES):
@@ -162,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(ocr_marks.report(ocr_marks.measure(args.out, args.rounds, *([args.seed] if args.seed is not None else []), modes=modes), pages)))
         print(_cpu(pages))
         return 0
-    seen, examples, keys, held = measure(args.out, args.rounds, 5 if args.seed is None else args.seed, modes)
+    seen, examples, keys, held, repaired = measure(args.out, args.rounds, 5 if args.seed is None else args.seed, modes)
     print(f"{keys} key characters on {pages} pages ({','.join(modes)}); misread by the page model {sum(seen.values())}; "
-          f"key word in the row in the end (re-reads included) {held} of {keys}")
+          f"key word in the row in the end (re-reads included) {held} of {keys}, after detection's repair {repaired}")
     print("| key | context | read as | times | lines OCR printed |")
     print("|---|---|---|---|---|")
     for (key, context, got), times in seen.most_common():
