@@ -36,15 +36,17 @@ from gen_scans import _scan  # noqa: E402
 from extractors import ocr, ocr_reread  # noqa: E402
 from extractors.ocr import ocr_pdf_page  # noqa: E402
 
-# (line, key character): our own wording around the key words
+# (line, key characters): our own wording around the key words (欄 of 押印欄 too: 「押印欄を削除」 read 押印村 on a
+# turned page made a false request, issue 16)
 LINES = [
     ("受任者　氏名（自署）", "署"), ("申込者（自署）", "署"), ("届出人の氏名（自署）", "署"), ("連帯保証人（本人自署）", "署"),
-    ("代理人の署名", "署"), ("署名年月日", "署"), ("本書に署名をしてください。", "署"), ("保護者署名欄", "署"),
-    ("控えと原本に割印を押してください。", "印"), ("割印欄", "印"), ("二枚の間に割印をお願いします。", "印"),
+    ("代理人の署名", "署"), ("署名年月日", "署"), ("本書に署名をしてください。", "署"), ("保護者署名欄", "署欄"),
+    ("控えと原本に割印を押してください。", "印"), ("割印欄", "印欄"), ("二枚の間に割印をお願いします。", "印"),
     ("借受人　氏名　　　〔印〕", "印"), ("使用者　氏名　　　〔印〕", "印"), ("申請人　山田　花子　　　（印）", "印"),
     # the 捺 and 押 of 捺印/押印 (a faint page read ご捺印 as ご擦印, issue 16)
-    ("届出書にご捺印のうえ窓口へお持ちください。", "捺"), ("記名捺印欄", "捺"), ("借受人が捺印すること。", "捺"),
-    ("捺印は不要です。", "捺"), ("契約者の欄に押印してください。", "押"), ("押印欄", "押"), ("代表者が押印のこと。", "押"),
+    ("届出書にご捺印のうえ窓口へお持ちください。", "捺"), ("記名捺印欄", "捺欄"), ("借受人が捺印すること。", "捺"),
+    ("捺印は不要です。", "捺"), ("契約者の欄に押印してください。", "押"), ("押印欄", "押欄"), ("代表者が押印のこと。", "押"),
+    ("本様式の押印欄は廃止しました。", "押欄"),
 ]
 MODES = ("upright", "rotated", "faint")  # --modes chooses some of them (--modes faint: light toner only)
 
@@ -89,15 +91,15 @@ def measure(out: Path, rounds: int, seed: int = 5,
             truth = _norm(text)
             row = closest_row(truth, first)
             best = first.get(row, "")
-            for at in (i for i, ch in enumerate(truth) if ch == key):
+            for at in (i for i, ch in enumerate(truth) if ch in key):
                 keys += 1
                 held += _key_word(truth, at) in whole.get(row, "")
                 repaired += _key_word(truth, at) in repair(whole.get(row, ""))
-                got = _aligned(truth, best, at)
-                if got != key:
+                got, char = _aligned(truth, best, at), truth[at]
+                if got != char:
                     context = truth[max(0, at - 1):at + 2]
-                    seen[(key, context, got)] += 1
-                    examples[(key, context, got)].append(best)
+                    seen[(char, context, got)] += 1
+                    examples[(char, context, got)].append(best)
     return seen, examples, keys, held, repaired
 
 
@@ -128,8 +130,8 @@ def closest_row(truth: str, texts: dict):
 
 
 def _key_word(truth: str, at: int) -> str:
-    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 捺印 or 押印 for 捺 and 押."""
-    if at > 0 and truth[at - 1] in "自割":
+    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 捺印 or 押印 for 捺 and 押, 印欄 or 名欄 for 欄."""
+    if at > 0 and (truth[at - 1] in "自割" or truth[at] == "欄"):
         return truth[at - 1:at + 1]
     return truth[at:at + 2] if truth[at] in "署捺押" else truth[at]
 

@@ -43,6 +43,9 @@ def _doc(*lines: str, ocr: bool) -> Document:
     ("二通に割車をすること", "二通に割印をすること"),
     ("控えを一部お渡しします", "控えを一部お渡しします"),
     ("控印紙の貼付", "控印紙の貼付"),  # 印紙 stays
+    ("押印村を削除しました", "押印欄を削除しました"),  # the 欄 of 押印欄
+    ("割印机", "割印欄"),
+    ("山田村役場", "山田村役場"),
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -60,6 +63,13 @@ def test_repair_applies_to_ocr_text_only():
     assert det.signature_required and any("自暫" in f.text for f in det.findings)  # the evidence shows what OCR read
     assert detect(_doc("届出書", "申込書にご擦印のうえ提出してください。", ocr=True)).seal_requested
     assert not detect(_doc("届出書", "申込書にご擦印のうえ提出してください。", ocr=False)).seal_requested
+
+
+@pytest.mark.ginza
+def test_negation_of_a_seal_box_read_with_a_misread_ran():
+    """「押印欄を削除しました」 read 押印村 (issue 16, a turned page): still a negation, not a request."""
+    assert not detect(_doc("使用許可申請", "押印村を削除しました。", ocr=True)).seal_requested
+    assert detect(_doc("使用許可申請", "押印してください。", ocr=True)).seal_requested
 
 
 @pytest.mark.ginza

@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.ginza, pytest.mark.slow,
 ASKS = ["自転車駐車場使用届", "住所　〇〇市桜台二丁目4番8号", "届出者　川村　次郎",
         "この届出書にご捺印のうえ、窓口へお持ちください。"]
 WAIVES = ["自転車駐車場使用届", "住所　〇〇市桜台二丁目4番8号", "届出者　川村　次郎", "この届出書への捺印は不要です。"]
+# tesseract reads the 欄 of 押印欄 as 村, 柚, 杜… (a turned page of seed 67 made 「押印欄を削除」 a request)
+BOX_REMOVED = ["自転車駐車場使用届", "住所　〇〇市桜台二丁目4番8号", "届出者　川村　次郎", "本様式の押印欄は廃止しました。"]
 
 
 def _form(path: Path, lines: list[str]) -> Path:
@@ -62,7 +64,8 @@ def test_faint_natsuin_instruction_is_a_seal_request(tmp_path, dpi):
     assert any(f.rule_id.startswith("seal.instruction.") for f in det.findings)
 
 
-@pytest.mark.parametrize("dpi", [200, 300])
-def test_faint_natsuin_waived_is_no_request(tmp_path, dpi):
-    det = _read(tmp_path, WAIVES, dpi)
+@pytest.mark.parametrize(("lines", "dpi"), [(WAIVES, 200), (WAIVES, 300), (BOX_REMOVED, 200), (BOX_REMOVED, 300)],
+                         ids=["natsuin-fuyou-200", "natsuin-fuyou-300", "oinran-haishi-200", "oinran-haishi-300"])
+def test_faint_waived_seal_is_no_request(tmp_path, lines, dpi):
+    det = _read(tmp_path, lines, dpi)
     assert not det.seal_requested, [(f.rule_id, f.text) for f in det.findings]
