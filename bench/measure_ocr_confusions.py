@@ -37,12 +37,17 @@ from gen_scans import _scan  # noqa: E402
 from extractors import ocr, ocr_reread  # noqa: E402
 from extractors.ocr import ocr_pdf_page  # noqa: E402
 
-# (line, key character): our own wording around the key words
+# (line, key characters): our own wording around the key words (欄 of 押印欄 too: 「押印欄を削除」 read 押印村 on a
+# turned page made a false request, issue 16)
 LINES = [
     ("受任者　氏名（自署）", "署"), ("申込者（自署）", "署"), ("届出人の氏名（自署）", "署"), ("連帯保証人（本人自署）", "署"),
-    ("代理人の署名", "署"), ("署名年月日", "署"), ("本書に署名をしてください。", "署"), ("保護者署名欄", "署"),
-    ("控えと原本に割印を押してください。", "印"), ("割印欄", "印"), ("二枚の間に割印をお願いします。", "印"),
+    ("代理人の署名", "署"), ("署名年月日", "署"), ("本書に署名をしてください。", "署"), ("保護者署名欄", "署欄"),
+    ("控えと原本に割印を押してください。", "印"), ("割印欄", "印欄"), ("二枚の間に割印をお願いします。", "印"),
     ("借受人　氏名　　　〔印〕", "印"), ("使用者　氏名　　　〔印〕", "印"), ("申請人　山田　花子　　　（印）", "印"),
+    # the 捺 and 押 of 捺印/押印 (a faint page read ご捺印 as ご擦印, issue 16)
+    ("届出書にご捺印のうえ窓口へお持ちください。", "捺"), ("記名捺印欄", "捺欄"), ("借受人が捺印すること。", "捺"),
+    ("捺印は不要です。", "捺"), ("契約者の欄に押印してください。", "押"), ("押印欄", "押欄"), ("代表者が押印のこと。", "押"),
+    ("本様式の押印欄は廃止しました。", "押欄"),
 ]
 # (line, key character) for `--kind-words`: the 認 of 認印不可 (which asks for a registered seal), the 要 of 押印不要
 # (which drops the seal), the 捺 of 捺印 and the 欄 of 押印欄 (押印欄を削除: a negation), in our own wording; measured apart so the default run's pages stay as they were
@@ -53,7 +58,7 @@ KIND_LINES = [
     ("ご捺印のうえ窓口へお持ちください。", "捺"), ("代表者が捺印すること", "捺"), ("捺印欄", "捺"),
     ("この様式の押印欄は廃止しました。", "欄"), ("押印欄は設けていません", "欄"), ("申請者の押印欄", "欄"),
 ]
-MODES = ("upright", "rotated", "faint")
+MODES = ("upright", "rotated", "faint")  # --modes chooses some of them (--modes faint: light toner only)
 
 
 def _page(path: Path, lines: list[str]) -> None:
@@ -78,32 +83,37 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
-def measure(out: Path, rounds: int, seed: int = 5, lines: list | None = None) -> tuple[Counter, dict, int, int]:
+def measure(out: Path, rounds: int, seed: int = 5, lines: list | None = None,
+            modes: tuple[str, ...] = MODES) -> tuple[Counter, dict, int, int, int]:
     """The page model's confusions (first readings only), their lines, the key characters, and how many of them
-    the row holds in the end (its key word — 署名, 自署, 割印, 印 — anywhere in the row, re-reads included)."""
+    the row holds in the end (its key word — 署名, 自署, 割印, 印, 捺印, 押印 — anywhere in the row, re-reads
+    included), as OCR printed it and after detection's repair of the known confusions (classifiers/ocr_confusions)."""
+    from classifiers.ocr_confusions import repair
+
     seen: Counter = Counter()
     examples: dict = defaultdict(list)
-    keys = held = 0
+    keys = held = repaired = 0
     draw = lambda path, lines: _page(path, [t for t, _ in lines])  # noqa: E731
-    for _dpi, _mode, shuffled, rows in read_pages(out, rounds, seed, lines or LINES, draw, "page"):
+    for _dpi, _mode, shuffled, rows in read_pages(out, rounds, seed, lines or LINES, draw, "page", modes):
         first = {k: _norm("".join(b.text for b in bs if b.location.part != "reread")) for k, bs in rows.items()}
         whole = {k: _norm("".join(b.text for b in bs)) for k, bs in rows.items()}
         for text, key in shuffled:
             truth = _norm(text)
             row = closest_row(truth, first)
             best = first.get(row, "")
-            for at in (i for i, ch in enumerate(truth) if ch == key):
+            for at in (i for i, ch in enumerate(truth) if ch in key):
                 keys += 1
                 held += _key_word(truth, at) in whole.get(row, "")
-                got = _aligned(truth, best, at)
-                if got != key:
+                repaired += _key_word(truth, at) in repair(whole.get(row, ""))
+                got, char = _aligned(truth, best, at), truth[at]
+                if got != char:
                     context = truth[max(0, at - 1):at + 2]
-                    seen[(key, context, got)] += 1
-                    examples[(key, context, got)].append(best)
-    return seen, examples, keys, held
+                    seen[(char, context, got)] += 1
+                    examples[(char, context, got)].append(best)
+    return seen, examples, keys, held, repaired
 
 
-def read_pages(out: Path, rounds: int, seed: int, lines: list, draw, name: str):
+def read_pages(out: Path, rounds: int, seed: int, lines: list, draw, name: str, modes: tuple[str, ...] = MODES):
     """For each round, 200/300 dpi and mode: `lines` shuffled, drawn to a page by `draw(path, lines)`, printed by
     gen_scans' scanner to out/<name>_<round>_<dpi>_<mode>.pdf and read by extractors/ocr.py as a scan is. Yields
     (dpi, mode, the shuffled lines, the OCR blocks by row). Also used by bench/ocr_marks.py."""
@@ -112,7 +122,7 @@ def read_pages(out: Path, rounds: int, seed: int, lines: list, draw, name: str):
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(rounds):
             for dpi in (200, 300):
-                for mode in MODES:
+                for mode in modes:
                     shuffled = lines[:]
                     rng.shuffle(shuffled)
                     source, scan = Path(tmp) / "src.pdf", out / f"{name}_{r}_{dpi}_{mode}.pdf"
@@ -130,10 +140,11 @@ def closest_row(truth: str, texts: dict):
 
 
 def _key_word(truth: str, at: int) -> str:
-    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 認印 / 認め for 認, 不要 for 要, 捺印 for 捺, 印欄 for 欄."""
-    if at > 0 and truth[at - 1] in "自割不印":
+    """The word detection needs: 自署 or 署名 for 署, 割印 or 印 for 印, 認印 / 認め for 認, 不要 for 要, 捺印 or 押印
+    for 捺 and 押, 印欄 or 名欄 for 欄."""
+    if at > 0 and (truth[at - 1] in "自割不" or truth[at] == "欄"):
         return truth[at - 1:at + 1]
-    return truth[at:at + 2] if truth[at] in "署認捺" else truth[at]
+    return truth[at:at + 2] if truth[at] in "署認捺押" else truth[at]
 
 
 def _aligned(truth: str, read: str, at: int) -> str:
@@ -155,21 +166,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-pairs", action="store_true", help="no re-read of lines for a doubtful pair (名 after 賭…)")
     ap.add_argument("--marks", action="store_true", help="the seal marks after a name label (bench/ocr_marks.py)")
     ap.add_argument("--kind-words", action="store_true", help="the 認 of 認印, 要 of 押印不要, 捺 of 捺印, 欄 of 押印欄 (KIND_LINES)")
+    ap.add_argument("--modes", default=",".join(MODES), help="scanner modes, comma-separated (upright,rotated,faint)")
+    ap.add_argument("--seed", type=int, default=None, help="shuffles of the lines (default 5, --marks 7)")
     args = ap.parse_args(argv)
+    modes = tuple(m for m in args.modes.split(",") if m in MODES) or MODES
     ocr.PAGE_LANG = args.lang or ocr.PAGE_LANG
     ocr.REREAD_LANG = args.reread_lang or ocr.REREAD_LANG
     if args.no_pairs:
         ocr_reread.DOUBTFUL_PAIR = None
-    pages = args.rounds * 2 * len(MODES)
+    pages = args.rounds * 2 * len(modes)
     if args.marks:
         import ocr_marks
 
-        print("\n".join(ocr_marks.report(ocr_marks.measure(args.out, args.rounds), pages)))
+        print("\n".join(ocr_marks.report(ocr_marks.measure(args.out, args.rounds, *([args.seed] if args.seed is not None else []), modes=modes), pages)))
         print(_cpu(pages))
         return 0
-    seen, examples, keys, held = measure(args.out, args.rounds, lines=KIND_LINES if args.kind_words else None)
-    print(f"{keys} key characters on {pages} pages; misread by the page model {sum(seen.values())}; "
-          f"key word in the row in the end (re-reads included) {held} of {keys}")
+    seen, examples, keys, held, repaired = measure(args.out, args.rounds, 5 if args.seed is None else args.seed,
+                                                   KIND_LINES if args.kind_words else None, modes)
+    print(f"{keys} key characters on {pages} pages ({','.join(modes)}); misread by the page model {sum(seen.values())}; "
+          f"key word in the row in the end (re-reads included) {held} of {keys}, after detection's repair {repaired}")
     print("| key | context | read as | times | lines OCR printed |")
     print("|---|---|---|---|---|")
     for (key, context, got), times in seen.most_common():

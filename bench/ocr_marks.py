@@ -70,14 +70,14 @@ def _span_read(truth: str, read: str, start: int, end: int) -> str:
     return "".join(out)
 
 
-def measure(out: Path, rounds: int, seed: int = 7) -> dict:
+def measure(out: Path, rounds: int, seed: int = 7, modes: tuple[str, ...] | None = None) -> dict:
     from classifiers.engine import detect, get_detector
 
     get_detector()
     reads: dict = defaultdict(Counter)  # kind → what OCR printed for the mark
     found: Counter = Counter()  # (kind, found) → lines
     examples: dict = defaultdict(list)
-    for dpi, mode, lines, rows in read_pages(out, rounds, seed, LINES, _page, "marks"):
+    for dpi, mode, lines, rows in read_pages(out, rounds, seed, LINES, _page, "marks", *([modes] if modes else [])):
         texts = {key: _norm("".join(b.text for b in blocks)) for key, blocks in rows.items()}
         for text, kind, span in lines:
             truth = _norm(text)

@@ -61,7 +61,7 @@ class SealDetector:
                     continue
                 row = self._row(line, view.text, compacts, index)
                 result = self.analyser.analyse(view, row)
-                self._scope(result.hits, view.text, title)
+                self._scope(result.hits, view.text, title, ocr=row.ocr)
                 _office_kinds(result.hits, row, view.text)
                 findings.extend(f for hit in result.hits if (f := self._finding(hit, line, view)) is not None)
         checklist = self._checklist(document, title)
@@ -129,13 +129,13 @@ class SealDetector:
                           above[1] if above else None, ocr=all(seg.block.ocr for seg in line.segments))
 
     @staticmethod
-    def _scope(hits: list[Hit], text: str, title: str) -> None:
+    def _scope(hits: list[Hit], text: str, title: str, *, ocr: bool = False) -> None:
         """A seal sentence about another document (委任状には…押印が必要です) is evidence about it, not a request."""
         parsed: dict = {}
         for hit in hits:
             if hit.label not in (m.SEAL_INSTRUCTION, m.SEAL_KIND, m.SIGNATURE) or hit.score < 0.5:
                 continue
-            other = other_document(text, hit.start, hit.end, title, parsed)
+            other = other_document(text, hit.start, hit.end, title, parsed, ocr=ocr)
             if other is None:
                 continue
             who = f"（押印する者：{other.who}）" if other.who else ""

@@ -74,11 +74,36 @@ def _this_form(phrase: str, title: str) -> bool:
     return bool(title) and (stem in title or re.sub(r"(書|状)$", "", stem) in title)
 
 
-def other_document(text: str, start: int, end: int, title: str, parsed: dict | None = None) -> OtherDocument | None:
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) > 0x2E80
+
+
+def without_ocr_blanks(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """`text` without the single blanks OCR puts between two CJK characters (「請求 書には」), and the span
+    [start, end) in it. Only for the question which document a sentence is about."""
+    kept: list[str] = []
+    new_start = new_end = None
+    for i, ch in enumerate(text):
+        if i == start:
+            new_start = len(kept)
+        if i == end:
+            new_end = len(kept)
+        if ch == " " and 0 < i < len(text) - 1 and _is_cjk(text[i - 1]) and _is_cjk(text[i + 1]):
+            continue
+        kept.append(ch)
+    joined = "".join(kept)
+    return joined, len(joined) if new_start is None else new_start, len(joined) if new_end is None else new_end
+
+
+def other_document(text: str, start: int, end: int, title: str, parsed: dict | None = None, *,
+                   ocr: bool = False) -> OtherDocument | None:
     """The other document that the sentence holding text[start:end] is about, or None.
 
     `parsed` remembers, for one line, which seal word's window each sentence was parsed in (a sentence often
-    holds two seal words: the second is read in the first one's parse)."""
+    holds two seal words: the second is read in the first one's parse). `ocr`: the line was read by OCR, whose
+    blanks inside words (請求 書には) are not the page's: the sentence is read without them."""
+    if ocr:
+        text, start, end = without_ocr_blanks(text, start, end)
     while start < end - 1 and text[start] in " \t":  # a match that takes the blank before the word (「の 押印」):
         start += 1  # the parse has no token on a blank, so the word itself is the anchor
     lo, hi = sentence_bounds(text, start, end)

@@ -44,6 +44,15 @@ def _doc(*lines: str, ocr: bool) -> Document:
     ("控えを一部お持ちください", "控えを一部お持ちください"),  # 控 not before 印: the copy
     # v3: the 欄 of 押印欄 (measured with --kind-words)
     ("押印村を削除しました", "押印欄を削除しました"), ("押印机は不要", "押印欄は不要"), ("村役場の窓口", "村役場の窓口"),
+    # v3: the 捺 of 捺印 (faint and upright pages), the 印 of 割印 read 車
+    ("申込書にご擦印ください", "申込書にご捺印ください"),
+    ("記名捧印欄", "記名捺印欄"),
+    ("控印は省略できます", "捺印は省略できます"),
+    ("二通に割車をすること", "二通に割印をすること"),
+    ("控えを一部お渡しします", "控えを一部お渡しします"),
+    ("控印紙の貼付", "控印紙の貼付"),  # 印紙 stays
+    ("割印机", "割印欄"),
+    ("山田村役場", "山田村役場"),
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -59,6 +68,15 @@ def test_repair_applies_to_ocr_text_only():
     assert not detect(_doc("利用申込書", "本人の賭名をお願いします。", ocr=False)).signature_required
     det = detect(_doc("届出書", "代表者氏名（自暫）", ocr=True))
     assert det.signature_required and any("自暫" in f.text for f in det.findings)  # the evidence shows what OCR read
+    assert detect(_doc("届出書", "申込書にご擦印のうえ提出してください。", ocr=True)).seal_requested
+    assert not detect(_doc("届出書", "申込書にご擦印のうえ提出してください。", ocr=False)).seal_requested
+
+
+@pytest.mark.ginza
+def test_negation_of_a_seal_box_read_with_a_misread_ran():
+    """「押印欄を削除しました」 read 押印村 (issue 16, a turned page): still a negation, not a request."""
+    assert not detect(_doc("使用許可申請", "押印村を削除しました。", ocr=True)).seal_requested
+    assert detect(_doc("使用許可申請", "押印してください。", ocr=True)).seal_requested
 
 
 @pytest.mark.ginza

@@ -70,6 +70,30 @@ def test_other_document_sentence_with_a_blank_before_the_seal_word(ocr):
     assert any(f.label == ABOUT_OTHER_DOCUMENT and "「承諾書」" in f.explanation for f in det.findings)
 
 
+def _ocr_doc(*lines: str, title: str) -> Document:
+    blocks = [TextBlock(text, Location(kind="ocr", page=1, line=n), line_key=("p", 1, n), ocr=True)
+              for n, text in enumerate(lines, start=1)]
+    return Document(format=InputFormat.PDF, blocks=tuple(blocks), title=title)
+
+
+@pytest.mark.parametrize("line", ["承諾 書には承諾者の押印が必要です。", "口座振替依頼 書には届出印の押印が必要です。",
+                                  "誓 約書には誓約者の押印をお願いします。"])
+def test_other_document_word_split_by_an_ocr_blank(line):
+    """Regression (tuning scan seed 301): OCR put a blank inside the other document's name (「請求 書には…押印が
+    必要」); the cue needs the word whole, so the sentence became a request of this form. On OCR rows the blanks
+    between two CJK characters are left out for this question; a request of this form stays one."""
+    det = detect(_ocr_doc("利用休止届", "住所 〇〇市", line, title="利用休止届"))
+    assert not det.seal_requested, [(f.rule_id, f.text) for f in det.findings]
+    assert any(f.label == ABOUT_OTHER_DOCUMENT for f in det.findings)
+    assert detect(_ocr_doc("利用休止届", "住所 〇〇市", "本 届出書には押印してください。", title="利用休止届")).seal_requested
+
+
+def test_ocr_blanks_are_left_out_only_between_cjk_characters():
+    from classifiers.scope import without_ocr_blanks
+
+    assert without_ocr_blanks("請求 書には 押印 A B", 7, 9) == ("請求書には押印 A B", 5, 7)
+
+
 @pytest.mark.parametrize("rows", [
     ("上記のとおり相違ないことを証明します。\t△△警察署長\t印",),
     ("証明者\t△△町長\t△△　△△\t㊞",),
