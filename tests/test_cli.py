@@ -67,3 +67,30 @@ def test_corrections_import_without_a_register_in_out_dir(tmp_path: Path, capsys
     code, err = run(["corrections", "import", str(book), "--out", str(tmp_path / "elsewhere")], capsys)
     assert code == 2
     assert "台帳が作成されていません" in err and "no register was made" in err
+
+
+RUN_PROBE = """
+import atexit, gc, sys
+import flows.cli as cli
+
+written = open(sys.argv[1], "w", encoding="utf-8")  # a file main() leaves open and unflushed: still written at exit
+cli.main = lambda argv=None: (written.write("行" * 10000), 3)[1]
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0, flush=True))
+cli.run()
+"""
+
+
+def test_run_exits_with_mains_code_after_freezing_the_heap(tmp_path: Path) -> None:
+    """`sealreview` (flows.cli.run): main's exit status; the objects alive when main returned are frozen for the
+    teardown (gc.freeze), and what main left to the teardown still happens (a file's buffer is flushed)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    target = tmp_path / "left-open.txt"
+    done = subprocess.run([sys.executable, "-c", RUN_PROBE, str(target)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "frozen at exit: True" in done.stdout
+    assert target.read_text(encoding="utf-8") == "行" * 10000

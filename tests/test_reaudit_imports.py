@@ -1,5 +1,6 @@
 """An unchanged re-audit imports only what it needs: no model (spaCy, GiNZA, Sudachi) and no reader (pdfplumber,
-pdfminer, pypdfium2, python-docx, OpenCV) in the command's process, and it starts no worker process. The re-audit
+pdfminer, pypdfium2, python-docx, OpenCV), nor openpyxl (only importing corrections reads a workbook), in the
+command's process, and it starts no worker process. The re-audit
 runs as the command line does, in a subprocess that reports its sys.modules at the end (real files, real run)."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.test_serve import copy_forms, prefect_api_url  # noqa: F401 - the sha
 pytestmark = [pytest.mark.slow, pytest.mark.prefect, pytest.mark.ginza]
 FORMS = ["市民文化局/戸籍住民サービス部/婚姻届.pdf", "健康福祉局/障害福祉課/誓約書.xlsx", "会計室/審査課/請求書.docx"]
 NOT_NEEDED = ("spacy", "ginza", "ja_ginza", "sudachipy", "thinc", "cv2", "pdfplumber", "pdfminer", "pypdfium2",
-              "pypdfium2_raw", "docx")
+              "pypdfium2_raw", "docx", "openpyxl")  # openpyxl: only to read a returned register (corrections)
 PROBE = """
 import json, sys
 from flows.cli import main
@@ -47,7 +48,7 @@ def test_unchanged_reaudit_imports_no_model_or_reader(prefect_api_url: str, tmp_
     assert scanned["analysed"] == len(FORMS)
     report = probe(["reaudit", "--out", str(out), "--as-of", "2025-04-01", "--workers", "2"], prefect_api_url)
     assert report["code"] == 0 and report["workers"] == 0
-    assert "openpyxl" in report["modules"]  # the probe sees what the run imported (the register is written)
+    assert "xlsxwriter" in report["modules"]  # the probe sees what the run imported (the register is written)
     assert sorted(set(NOT_NEEDED) & set(report["modules"])) == []
     with StateStore(out) as store:
         args = store.runs()[-1]["args"]

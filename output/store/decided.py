@@ -10,7 +10,8 @@ the rule data (catalogue, policy, document classes, online rules, the staff's ma
 Nothing is remembered by hand: an edit to any of them is a new key, and the row is decided again.
 
 Entries are JSON under OUT_DIR/.sealreview/cache/decided/<2 hex>/<key>.json (never pickle), written atomically
-without fsync; a damaged, foreign or unknown entry is a miss. An entry holds the row as the pipeline returned it
+without fsync (output.atomic.replace_bytes, as the workers' caches: a scan keeps one per file in the command's
+process); a damaged, foreign or unknown entry is a miss. An entry holds the row as the pipeline returned it
 and the e-form JSON it staged (to tell whether the e-form in OUT_DIR/eforms/ is still that one).
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from extractors.digest import source_digest
 from extractors.discover import SourceFile, root_text
-from output.atomic import atomic_path
+from output.atomic import replace_bytes
 from output.confine import read_regular
 from output.store.analysis import cache_key
 from output.store.checkpoint import file_digest
@@ -85,9 +86,7 @@ class DecidedCache:
         """Keep a row (its JSON dict) and the e-form JSON text it staged; never raises."""
         path = self.path_of(key)
         try:
-            raw = dumps({"format": FORMAT, "key": key, "row": row, "eform": eform})
-            with atomic_path(path, durable=False) as tmp:
-                tmp.write_bytes(raw)
+            replace_bytes(path, dumps({"format": FORMAT, "key": key, "row": row, "eform": eform}))
         except Exception as exc:  # noqa: BLE001 - an optimisation only
             log.warning("判定を記録できませんでした: %s (%s)", path.name, exc)
             return False
