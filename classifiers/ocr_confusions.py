@@ -15,6 +15,8 @@ import yaml
 from classifiers.patterns import ID_RE, PatternError
 
 DATA = Path(__file__).with_name("ocr_confusions.yaml")
+ANY = "any"  # read_as: any — every kanji but the right one (in a frame on both sides; the frame's real words named)
+KANJI = "\u4e00-\u9fff"  # CJK Unified Ideographs
 
 
 @dataclass(frozen=True)
@@ -32,19 +34,33 @@ def _single_chars(values, where: str) -> str:
     return "".join(values)
 
 
+def _either(context: str | list) -> str:
+    """A context of one string, or of a list of strings any of which will do (「）」 or 「)」)."""
+    options = [context] if isinstance(context, str) else list(context)
+    if not options or not all(isinstance(o, str) and o for o in options):
+        raise PatternError(f"{DATA.name}: before は文字列か文字列のリストにしてください / before must be text")
+    return "(?:" + "|".join(re.escape(o) for o in options) + ")"
+
+
 def _confusion(entry: dict) -> Confusion:
     cid = entry.get("id", "")
     if not ID_RE.match(cid):
         raise PatternError(f"{DATA.name}: id「{cid}」が不正です / bad id")
-    char, wrong = entry.get("char", ""), _single_chars(entry.get("read_as"), f"{DATA.name} {cid}")
-    before, after = entry.get("before"), entry.get("after")
+    char, before, after = entry.get("char", ""), entry.get("before"), entry.get("after")
     if len(char) != 1 or not (before or after):
         raise PatternError(f"{DATA.name} {cid}: char は1文字、before か after が必要です / char and a context needed")
-    body = f"[{re.escape(wrong)}]"
+    if entry.get("read_as") == ANY:
+        # any kanji but `char` itself: only in a frame on both sides, and with the real words of that frame named
+        if not (before and after and entry.get("not_when")):
+            raise PatternError(f"{DATA.name} {cid}: read_as: any には before・after・not_when が必要です / "
+                               "read_as: any needs before, after and not_when")
+        body = f"(?!{re.escape(char)})[{KANJI}]"
+    else:
+        body = f"[{re.escape(_single_chars(entry.get('read_as'), f'{DATA.name} {cid}'))}]"
     # `not_when`: what the misread character really forms a word with (著 + 名 + な = 著名な): left as read
     real_words = "".join(f"(?!{re.escape(w)})" for w in entry.get("not_when") or ())
     regex = re.compile((f"(?<={re.escape(after)})" if after else "") + real_words + body
-                       + (f"(?={re.escape(before)})" if before else ""))
+                       + (f"(?={_either(before)})" if before else ""))
     examples = entry.get("examples") or {}
     return Confusion(cid, char, regex, tuple(examples.get("observed") or ()), tuple(examples.get("unchanged") or ()))
 

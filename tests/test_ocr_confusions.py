@@ -53,6 +53,10 @@ def _doc(*lines: str, ocr: bool) -> Document:
     ("控印紙の貼付", "控印紙の貼付"),  # 印紙 stays
     ("割印机", "割印欄"),
     ("山田村役場", "山田村役場"),
+    # v4: any kanji between 自 and a closing bracket is the 署 of （自署）, but the words forms write that way
+    ("申込者（本人自寺）", "申込者（本人自署）"), ("受任者氏名(自貼)", "受任者氏名(自署)"), ("保護者販名欄", "保護者署名欄"),
+    ("緊急連絡先(自宅)", "緊急連絡先(自宅)"), ("所在地（自社）", "所在地（自社）"), ("本人氏名(自筆)", "本人氏名(自筆)"),
+    ("自宅の電話(自X)", "自宅の電話(自X)"),  # not a kanji
 ])
 def test_repair_in_context(read, meant):
     assert repair(read) == meant and len(repair(read)) == len(read)
@@ -110,6 +114,8 @@ def test_mark_whose_closing_bracket_is_lost():
     ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: [賭], before: 名, examples: {observed: [賭博]}}\n",
      "not repaired"),
     ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: [緒], after: 一, examples: {unchanged: [一緒]}}\n", "changed"),
+    ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: any, after: 自, before: ')'}\n", "not_when"),
+    ("confusions:\n  - {id: ocr.x.v1, char: 署, read_as: any, after: 自, not_when: [宅]}\n", "not_when"),
 ])
 def test_broken_confusion_data_is_refused(tmp_path: Path, text, message):
     path = tmp_path / "c.yaml"
@@ -134,3 +140,11 @@ def test_the_real_word_chomei_is_not_turned_into_shomei(text: str) -> None:
 
 def test_not_when_still_repairs_the_misread_signature_word() -> None:
     assert repair("著名をお願いします") == "署名をお願いします"
+
+
+def test_a_bracketed_jisho_read_as_any_kanji_asks_for_a_signature_on_ocr_rows_only():
+    """「届出人（本人自X）」: on a scan, a signature request whatever X tesseract printed (held-out scans read 夏, 貼);
+    the same characters typed in a digital form, and 「（自宅）」 on a scan, ask nothing."""
+    assert detect(_doc("届出書", "届出人(本人自貼)", ocr=True)).signature_required
+    assert not detect(_doc("届出書", "届出人(本人自貼)", ocr=False)).signature_required
+    assert not detect(_doc("届出書", "緊急連絡先(自宅)", ocr=True)).signature_required
