@@ -92,6 +92,25 @@ def write_xlsx(items: list, path: Path, extra_sheets: list) -> None:
     wb.save(str(path))
 
 
+def write_lines_pdf(path: Path, lines: list[str], *, left: float = 57, top: float = 60, step: float = 24) -> Path:
+    """A one-page A4 PDF of `lines` in IPAex Mincho 10.5 pt, `top` pt from the top edge and `step` pt apart: the page
+    the OCR measurements (bench/measure_ocr_confusions.py) and the scan tests print."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("IPAexMincho", FONT))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("IPAexMincho", 10.5)
+    y = A4[1] - top
+    for text in lines:
+        c.drawString(left, y, text)
+        y -= step
+    c.save()
+    return path
+
+
 def write_pdf(items: list, path: Path, grid: bool) -> None:
     global _font_done
     from reportlab.lib.pagesizes import A4

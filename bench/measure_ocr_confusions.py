@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_writers import FONT  # noqa: E402
+from corpus_writers import write_lines_pdf  # noqa: E402
 from gen_scans import _scan  # noqa: E402
 
 from extractors import ocr, ocr_reread  # noqa: E402
@@ -62,19 +62,7 @@ MODES = ("upright", "rotated", "faint")  # --modes chooses some of them (--modes
 
 
 def _page(path: Path, lines: list[str]) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(TTFont("IPAexMincho", FONT))
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("IPAexMincho", 10.5)
-    y = A4[1] - 60
-    for text in lines:
-        c.drawString(57, y, text)
-        y -= 24
-    c.save()
+    write_lines_pdf(path, lines)
 
 
 def _norm(text: str) -> str:

@@ -5,32 +5,18 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from output.evidence import office_pdf
 from output.evidence.early import EarlyPictures
 from tests.conftest import EXAMPLES
-from tests.test_evidence_pictures import KEIYAKU, MITSUMORI, row_for
+from tests.test_evidence_pictures import KEIYAKU, MITSUMORI, row_for, spy_conversions
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 
 
-def spy(monkeypatch) -> list[list[Path]]:
-    converted: list[list[Path]] = []
-    real = office_pdf.to_pdfs
-
-    def counting(files, work_dir, **kwargs):
-        converted.append(sorted(files))
-        return real(files, work_dir, **kwargs)
-
-    monkeypatch.setattr(office_pdf, "to_pdfs", counting)
-    return converted
-
-
 def test_flush_starts_the_pending_word_and_excel_pictures_together(tmp_path, monkeypatch):
-    converted = spy(monkeypatch)
+    converted = spy_conversions(monkeypatch)
     out = tmp_path / "out"
     early = EarlyPictures(out, None)  # default batch sizes: neither kind fills a batch
     early.add([row_for(KEIYAKU, "表2 2行4列"), row_for(MITSUMORI, "様式!F9")])

@@ -169,24 +169,32 @@ def test_a_picture_that_cannot_be_made_leaves_the_row_without_one(tmp_path):
     assert not list((tmp_path / "out").glob("evidence/*.png"))
 
 
+def spy_conversions(monkeypatch) -> list[list[Path]]:
+    """The files of each office_pdf.to_pdfs call (sorted), which still converts them with the real LibreOffice."""
+    from output.evidence import office_pdf
+
+    converted: list[list[Path]] = []
+    real = office_pdf.to_pdfs
+
+    def counting(files, work_dir, **kwargs):
+        converted.append(sorted(files))
+        return real(files, work_dir, **kwargs)
+
+    monkeypatch.setattr(office_pdf, "to_pdfs", counting)
+    return converted
+
+
 def test_a_word_picture_that_cannot_be_made_is_not_tried_again(tmp_path, monkeypatch):
     import json
 
-    from output.evidence import office_pdf, unmade
+    from output.evidence import unmade
 
     gone = row_for(NYUSATSU, "p.1 7行目")
     gone.input_root = str(tmp_path / "moved-away")
     wrong = row_for(KEIYAKU, "表2 2行4列")
     wrong.evidence = [{"text": "この文字はどこにもない", "location": "表9 9行9列", "rule": "seal.mark.name_field.v1"}]
     out = tmp_path / "out"
-    converted: list[list[Path]] = []
-    real = office_pdf.to_pdfs
-
-    def counting(files, work_dir, **kwargs):
-        converted.append(list(files))
-        return real(files, work_dir, **kwargs)
-
-    monkeypatch.setattr(office_pdf, "to_pdfs", counting)
+    converted = spy_conversions(monkeypatch)
     assert [r.evidence_image for r in settle_evidence([gone, wrong], out)] == [None, None]
     assert converted == [[EXAMPLES.resolve() / KEIYAKU]]
     record = json.loads((out / unmade.RECORD).read_text(encoding="utf-8"))

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from classifiers.engine import detect
 from extractors.models import Document, InputFormat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from corpus_writers import write_lines_pdf  # noqa: E402
 
 pytestmark = [pytest.mark.ginza, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
@@ -22,19 +26,7 @@ HEAD = ["使用料減免申請書", "令和　　年　　月　　日", "〇〇
 
 
 def _form(path: Path, lines: list[str]) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(TTFont("IPAexMincho", "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"))
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("IPAexMincho", 10.5)
-    y = A4[1] - 60
-    for text in lines:
-        c.drawString(57, y, text)
-        y -= 26
-    c.save()
+    write_lines_pdf(path, lines, step=26)
 
 
 def _turned_scan(source: Path, target: Path, *, dpi: int, angle: int) -> None:

@@ -16,7 +16,7 @@ from extractors.discover import discover
 from extractors.registry import extract
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from corpus_writers import FONT  # noqa: E402
+from corpus_writers import write_lines_pdf  # noqa: E402
 from gen_scans import _scan  # noqa: E402
 
 pytestmark = [pytest.mark.ginza, pytest.mark.slow,
@@ -31,20 +31,7 @@ BOX_REMOVED = ["自転車駐車場使用届", "住所　〇〇市桜台二丁目
 
 
 def _form(path: Path, lines: list[str]) -> Path:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(TTFont("IPAexMincho", FONT))
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("IPAexMincho", 10.5)
-    y = A4[1] - 70
-    for text in lines:
-        c.drawString(60, y, text)
-        y -= 30
-    c.save()
-    return path
+    return write_lines_pdf(path, lines, left=60, top=70, step=30)
 
 
 def _read(tmp_path: Path, lines: list[str], dpi: int):
