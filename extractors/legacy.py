@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock, failed, scratch_dir
+from extractors.office_profile import record_last_version
 
 TIMEOUT_S = 120
 TARGETS: dict[InputFormat, tuple[str, str, str]] = {
@@ -50,12 +51,15 @@ def soffice_binary() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _take_profile() -> Path:
-    """A LibreOffice profile no other running conversion uses (reused afterwards: startup is slow)."""
+def _take_profile(binary: str) -> Path:
+    """A LibreOffice profile no other running conversion uses (reused afterwards: startup is slow); a new one
+    records this LibreOffice's version, so its starts skip the graphics self-tests (extractors/office_profile.py)."""
     with _profiles_lock:
         if _idle_profiles:
             return _idle_profiles.pop()
-    return Path(tempfile.mkdtemp(prefix=f"sealreview-lo-{os.getpid()}-"))
+    profile = Path(tempfile.mkdtemp(prefix=f"sealreview-lo-{os.getpid()}-"))
+    record_last_version(profile, binary)
+    return profile
 
 
 def _give_back(profile: Path, healthy: bool) -> None:
@@ -109,7 +113,7 @@ def convert(path: Path, fmt: InputFormat, out_dir: Path, timeout: float | None =
 
 
 def _convert_once(binary: str, import_filter: str, target: str, src: Path, env: dict, timeout: float) -> None:
-    profile = _take_profile()
+    profile = _take_profile(binary)
     cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--nologo",
            "--norestore", "--nodefault", "--nolockcheck", f"--infilter={import_filter}",
            "--convert-to", target, "--outdir", str(src.parent), str(src)]

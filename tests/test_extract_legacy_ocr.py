@@ -106,3 +106,28 @@ def test_scan_with_a_little_text_is_still_ocred(tmp_path):
     assert doc.meta["ocr_pages"] == [1]
     assert any(b.text.startswith("受付") and not b.ocr for b in doc.blocks)
     assert any(b.ocr and b.text.split()[-1] == "印" for b in doc.blocks)  # its own word, alone or ending a row
+
+
+@pytest.mark.slow
+@needs_office
+def test_a_legacy_conversion_runs_no_graphics_self_test(tmp_path):
+    """The profile a conversion starts LibreOffice with records this version as the last one run
+    (extractors/office_profile.py), so LibreOffice skips its start-up graphics self-tests (≈1 CPU-s a start; it logs
+    them in the profile when it runs them); the converted file is read as before."""
+    import re
+    import subprocess
+
+    from extractors import legacy
+    from extractors.office_profile import SETTINGS
+
+    xls = make_legacy(make_xlsx(tmp_path / "form.xlsx"), tmp_path, "xls")
+    profile = legacy._take_profile(shutil.which("soffice"))
+    legacy._give_back(profile, True)  # the next conversion takes this new profile
+    out = tmp_path / "converted"
+    out.mkdir()
+    converted = legacy.convert(xls, InputFormat.XLS, out)
+    assert converted.suffix == ".xlsx" and converted.stat().st_size > 0
+    shown = subprocess.run(["soffice", "--version"], capture_output=True, text=True, timeout=120).stdout
+    version = ".".join(re.search(r"(\d+)\.(\d+)\.\d+", shown).groups())
+    assert f"<value>{version}</value>" in (profile / SETTINGS).read_text(encoding="utf-8")
+    assert not (profile / "user" / "GraphicsRenderTests.log").exists()

@@ -8,9 +8,7 @@ to be a PDF (exit status 0 proves nothing).
 The profile of a start is a copy of one made once per LibreOffice binary (`profiles`/libreoffice-profile-<key>,
 the key from the binary's path, size and time): the profile of the first start that ends normally is kept, so
 the next starts do not build one (≈0.2 CPU-s each). Every profile, new or copied, records this LibreOffice's
-version as the last one run (registrymodifications.xcu, /org.openoffice.Setup/Product ooSetupLastVersion):
-LibreOffice runs its graphics self-tests (GraphicsRenderTests, ≈1 CPU-s, nothing a PDF export uses) at a start
-whose profile has an older last version, and headless it never records one, so without it every start ran them.
+version as the last one run, so no start runs LibreOffice's graphics self-tests (extractors/office_profile.py).
 A killed start leaves its lock only in its own copy; another binary (a LibreOffice update) gets a new profile.
 """
 
@@ -18,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
+
+from extractors.office_profile import SETTINGS, record_last_version
 
 # Files per LibreOffice start. A start cost ≈1.65 CPU-s with a new profile and the graphics self-tests; with
 # the kept profile ≈0.25–0.45 CPU-s (issue 19: a Writer file ≈0.24 CPU-s, a Calc file ≈0.10, generated Kawasaki
@@ -38,11 +36,6 @@ SHEETS = (".xlsx", ".xls", ".ods")
 CALC_TARGET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 TIMEOUT_BASE_S, TIMEOUT_PER_FILE_S = 60, 10
 PROFILE_PREFIX = "libreoffice-profile-"
-SETTINGS = Path("user") / "registrymodifications.xcu"
-LAST_VERSION = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-                'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-                '<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" oor:op="fuse">'
-                '<value>{version}</value></prop></item>\n</oor:items>\n')
 _adopting = threading.Lock()
 
 
@@ -93,24 +86,6 @@ def profile_template(binary: str, profiles: Path) -> Path:
     return profiles / f"{PROFILE_PREFIX}{hashlib.sha256(seen.encode()).hexdigest()[:16]}"
 
 
-@lru_cache(maxsize=4)
-def product_version(binary: str, _stat: tuple[int, int] | None = None) -> str | None:
-    """"7.4" for LibreOffice 7.4.x (`soffice --version`), None when it cannot be told."""
-    with tempfile.TemporaryDirectory() as home:
-        try:
-            shown = subprocess.run([binary, "--version"], env={**os.environ, "HOME": home}, capture_output=True,
-                                   text=True, timeout=60, stdin=subprocess.DEVNULL).stdout
-        except (OSError, subprocess.SubprocessError):
-            return None
-    found = re.search(r"\b(\d+)\.(\d+)\.\d+", shown)
-    return f"{found[1]}.{found[2]}" if found else None
-
-
-def _version_of(binary: str) -> str | None:
-    stat = Path(binary).resolve().stat()
-    return product_version(binary, (stat.st_size, stat.st_mtime_ns))
-
-
 def _seed(profile: Path, template: Path | None, binary: str) -> bool:
     """Fill a start's profile folder: a copy of the kept profile (True), else only the last version run."""
     if template is not None and (template / SETTINGS).is_file():
@@ -119,10 +94,7 @@ def _seed(profile: Path, template: Path | None, binary: str) -> bool:
             return True
         except OSError:
             shutil.rmtree(profile, ignore_errors=True)
-    version = _version_of(binary)
-    if version is not None:
-        (profile / SETTINGS).parent.mkdir(parents=True, exist_ok=True)
-        (profile / SETTINGS).write_text(LAST_VERSION.format(version=version), encoding="utf-8")
+    record_last_version(profile, binary)
     return False
 
 
