@@ -142,7 +142,8 @@ def reaudit_flow(
     early = EarlyPictures(out_dir, documents)  # Word/Excel pictures converted while the files are read
     try:
         rows = with_machine_replacement(run_batches(ready.sources, ready.options, workers, stats,
-                                                    on_rows=early.add, decided=ready.decided))
+                                                    on_rows=early.add, decided=ready.decided,
+                                                    local=not dask_address))
         if not stats.get("terminated"):
             early.flush()  # the last Word/Excel batches convert while the register is written
         changes = compare(old_rows, rows, previous_run=before["id"] if before else None,
