@@ -9,8 +9,8 @@ copies for each start. Measured on a .xls of the real corpus: a conversion 1.1 �
 
 `office_env` is the environment both give LibreOffice. It preloads jemalloc (Debian's libjemalloc2, which the
 set-up installs) when the system has it: about a quarter of a Writer conversion's CPU was glibc's malloc/free
-(malloc_consolidate, _int_malloc), and with jemalloc a generated Kawasaki .docx costs ≈0.21 instead of ≈0.28 CPU-s,
-a .xlsx ≈0.12 instead of ≈0.13, with the same PDFs pixel for pixel (bench/results/libreoffice-malloc-2026-12-02.md).
+(malloc_consolidate, _int_malloc); with jemalloc the scan's 135 .docx cost 19–21% less CPU (quiet machine, 0.15/0.14 →
+0.12/0.11 CPU-s a file), its 96 .xlsx 1–15% less, with the same PDFs pixel for pixel (bench/results/libreoffice-malloc-2026-12-02.md).
 Without the library, with LD_PRELOAD already set, or with SEALREVIEW_LIBREOFFICE_JEMALLOC=0, LibreOffice keeps
 glibc's malloc, as before.
 """
