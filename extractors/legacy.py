@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from extractors.models import Document, InputFormat, Location, Status, TextBlock, failed, scratch_dir
-from extractors.office_profile import record_last_version
+from extractors.office_profile import office_env, record_last_version
 
 TIMEOUT_S = 120
 TARGETS: dict[InputFormat, tuple[str, str, str]] = {
@@ -102,7 +102,7 @@ def convert(path: Path, fmt: InputFormat, out_dir: Path, timeout: float | None =
     shutil.copyfile(path, src)
     home = out_dir / "home"
     home.mkdir(exist_ok=True)
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(out_dir), "SAL_USE_VCLPLUGIN": "svp"}
+    env = office_env(home, out_dir)
     out = out_dir / f"input{out_suffix}"
     for import_filter in IMPORT_FILTERS[fmt]:
         _convert_once(binary, import_filter, target, src, env, timeout)

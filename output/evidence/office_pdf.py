@@ -10,6 +10,7 @@ the key from the binary's path, size and time): the profile of the first start t
 the next starts do not build one (≈0.2 CPU-s each). Every profile, new or copied, records this LibreOffice's
 version as the last one run, so no start runs LibreOffice's graphics self-tests (extractors/office_profile.py).
 A killed start leaves its lock only in its own copy; another binary (a LibreOffice update) gets a new profile.
+LibreOffice runs with jemalloc when the system has it (office_profile.office_env).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from extractors.office_profile import SETTINGS, record_last_version
+from extractors.office_profile import SETTINGS, office_env, record_last_version
 
 # Files per LibreOffice start. A start cost ≈1.65 CPU-s with a new profile and the graphics self-tests; with
 # the kept profile ≈0.25–0.45 CPU-s (issue 19: a Writer file ≈0.24 CPU-s, a Calc file ≈0.10, generated Kawasaki
@@ -138,8 +139,7 @@ def _batch(binary: str, files: list[Path], folder: Path, target: str,
     cmd = [*(prefix or []), binary, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
            "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir",
            str(folder), *map(str, names.values())]
-    env = {**os.environ, "HOME": str(folder), "TMPDIR": str(folder), "SAL_USE_VCLPLUGIN": "svp"}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, env=office_env(folder, folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         proc.wait(timeout=TIMEOUT_BASE_S + TIMEOUT_PER_FILE_S * len(names))
