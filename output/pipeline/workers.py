@@ -1,14 +1,16 @@
 """The per-file limits, enforced by ending the process that works on the file (pebble.ProcessPool).
 
 The flow runs its batch tasks in threads (Prefect's ThreadPoolTaskRunner, one thread per `--workers`); each
-thread keeps one pebble pool of one worker process, which loads GiNZA once and reads the batch's files one
-at a time. The thread only waits, so the command never hangs:
+thread keeps one pebble pool of one worker process, which reads the batch's files one at a time. The worker
+processes are forked by multiprocessing's forkserver, which loaded GiNZA once (output/pipeline/preload.py):
+the run's workers, and each one started again after a file was ended, have the model without loading it
+(see `worker_context` for when a worker is spawned instead). The thread only waits, so the command never hangs:
 
 - past the time limit the pool ends the worker (SIGTERM, then SIGKILL), also when it is stuck in a C call,
   and starts a fresh one for the next file: the file gets an `error` row naming the stage it was in;
 - the worker ends itself (SIGKILL) when its resident memory grows past the allowance while it reads a file;
   a worker that dies (this, the kernel's OOM killer, a crash in C) gives that one file an `error` row;
-- a worker notices when the process that started it is gone and ends too.
+- a worker notices when the process that asked for it is gone (a pidfd of that process) and ends too.
 
 The rest of the batch and of the run go on.
 
@@ -24,7 +26,10 @@ import logging
 import multiprocessing
 import os
 import queue
+import select
 import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -57,6 +62,9 @@ STAGE_CODES = ("", "extract", "detect", "decide", "draft", "import")
 WORKER_DIED = "作業プロセスが異常終了したため、このファイルを読み取れませんでした（メモリ不足の可能性があります）。再実行すると読み直します"
 POLL_S = 0.2
 _SPAWN = multiprocessing.get_context("spawn")  # never fork a process that runs threads (Prefect, the guard)
+_FORKSERVER = multiprocessing.get_context("forkserver")  # a single-threaded process that forks the workers
+PRELOAD = "output.pipeline.preload"
+OWN_SETTINGS = "SEALREVIEW_"  # read by this project when used, never when a module is imported
 
 _stage = None  # in a worker: the shared stage cell its supervisor reads after a failure
 
@@ -97,14 +105,28 @@ def _hoard() -> None:
 
 
 def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
+    """SIGKILL to this worker when `parent` (the process that asked for it) ends. A forked worker's parent is
+    the forkserver, which lives as long as any worker, so the asking process is watched itself: its pidfd
+    becomes readable when it exits, and a pidfd never names another process."""
+    try:
+        pidfd = os.pidfd_open(parent)
+    except ProcessLookupError:
+        pidfd = None  # already gone
+    except OSError:  # no pidfd (Linux before 5.3): the spawned worker's own parent
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        pidfd = None
+    if pidfd is not None:
+        select.select([pidfd], [], [])
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _init_worker(stage, parent: int) -> None:
+def _init_worker(stage, parent: int, env: dict[str, str]) -> None:
     global _stage
     _stage = stage
+    if os.environ != env:  # forked: the forkserver's environment, which may differ in this project's settings
+        os.environ.clear()
+        os.environ.update(env)
     threading.Thread(target=_watch_parent, args=(parent,), name="sealreview-parent", daemon=True).start()
     warm_worker()
 
@@ -171,9 +193,11 @@ class LimitedWorker:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.env = dict(os.environ)  # what the worker process inherits when it is spawned
-        self.stage = _SPAWN.Value("i", 0, lock=False)
-        self.pool = ProcessPool(max_workers=1, initializer=_init_worker, initargs=(self.stage, os.getpid()), context=_SPAWN)
+        self.env = dict(os.environ)  # what the worker process runs with
+        context = worker_context(self.env)
+        self.stage = context.Value("i", 0, lock=False)
+        self.pool = ProcessPool(max_workers=1, initializer=_init_worker, initargs=(self.stage, self.pid, self.env),
+                                context=context)
 
     def start(self) -> None:
         """Spawn the worker process now (pebble starts a pool at its first task): it loads GiNZA in the
@@ -207,6 +231,46 @@ class LimitedWorker:
     def close(self) -> None:
         self.pool.stop()
         self.pool.join(timeout=10)
+
+
+_FORK_LOCK = threading.Lock()
+_FORK: dict = {}  # "env": the environment the forkserver was started with; "ours": it imports this code
+
+
+def worker_context(env: dict[str, str]):
+    """Forkserver (the model already loaded) or spawn (the worker loads it) for a worker that runs with `env`.
+
+    The forkserver is started once per process, with the environment of then; a library it preloaded read
+    that environment when it was imported. So a worker is forked only when `env` differs from it in this
+    project's own settings at most (SEALREVIEW_…, given to the forked worker as they are now), and when the
+    forkserver imports this very code: it starts as `python -c` in the current folder, which Python 3.11 puts
+    first on its path (another checkout of the project there would be preloaded instead)."""
+    with _FORK_LOCK:
+        if "env" not in _FORK:
+            _FORK.update(env=dict(env), ours=_forkserver_imports_ours())
+            _FORKSERVER.set_forkserver_preload([PRELOAD])
+    if _FORK["ours"] and _same_but_own_settings(env, _FORK["env"]):
+        return _FORKSERVER
+    return _SPAWN
+
+
+def _same_but_own_settings(env: dict[str, str], other: dict[str, str]) -> bool:
+    def libraries(e: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in e.items() if not k.startswith(OWN_SETTINGS)}
+
+    return libraries(env) == libraries(other)
+
+
+def _forkserver_imports_ours() -> bool:
+    """Whether `python -c` started here, as the forkserver is, finds this process's package of the preload."""
+    package = PRELOAD.split(".")[0]
+    probe = f"import importlib.util as u; print(u.find_spec({package!r}).origin)"
+    try:
+        found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                               stdin=subprocess.DEVNULL).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return found == getattr(sys.modules.get(package), "__file__", None)
 
 
 _LOCAL = threading.local()  # one limited worker per thread that runs batches (Prefect's task threads)
