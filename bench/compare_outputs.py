@@ -7,7 +7,8 @@ Compares
   revised/        the same files; a .docx/.xlsx draft by its members (names, order, dates, compression method and
                   the bytes of each member: the zip's own bytes may differ with the deflate level), others byte for byte
   eforms/         the same files, byte for byte (JSON and HTML)
-  evidence/       the same pictures, byte for byte
+  evidence/       the same pictures, pixel for pixel (decoded as RGB: a grey picture is written as a palette PNG
+                  since issue 19 M, an RGB one before; the bytes differ, the pixels must not)
 Prints what differs and a summary; exit code 1 when anything differs.
 """
 
@@ -30,7 +31,16 @@ def members(path: Path) -> list[tuple]:
         return [(i.filename, i.date_time, i.compress_type, zf.read(i.filename)) for i in zf.infolist()]
 
 
+def pixels(path: Path) -> tuple:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size, image.convert("RGB").tobytes()
+
+
 def same_file(a: Path, b: Path) -> bool:
+    if a.suffix.lower() == ".png":
+        return pixels(a) == pixels(b)
     if a.suffix.lower() in (".docx", ".xlsx"):
         try:
             return members(a) == members(b)

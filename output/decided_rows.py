@@ -35,7 +35,7 @@ from output.eforms import write_staged
 from output.models import RegisterRow
 from output.pipeline.steps import UNEXPECTED_ERROR, PipelineOptions, process_file, rule_context
 from output.pipeline.tuning import quiet_libraries
-from output.revised.placement import file_staging_dir, root_labels
+from output.revised.placement import file_staging, root_labels
 from output.revised.placement import final_rel as draft_rel
 from output.store.analysis import AnalysisCache
 from output.store.decided import DecidedCache, context_digest, row_key
@@ -200,8 +200,8 @@ class DecidedRows:
         if unique and self.drafts.same_draft(row.sha256, replacement, self.out_dir / final):
             row.revised_path = final
             return True
-        staging = file_staging_dir(self.out_dir, source.root, source.path)
-        result = self.drafts.get(row.sha256, replacement, rel_path=source.rel_path, out_dir=staging)
+        staging, staged = file_staging(self.out_dir, source.root, source.path)
+        result = self.drafts.get(row.sha256, replacement, rel_path=staged, out_dir=staging)
         if result is None or result.path is None:
             return False
         row.revised_path = os.path.relpath(result.path, self.out_dir)

@@ -130,9 +130,13 @@ def settle_eforms(rows: list[RegisterRow], out_dir: Path) -> list[RegisterRow]:
     An e-form already in place is read to check its オンライン化 unless the record of the last settle
     (`PLACED`: each file's size, times, inode and the オンライン化 written in it) says it is the file placed then,
     with the same オンライン化: an unchanged re-audit does not read 4,508 e-forms again. A file replaced, edited,
-    touched or removed since has other stat values and is read (or found missing) as before."""
+    touched or removed since has other stat values and is read (or found missing) as before.
+
+    A staged folder whose folder under eforms/ does not exist yet (a first scan) is moved in one rename, with
+    every e-form in it, instead of two renames a form (`_move_new_folders`)."""
     out_dir = Path(out_dir)
     labels = root_labels(r.input_root for r in rows)
+    moved = {folder for root, label in labels.items() for folder in _move_new_folders(out_dir, root, label)}
     placed_before = _read_placed(out_dir)
     placed: dict[str, list] = {}
     settled: list[RegisterRow] = []
@@ -141,7 +145,8 @@ def settle_eforms(rows: list[RegisterRow], out_dir: Path) -> list[RegisterRow]:
         final = row_online(row)
         changed = final != (row.online or {})
         row = replace(row, online=final) if changed or row.online is None else row
-        settled.append(_place(row, out_dir, labels.get(row.input_root, ""), keep, changed, placed_before, placed))
+        settled.append(_place(row, out_dir, labels.get(row.input_root, ""), keep, changed, placed_before, placed,
+                              moved))
     _sweep(out_dir / EFORMS, keep)
     with contextlib.suppress(FileNotFoundError):
         shutil.rmtree(out_dir / STAGING)
@@ -172,8 +177,27 @@ def _write_placed(out_dir: Path, placed: dict[str, list]) -> None:
         _write_text(out_dir / PLACED, json.dumps(placed, ensure_ascii=False, separators=(",", ":")))
 
 
+def _move_new_folders(out_dir: Path, input_root: str, label: str) -> set[Path]:
+    """Move every folder of `input_root`'s staging whose place under eforms/ does not exist yet, whole (one
+    rename for a 課 folder of e-forms); returns the staged folders moved. The files in them are the ones
+    `_place` would move one by one to the same paths; a file no row points to is swept afterwards as before."""
+    staging, base = staging_dir(out_dir, input_root), out_dir / EFORMS / label if label else out_dir / EFORMS
+    if not staging.is_dir() or staging.is_symlink():
+        return set()
+    moved: set[Path] = set()
+    for folder, dirs, _files in os.walk(staging):
+        into = base / os.path.relpath(folder, staging)
+        for name in list(dirs):
+            if not os.path.lexists(into / name) and not os.path.islink(os.path.join(folder, name)):
+                into.mkdir(parents=True, exist_ok=True)
+                os.rename(os.path.join(folder, name), into / name)
+                moved.add(Path(folder, name))
+                dirs.remove(name)  # moved: nothing left to walk in it
+    return moved
+
+
 def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[str], changed: bool,
-           placed_before: dict[str, list], placed: dict[str, list]) -> RegisterRow:
+           placed_before: dict[str, list], placed: dict[str, list], moved: set[Path]) -> RegisterRow:
     """Move a staged e-form into place; rewrite it when the オンライン化 changed since it was staged."""
     if not row.eform_path:
         return row
@@ -181,15 +205,17 @@ def _place(row: RegisterRow, out_dir: Path, label: str, keep: set[str], changed:
     target = out_dir / rel
     html = target.with_name(target.name[: -len(".json")] + ".html")
     source = out_dir / row.eform_path
-    if source != target and not source.exists():  # e.g. a row resumed from a checkpoint after a settled run
-        source = target
+    staged = source != target  # the file this run staged: read only when its オンライン化 changed
+    if staged and not source.exists():
+        staged = any(folder in moved for folder in source.parents)  # moved with its folder (same path, target)
+        source = target  # else e.g. a row resumed from a checkpoint after a settled run
     stat = _stat_key(source) if source == target else None
     if source == target and stat is None or source != target and not source.exists():
         return replace(row, eform_path=None, eform_note=NOTE_MISSING)
     before = placed_before.get(str(rel))
-    known = (source == target and not changed and isinstance(before, list) and len(before) == 2
+    known = (not staged and not changed and isinstance(before, list) and len(before) == 2
              and before[0] == stat and before[1] == row.online)  # the file settled last time, same オンライン化
-    if not known and (changed or source == target):
+    if not known and (changed or not staged):
         try:
             eform = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError):

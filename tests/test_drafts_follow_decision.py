@@ -77,6 +77,18 @@ def test_machine_abolish_drafts_land_in_revised_with_a_relative_path(root: Path,
     assert rows[0].revisions == [{"location": "表1 1行3列", "before": "印", "after": ""}]
 
 
+def test_drafts_are_staged_in_one_folder_per_input_folder(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    rows = machine_run(root, out, {A: "abolish", B: "abolish", C: "abolish"})
+    staged = [out / r.revised_path for r in rows]
+    assert all(p.is_file() and p.suffix == ".docx" for p in staged) and len(set(staged)) == 3
+    assert len({p.parent for p in staged}) == 1  # no folder per file (nor its 局/課 folders) to remove later
+    assert len([p for p in (out / STAGING).rglob("*") if p.is_dir()]) == 2  # <input folder key>/revised
+    settled, _ = write_run(rows, out, run_info=RUN_INFO)
+    assert [r.revised_path for r in settled] == [f"revised/{A}", f"revised/{B}", f"revised/{C}"]
+    assert not (out / STAGING).exists()
+
+
 def test_reviewer_away_from_abolish_and_stale_correction_leave_no_draft(root: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first, _ = write_run(machine_run(root, out, {A: "abolish", B: "abolish"}), out, run_info=RUN_INFO)

@@ -72,6 +72,26 @@ def test_stage_then_settle_moves_eforms_and_removes_strays(tmp_path):
     assert render(row, 1).as_dict()["電子様式"] == f"{EFORMS}/総務局/総務課/申請書1.docx.html"
 
 
+def test_a_new_folder_of_staged_eforms_moves_whole_and_later_ones_file_by_file(tmp_path):
+    import os
+
+    first = [stage_eform(_row(n), FIELDS, tmp_path) for n in (1, 2)]
+    folder = (tmp_path / first[0].eform_path).parent
+    inode = os.stat(folder).st_ino
+    (folder / "left-over.docx.json").write_text("{}", encoding="utf-8")  # staged, no row points to it
+    rows = settle_eforms(first, tmp_path)
+    placed = tmp_path / EFORMS / "総務局" / "総務課"
+    assert os.stat(placed).st_ino == inode  # one rename for the folder, not two a form
+    assert sorted(p.name for p in placed.iterdir()) == ["申請書1.docx.html", "申請書1.docx.json",
+                                                       "申請書2.docx.html", "申請書2.docx.json"]
+    assert [json.loads((tmp_path / r.eform_path).read_text(encoding="utf-8"))["title"] for r in rows] == \
+        [r.title for r in first]
+    again = stage_eform(_row(3), FIELDS, tmp_path)  # the folder exists now: the file moves alone
+    rows = settle_eforms([*rows, again], tmp_path)
+    assert os.stat(placed).st_ino == inode and (tmp_path / rows[2].eform_path).is_file()
+    assert len(list(placed.iterdir())) == 6 and not (tmp_path / STAGING).exists()
+
+
 def test_the_online_class_follows_a_reviewers_decision(tmp_path):
     staged = stage_eform(_row(), FIELDS, tmp_path)
     reviewed = replace(staged, decision="keep_contract", replacement=None, document_class="契約書")

@@ -28,7 +28,7 @@ from output.models import RegisterRow
 from output.pipeline.tuning import quiet_libraries
 from output.revised import NOTE_NONE, NOTE_PDF, REVISER_VERSION, revise
 from output.revised.pdf_plan import plan_document
-from output.revised.placement import file_staging_dir
+from output.revised.placement import file_staging
 from output.store.analysis import Analysis, AnalysisCache, transient
 from output.store.drafts import DraftCache
 from output.store.fields import FieldCache
@@ -256,14 +256,14 @@ def add_draft(source: SourceFile, document: Document, row: RegisterRow, options:
         row.revisions = list(plan_document(document, replacement=row.replacement))
         row.warnings = [*row.warnings, NOTE_PDF if row.revisions else NOTE_NONE]
         return row
-    staging = file_staging_dir(Path(options.out_dir), source.root, source.path)
+    staging, staged = file_staging(Path(options.out_dir), source.root, source.path)
     drafts = DraftCache(options.cache_dir) if options.cache_dir else None
-    result = drafts.get(source.sha256, row.replacement, rel_path=source.rel_path, out_dir=staging) if drafts else None
+    result = drafts.get(source.sha256, row.replacement, rel_path=staged, out_dir=staging) if drafts else None
     if result is None:
         result = revise(
             source.path,
             fmt=source.format.value,
-            rel_path=source.rel_path,
+            rel_path=staged,
             replacement=row.replacement,
             out_dir=staging,
             work_dir=Path(options.work_dir) if options.work_dir else None,

@@ -96,7 +96,7 @@ def revise(
         edits = _write(Path(source_path), fmt, target, repl)
         return RevisionResult(target if edits else None, edits, None if edits else NOTE_NONE)
     except Exception as exc:  # noqa: BLE001 - one bad form must not stop the batch
-        log.warning("revision failed for %s: %s", rel_path, exc)
+        log.warning("revision failed for %s: %s", source_path, exc)
         return RevisionResult(None, [], NOTE_FAILED.format(reason=type(exc).__name__), retry=True)
 
 
