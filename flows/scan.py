@@ -123,7 +123,7 @@ def run_batches(
     `on_rows(rows)` sees each finished batch's rows (the early evidence pictures, output/evidence/early.py).
     `decided`: the run's DecidedRows when made before (a re-audit looks its kept rows up while the API server
     boots): the files whose kept row it found are one task, the others batches of MAX_CACHED_BATCH.
-    `local`: the batches run in this process's task threads (not on a Dask cluster; see `inputs`)."""
+    `local`: the batches run in this process's task threads (not on a Dask cluster; see `task_files`)."""
     progress = Progress(len(sources))
     checkpoint = open_checkpoint(options, versions(rule_context(options)))  # files a killed run already finished are not redone
     every, (resumed, sources) = sources, checkpoint.split(sources)
@@ -133,13 +133,13 @@ def run_batches(
     if stats is not None:
         stats.update(cached=len(cached), analysed=len(fresh), resumed=len(resumed))
     batches = make_batches(fresh, workers)
-    futures = [scan_batch.submit(i, inputs(batch, local), options) for i, batch in enumerate(batches)]
+    futures = [scan_batch.submit(i, task_files(batch, local), options) for i, batch in enumerate(batches)]
     batch_of = {id(future): batch for future, batch in zip(futures, batches, strict=True)}
     rows: list[RegisterRow] = list(resumed)
     try:
         decided = decided or DecidedRows(options, every, workers=workers)  # the run's files (names shown twice)
         for i, (batch, ahead) in enumerate(cached_batches(cached, decided), start=len(futures)):
-            batch_rows = cached_batch(i, quote(batch), quote(decided))
+            batch_rows = cached_batch(i, task_files(batch), quote(decided))  # runs in this thread
             if not ahead:  # kept rows found ahead are found again as cheaply by a run after a killed one
                 checkpoint.save(batch_rows)
             rows.extend(batch_rows)
@@ -166,7 +166,7 @@ def run_batches(
     return sorted(rows, key=lambda r: (r.input_root, r.path))
 
 
-def inputs(files: list[SourceFile], local: bool = True):
+def task_files(files: list[SourceFile], local: bool = True):
     """A task's list of files as Prefect should see it: `quote`d (Prefect's public annotation), so Prefect does not
     walk every file twice per task (the task's inputs, then their resolution): ≈1 CPU-s of the command's process per
     4,508 files, measured. No future is among them, so no dependency is lost. Only for tasks run here: a batch
