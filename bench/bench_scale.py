@@ -204,7 +204,7 @@ def table(n: int, workers: int, scan: dict, floor: dict, fast: dict, naive: dict
         ("   peak RSS per worker process", f"{scan['worker_peak_kb'] / 1024:.0f} MB", "≤ 1024 MB",
          verdict(scan["worker_peak_kb"] / 1024 <= 1024 if scan["worker_peak_kb"] else None)),
         ("   peak RSS, whole process tree", f"{scan['tree_kb'] / 1024:.0f} MB ({scan['processes']} processes)", "", ""),
-        ("   CPU time of the process tree (user+sys, RUSAGE_CHILDREN)", f"{scan['cpu']:.0f} CPU-s ({roles(scan)})",
+        ("   CPU time of the process tree (user+sys, RUSAGE_CHILDREN; descendants that outlive the command are waited for as their subreaper)", f"{scan['cpu']:.0f} CPU-s ({roles(scan)})",
          "", ""),
         (f"2. floor: read text only, {workers} worker processes", f"{floor['wall']:.1f} s ({floor['cpu']:.0f} CPU-s)",
          "", ""),

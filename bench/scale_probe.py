@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import platform
 import re
@@ -131,8 +133,44 @@ class TreeMemory:
         return max(self.peak_by_pid.values())
 
 
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2)
+
+
+def become_subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (prctl PR_SET_CHILD_SUBREAPER), so that a
+    process that outlives its parent (multiprocessing's forkserver, which forks and reaps the workers, exits
+    after the command) is waited for here and its CPU time, with its workers', reaches RUSAGE_CHILDREN."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap_orphans(timeout: float = 15.0) -> int:
+    """Wait for the descendants re-parented to this process after the command ended; how many were reaped."""
+    reaped, deadline = 0, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return reaped
+        except OSError as exc:
+            if exc.errno != errno.EINTR:
+                raise
+            continue
+        if pid:
+            reaped += 1
+        else:
+            time.sleep(0.05)
+    return reaped
+
+
 def run_measured(cmd: list[str], env: dict | None = None) -> dict:
-    """Run `cmd`; wall time, exit code, output tail and peak RSS (largest process, whole tree)."""
+    """Run `cmd`; wall time, exit code, output tail and peak RSS (largest process, whole tree). CPU time is
+    RUSAGE_CHILDREN after the command and every descendant that outlived it have been waited for (this
+    process is their subreaper), so the forkserver's workers are counted."""
+    subreaper = become_subreaper()
     before = children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
@@ -143,12 +181,14 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
         timed.append((time.perf_counter() - started, raw.decode("utf-8", "replace").rstrip("\n")))
     proc.wait()
     wall = time.perf_counter() - started
+    orphans = reap_orphans() if subreaper else 0
     peak_kb, peak_name = memory.stop()
     workers = [kb for kb, name in memory.peak_by_pid.values() if role(name) == "workers"]
     return {"wall": wall, "rc": proc.returncode, "output": "\n".join(line for _, line in timed),
             "phases": phases(timed, wall), "steady": steady(timed), "worker_peak_kb": max(workers, default=0), "cpu": children_cpu() - before, "peak_kb": peak_kb, "peak_name": peak_name,
             "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-            "tree_kb": memory.peak_total_kb, "processes": memory.processes, "cpu_roles": memory.cpu_by_role()}
+            "tree_kb": memory.peak_total_kb, "processes": memory.processes, "cpu_roles": memory.cpu_by_role(),
+            "orphans_reaped": orphans, "subreaper": subreaper}
 
 
 def children_cpu() -> float:
