@@ -51,14 +51,16 @@ def soffice_binary() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _take_profile(binary: str) -> Path:
+def _take_profile(binary: str, timeout: float = TIMEOUT_S) -> Path:
     """A LibreOffice profile no other running conversion uses (reused afterwards: startup is slow); a new one
-    records this LibreOffice's version, so its starts skip the graphics self-tests (extractors/office_profile.py)."""
+    records this LibreOffice's version, so its starts skip the graphics self-tests (extractors/office_profile.py).
+    Asking the version is bounded by the conversion's `timeout` too: a LibreOffice that hangs is not waited for
+    twice."""
     with _profiles_lock:
         if _idle_profiles:
             return _idle_profiles.pop()
     profile = Path(tempfile.mkdtemp(prefix=f"sealreview-lo-{os.getpid()}-"))
-    record_last_version(profile, binary)
+    record_last_version(profile, binary, timeout)
     return profile
 
 
@@ -113,7 +115,7 @@ def convert(path: Path, fmt: InputFormat, out_dir: Path, timeout: float | None =
 
 
 def _convert_once(binary: str, import_filter: str, target: str, src: Path, env: dict, timeout: float) -> None:
-    profile = _take_profile(binary)
+    profile = _take_profile(binary, timeout)
     cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--nologo",
            "--norestore", "--nodefault", "--nolockcheck", f"--infilter={import_filter}",
            "--convert-to", target, "--outdir", str(src.parent), str(src)]

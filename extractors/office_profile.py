@@ -49,28 +49,34 @@ def preloadable(library: str) -> str | None:
     return ctypes.util.find_library(library)
 
 
+VERSION_TIMEOUT_S = 20.0  # `soffice --version` answers in well under a second; a hung binary must not stall a run
+
+
 @lru_cache(maxsize=4)
-def product_version(binary: str, _stat: tuple[int, int] | None = None) -> str | None:
-    """"7.4" for LibreOffice 7.4.x (`soffice --version`), None when it cannot be told. `_stat`: the binary's size
-    and modification time, so an updated LibreOffice is asked again."""
+def product_version(binary: str, _stat: tuple[int, int] | None = None,
+                    timeout: float = VERSION_TIMEOUT_S) -> str | None:
+    """"7.4" for LibreOffice 7.4.x (`soffice --version`), None when it cannot be told (also when it does not
+    answer within `timeout` seconds). `_stat`: the binary's size and modification time, so an updated
+    LibreOffice is asked again."""
     with tempfile.TemporaryDirectory() as home:
         try:
             shown = subprocess.run([binary, "--version"], env={**os.environ, "HOME": home}, capture_output=True,
-                                   text=True, timeout=60, stdin=subprocess.DEVNULL).stdout
+                                   text=True, timeout=timeout, stdin=subprocess.DEVNULL).stdout
         except (OSError, subprocess.SubprocessError):
             return None
     found = re.search(r"\b(\d+)\.(\d+)\.\d+", shown)
     return f"{found[1]}.{found[2]}" if found else None
 
 
-def record_last_version(profile: Path, binary: str) -> bool:
+def record_last_version(profile: Path, binary: str, timeout: float = VERSION_TIMEOUT_S) -> bool:
     """Write `binary`'s version as the last one run into the (new) profile folder `profile`; False when the
-    version cannot be told or written (LibreOffice then runs its self-tests, as before)."""
+    version cannot be told (within `timeout`, at most VERSION_TIMEOUT_S) or written (LibreOffice then runs its
+    self-tests, as before)."""
     try:
         stat = Path(binary).resolve().stat()
     except OSError:
         return False
-    version = product_version(binary, (stat.st_size, stat.st_mtime_ns))
+    version = product_version(binary, (stat.st_size, stat.st_mtime_ns), min(timeout, VERSION_TIMEOUT_S))
     if version is None:
         return False
     try:
