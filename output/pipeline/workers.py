@@ -4,7 +4,9 @@ The flow runs its batch tasks in threads (Prefect's ThreadPoolTaskRunner, one th
 thread keeps one pebble pool of one worker process, which reads the batch's files one at a time. The worker
 processes are forked by multiprocessing's forkserver, which loaded GiNZA once (output/pipeline/preload.py):
 the run's workers, and each one started again after a file was ended, have the model without loading it
-(see `worker_context` for when a worker is spawned instead). The thread only waits, so the command never hangs:
+(see `worker_context` for when a worker is spawned instead). The next file of the batch is handed to the pool
+while the worker reads the current one (`AHEAD`), so the worker never waits for this process between files;
+a file's time limit counts from when the worker starts it. The thread only waits, so the command never hangs:
 
 - past the time limit the pool ends the worker (SIGTERM, then SIGKILL), also when it is stuck in a C call,
   and starts a fresh one for the next file: the file gets an `error` row naming the stage it was in;
@@ -66,12 +68,14 @@ _FORKSERVER = multiprocessing.get_context("forkserver")  # a single-threaded pro
 PRELOAD = "output.pipeline.preload"
 OWN_SETTINGS = "SEALREVIEW_"  # read by this project when used, never when a module is imported
 
-_stage = None  # in a worker: the shared stage cell its supervisor reads after a failure
+AHEAD = 2  # files handed to a worker's pool at a time: the one being read and the next
+_stage = None  # in a worker: the shared stage cells its supervisor reads after a failure, one per file in hand
+_slot = 0  # in a worker: the cell of the file being read
 
 
 def _enter(stage: str) -> None:
     if _stage is not None:
-        _stage.value = STAGE_CODES.index(stage)
+        _stage[_slot] = STAGE_CODES.index(stage)
     _test_hooks(stage)
 
 
@@ -150,8 +154,11 @@ class _MemoryWatch:
 
 
 def _one_file(source: SourceFile, options: PipelineOptions, memory_mb: int,
-              settings: dict) -> tuple[RegisterRow, Document | None]:
-    """The file's row, and its Document when a Word/Excel evidence picture still has to be drawn from it."""
+              settings: dict, slot: int = 0) -> tuple[RegisterRow, Document | None]:
+    """The file's row, and its Document when a Word/Excel evidence picture still has to be drawn from it.
+    `slot`: the stage cell this file reports in (the next file, already handed over, has the other one)."""
+    global _slot
+    _slot = slot
     _hooks.update(name=source.path.name, settings=settings)
     _enter("")
     watch = _MemoryWatch(memory_mb)
@@ -195,7 +202,7 @@ class LimitedWorker:
         self.pid = os.getpid()
         self.env = dict(os.environ)  # what the worker process runs with
         context = worker_context(self.env)
-        self.stage = context.Value("i", 0, lock=False)
+        self.stage = context.Array("i", AHEAD, lock=False)
         self.pool = ProcessPool(max_workers=1, initializer=_init_worker, initargs=(self.stage, self.pid, self.env),
                                 context=context)
 
@@ -208,23 +215,40 @@ class LimitedWorker:
         """Load the run's rules in the worker process now (queued after its start; see `_warm_rules`)."""
         self.pool.schedule(_warm_rules, args=(options,))
 
-    def stage_name(self) -> str:
-        return STAGE_CODES[self.stage.value] if 0 <= self.stage.value < len(STAGE_CODES) else ""
+    def stage_name(self, slot: int = 0) -> str:
+        code = self.stage[slot]
+        return STAGE_CODES[code] if 0 <= code < len(STAGE_CODES) else ""
 
     def run(self, source: SourceFile, options: PipelineOptions) -> RegisterRow:
+        return self.run_all([source], options)[0]
+
+    def run_all(self, sources: list[SourceFile], options: PipelineOptions) -> list[RegisterRow]:
+        """The files' rows in order, whatever happens to each; up to AHEAD files are with the pool at once."""
         seconds, memory_mb = limits()
-        future = self.pool.schedule(_one_file, args=(source, options, memory_mb, test_settings()),
-                                    timeout=seconds if seconds > 0 else None)
+        settings = test_settings()
+        pending: list = []
+        rows: list[RegisterRow] = []
+        for i, source in enumerate(sources):
+            pending.append((source, i % AHEAD, self.pool.schedule(
+                _one_file, args=(source, options, memory_mb, settings, i % AHEAD),
+                timeout=seconds if seconds > 0 else None)))
+            if len(pending) == AHEAD:
+                rows.append(self._outcome(*pending.pop(0), seconds, memory_mb, options))
+        rows.extend(self._outcome(*p, seconds, memory_mb, options) for p in pending)
+        return rows
+
+    def _outcome(self, source: SourceFile, slot: int, future, seconds: float, memory_mb: int,
+                 options: PipelineOptions) -> RegisterRow:
         try:
             row, document = future.result()
             if document is not None:
                 KEPT_DOCUMENTS[row.sha256] = document
             return row
         except FutureTimeout:
-            reason = with_stage(timeout_reason(seconds), self.stage_name())
+            reason = with_stage(timeout_reason(seconds), self.stage_name(slot))
         except ProcessExpired as exc:
             killed = exc.exitcode == -signal.SIGKILL and memory_mb > 0
-            reason = with_stage(memory_reason(memory_mb), self.stage_name()) if killed else WORKER_DIED
+            reason = with_stage(memory_reason(memory_mb), self.stage_name(slot)) if killed else WORKER_DIED
         log.warning("制限を超えたため中断しました: %s（%s）", source.rel_path, reason)
         return error_row(source, reason, rule_context(options))
 
@@ -364,8 +388,7 @@ def process_batch_limited(sources: list[SourceFile], options: PipelineOptions) -
         return [process_file(source, options) for source in sources]  # (a Dask worker: nothing kept here)
     if _STOPPED.is_set():
         raise RuntimeError("作業プロセスは停止しました（実行の中断） / the run's workers were stopped")
-    worker = limited_worker()
-    return [worker.run(source, options) for source in sources]
+    return limited_worker().run_all(sources, options)
 
 
 def stop_all() -> None:
