@@ -110,3 +110,18 @@ def test_another_libreoffice_gets_its_own_profile(tmp_path, monkeypatch):
     assert new != old and new == office_pdf.profile_template(str(wrapper), profiles)
     os.utime(wrapper, ns=(1, 1))  # the same path with another time: a new key again
     assert office_pdf.profile_template(str(wrapper), profiles) != new
+
+
+def test_spread_batches_gives_each_core_an_even_share():
+    """A scan's last pictures: 25 Word and 3 Excel files on 2 cores ran as one batch per kind, one core busy
+    for the 25 while the other idled after the 3."""
+    words = [Path(f"w{i}.docx") for i in range(25)]
+    sheets = [Path(f"s{i}.xlsx") for i in range(3)]
+    spread = office_pdf.spread_batches([(sheets, "calc"), (words, "pdf")], 2)
+    assert [len(files) for files, _ in spread] == [13, 12, 3]  # largest first: 13 | 12 + 3 on two cores
+    assert sorted(f for files, _ in spread for f in files) == sorted(sheets + words)  # nothing lost or doubled
+    assert all(t == ("pdf" if files[0] in words else "calc") for files, t in spread)
+    assert office_pdf.spread_batches([(words[:7], "pdf")], 2) == [(words[:4], "pdf"), (words[4:7], "pdf")]
+    assert office_pdf.spread_batches([(words[:3], "pdf")], 2) == [(words[:3], "pdf")]  # too small to split
+    assert office_pdf.spread_batches([], 2) == []
+    assert len(office_pdf.spread_batches([(words, "pdf")], 1)) == 1

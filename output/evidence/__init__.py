@@ -42,7 +42,7 @@ def settle_evidence(rows: list[RegisterRow], out_dir: Path, *, documents: Docume
     if missing:
         work = Path(tempfile.mkdtemp(prefix="evidence-", dir=_work_dir(out_dir)))
         try:
-            make_pictures(missing, out_dir, work, documents)
+            make_pictures(missing, out_dir, work, documents, spread=True)  # the files are read: the cores are free
         finally:
             shutil.rmtree(work, ignore_errors=True)
     _prune(out_dir, set(wanted))
@@ -62,8 +62,9 @@ def _with_image(row: RegisterRow, name: str | None) -> RegisterRow:
 
 
 def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work: Path,
-                  documents: DocumentLookup | None, *, nice: int = 0) -> int:
-    """Draw every job's picture; returns how many were drawn. `nice`: LibreOffice's niceness increment."""
+                  documents: DocumentLookup | None, *, nice: int = 0, spread: bool = False) -> int:
+    """Draw every job's picture; returns how many were drawn. `nice`: LibreOffice's niceness increment.
+    `spread`: nothing else needs the cores, so LibreOffice's batches are split to give each core one."""
     from output.evidence.office_pdf import to_pdfs
 
     pdf_jobs = {n: j for n, j in jobs.items() if j[0].format == "pdf"}
@@ -73,7 +74,7 @@ def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work
     sources = {name: source_path(row) for name, (row, _item) in office_jobs.items()}
     unsettled: set[Path] = set()
     pdfs = to_pdfs(sorted({p for p in sources.values() if p is not None}), work, nice=nice, unsettled=unsettled,
-                   profiles=_work_dir(out_dir))  # the profile LibreOffice starts copy is kept in OUT_DIR/.work
+                   profiles=_work_dir(out_dir), spread=spread)  # the profile LibreOffice starts copy is kept in OUT_DIR/.work
     failed = set()
     for name, (row, item) in office_jobs.items():
         source = sources[name]

@@ -41,6 +41,8 @@ class EarlyPictures:
         self.seen: set[str] = set()
         self.jobs: queue.Queue = queue.Queue()
         self.drawn = 0
+        self.lock = threading.Lock()
+        self.flushed: list[threading.Thread] = []  # flush()'s conversions, beside the loop's
         self.finished = False
         work = self.out_dir / ".work"
         work.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,7 @@ class EarlyPictures:
                 self.jobs.put(self.pending.pop(kind))
 
     def finish(self, *, rest: bool = True) -> int:
-        """Convert what is left (`rest=False`, a terminated run: only the batch under way), wait for every
+        """Convert what is left (`rest=False`, a terminated run: only the batches under way), wait for every
         conversion; returns how many pictures were drawn. Called again, it only returns that number."""
         if self.finished:
             return self.drawn
@@ -77,12 +79,15 @@ class EarlyPictures:
         self.pending = {}
         self.jobs.put(None)
         self.thread.join()
+        for flushed in self.flushed:
+            flushed.join()
         shutil.rmtree(self.work, ignore_errors=True)
         return self.drawn
 
     def flush(self) -> None:
-        """The files are all read: the jobs still queued and those pending start now, as one job (to_pdfs
-        converts its batches one LibreOffice per core)."""
+        """The files are all read: the jobs still queued and those pending start now, as one job beside the
+        batch being converted (not after it), whose batches run one LibreOffice per core and are split so that
+        each core has a share (`to_pdfs(spread=True)`: the workers are done)."""
         together: dict[str, tuple[RegisterRow, dict]] = {}
         while True:
             try:
@@ -92,11 +97,20 @@ class EarlyPictures:
         for kind in list(self.pending):
             together.update(self.pending.pop(kind))
         if together:
-            self.jobs.put(together)
+            thread = threading.Thread(target=self._convert, args=(together, True), daemon=True,
+                                      name="sealreview-last-pictures")
+            thread.start()
+            self.flushed.append(thread)
 
     def _loop(self) -> None:
         while (jobs := self.jobs.get()) is not None:
-            try:
-                self.drawn += make_pictures(jobs, self.out_dir, self.work, self.documents, nice=NICE)
-            except Exception:  # noqa: BLE001 - a picture never stops a run (settle_evidence tries again)
-                log.warning("証拠画像を先に作れませんでした / early evidence pictures failed", exc_info=True)
+            self._convert(jobs, False)
+
+    def _convert(self, jobs: dict[str, tuple[RegisterRow, dict]], spread: bool) -> None:
+        try:
+            drawn = make_pictures(jobs, self.out_dir, self.work, self.documents, nice=NICE, spread=spread)
+        except Exception:  # noqa: BLE001 - a picture never stops a run (settle_evidence tries again)
+            log.warning("証拠画像を先に作れませんでした / early evidence pictures failed", exc_info=True)
+            return
+        with self.lock:
+            self.drawn += drawn

@@ -16,6 +16,7 @@ LibreOffice runs with jemalloc when the system has it (office_profile.office_env
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import signal
@@ -45,12 +46,14 @@ def soffice() -> str | None:
 
 
 def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
-            unsettled: set[Path] | None = None, profiles: Path | None = None) -> dict[Path, Path]:
+            unsettled: set[Path] | None = None, profiles: Path | None = None, spread: bool = False) -> dict[Path, Path]:
     """{source: its PDF under work_dir} for every file LibreOffice could print; the others are left out.
     `nice` > 0: LibreOffice runs with that niceness increment (`nice -n`), leaving the CPU to other work.
     `unsettled`: gets the files of batches LibreOffice did not finish normally (out of time, crashed, killed):
     a file there may have failed for its batch-mate or a busy machine, so it is worth another try later.
-    `profiles`: the folder keeping the profile copied for each start between calls (default: work_dir)."""
+    `profiles`: the folder keeping the profile copied for each start between calls (default: work_dir).
+    `spread`: nothing else needs the cores (a scan's last pictures, its files all read): fewer batches than
+    cores are split (`spread_batches`), so that one large batch does not keep one core busy and the others idle."""
     binary = soffice()
     if binary is None or not files:
         return {}
@@ -63,6 +66,8 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
                for group, target, size in ((sheets, CALC_TARGET, SHEET_BATCH),
                                            ([f for f in files if f not in sheets], "pdf", BATCH))
                for start in range(0, len(group), size)]
+    if spread:
+        batches = spread_batches(batches, _cores())
     done: dict[Path, Path] = {}
     # One LibreOffice per core at a time (threads only wait for the processes).
     with ThreadPoolExecutor(max_workers=max(1, min(len(batches), _cores()))) as pool:
@@ -74,6 +79,23 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
             if not finished and unsettled is not None:
                 unsettled.update(files_of_batch)
     return done
+
+
+SPREAD_MIN = 4  # files: below, a LibreOffice start of its own costs more than the share of a batch it takes over
+
+
+def spread_batches(batches: list[tuple[list[Path], str]], cores: int) -> list[tuple[list[Path], str]]:
+    """The batches split so that none holds more than an even share of all the files across `cores` (at
+    least SPREAD_MIN files a batch), largest first: one LibreOffice a core then finishes at about the same
+    time, instead of one large batch keeping one core busy while the others idle."""
+    total = sum(len(files) for files, _ in batches)
+    share = max(SPREAD_MIN, math.ceil(total / max(1, cores)))
+    split = []
+    for files, target in batches:
+        parts = max(1, math.ceil(len(files) / share))
+        size = math.ceil(len(files) / parts)
+        split += [(files[i:i + size], target) for i in range(0, len(files), size)]
+    return sorted(split, key=lambda batch: -len(batch[0]))
 
 
 def _cores() -> int:
