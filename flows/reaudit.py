@@ -154,7 +154,7 @@ def reaudit_flow(
                 "manifest": manifest, "workers": workers, "dask_address": dask_address, **stats}
         # the drafts and e-forms settle while the last LibreOffice batch makes its pictures
         rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents,
-                                pictures=lambda: last_pictures(early, run_info, stats))
+                                pictures=lambda: last_pictures(early, stats), pictures_busy=early.busy)
     finally:
         early.finish(rest=not stats.get("terminated"))  # when the run failed before write_run waited for it
     forget_kept()

@@ -259,7 +259,7 @@ def scan_flow(
                 "workers": workers, "dask_address": dask_address, **stats}
         # the drafts and e-forms settle while the last LibreOffice batch makes its pictures
         rows, paths = write_run(rows, out_dir, run_info=run_info, args=args, documents=documents,
-                                pictures=lambda: last_pictures(early, run_info, stats))
+                                pictures=lambda: last_pictures(early, stats), pictures_busy=early.busy)
     finally:
         early.finish(rest=not stats.get("terminated"))  # when the run failed before write_run waited for it
     forget_kept()
@@ -272,11 +272,11 @@ def scan_flow(
             **stats}
 
 
-def last_pictures(early: EarlyPictures, run_info: dict, stats: dict) -> None:
-    """write_run's wait for the pictures still being made; the run's `finished` is when they are, as before
-    the drafts and e-forms settled during that wait."""
+def last_pictures(early: EarlyPictures, stats: dict) -> None:
+    """write_run's wait for the pictures still being made (the drafts, the e-forms and, when pictures are still
+    being made, register.xlsx are done meanwhile). The run's `finished` is when its files were all read and
+    decided (make_run_info): the register may be written before the last pictures are made."""
     early.finish(rest=not stats.get("terminated"))
-    run_info["finished"] = now_local()
 
 
 def run_documents(options: PipelineOptions):

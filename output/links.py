@@ -16,10 +16,11 @@ from urllib.parse import quote
 from output.models import RegisterRow
 
 
-def href(target: Path | str, base: Path) -> str | None:
-    """The relative link from folder `base` to `target`, or None (no such file, or no relative path exists)."""
+def href(target: Path | str, base: Path, *, must_exist: bool = True) -> str | None:
+    """The relative link from folder `base` to `target`, or None (no such file when `must_exist`, or no
+    relative path exists)."""
     target_text = os.path.abspath(target)
-    if not os.path.isfile(target_text):
+    if must_exist and not os.path.isfile(target_text):
         return None
     try:
         rel = os.path.relpath(target_text, _absolute(str(base)))
@@ -46,5 +47,8 @@ def draft_href(row: RegisterRow, base: Path) -> str | None:
 
 
 def evidence_href(row: RegisterRow, base: Path) -> str | None:
-    """根拠箇所 → the picture of the finding (OUT_DIR/evidence/…)."""
-    return href(base / row.evidence_image, base) if row.evidence_image else None
+    """根拠箇所 → the picture of the finding (OUT_DIR/evidence/…). Not checked on disk: settle_evidence sets
+    `evidence_image` only for a picture that is there, and register.xlsx may be written while the last
+    pictures are being made (output/register.py WorkbookAhead, kept only when every row is as settle_evidence
+    then gives it)."""
+    return href(base / row.evidence_image, base, must_exist=False) if row.evidence_image else None

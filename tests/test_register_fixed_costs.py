@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from dataclasses import replace
 from pathlib import Path
@@ -163,3 +164,61 @@ def test_a_run_whose_register_fails_is_not_recorded(tmp_path):
         assert [r["run_key"] for r in store.runs()] == [RUN_INFO["run_id"]]  # rolled back with the register
         assert len(store.load_rows()) == 5
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+# register.xlsx written while the last pictures are made --------------------------------------------------------
+def _workbook_of(out: Path) -> dict:
+    return describe(out / "register.xlsx")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_workbook_written_while_the_pictures_are_made_is_the_one_written_after(tmp_path):
+    """A scan's last LibreOffice pictures: register.xlsx is written meanwhile for the rows as they will be and
+    kept, because every picture was made (real LibreOffice)."""
+    from output.evidence.early import EarlyPictures
+    from tests.test_evidence_pictures import KEIYAKU, row_for
+
+    rows = [row_for(KEIYAKU, "表2 2行4列")]
+    early = EarlyPictures(tmp_path / "ahead", None)
+    early.add(rows)
+    early.flush()
+    assert early.busy()
+    shown, _ = write_run(rows, tmp_path / "ahead", run_info=RUN_INFO, args={"command": "scan"},
+                         pictures=early.finish, pictures_busy=early.busy)
+    assert shown[0].evidence_image and (tmp_path / "ahead" / shown[0].evidence_image).is_file()
+    after, _ = write_run(rows, tmp_path / "after", run_info=RUN_INFO, args={"command": "scan"})  # draws it here
+    assert after[0].evidence_image == shown[0].evidence_image
+    assert not differences(_workbook_of(tmp_path / "after"), _workbook_of(tmp_path / "ahead"))
+    assert not list((tmp_path / "ahead").glob(".register.*.tmp"))
+
+
+def test_workbook_written_ahead_is_written_again_when_a_picture_is_not_made(tmp_path, monkeypatch):
+    """The workbook written ahead expects the picture; LibreOffice is missing, so no picture is made and the
+    register must not link one: the workbook is written again for the final rows."""
+    from output.evidence import office_pdf
+    from tests.test_evidence_pictures import KEIYAKU, row_for
+
+    monkeypatch.setattr(office_pdf, "soffice", lambda: None)
+    rows = [row_for(KEIYAKU, "表2 2行4列")]
+    waited = []
+    shown, _ = write_run(rows, tmp_path / "ahead", run_info=RUN_INFO, args={"command": "scan"},
+                         pictures=lambda: waited.append(True), pictures_busy=lambda: True)
+    assert waited == [True]
+    assert shown[0].evidence_image is None
+    plain, _ = write_run(rows, tmp_path / "plain", run_info=RUN_INFO, args={"command": "scan"})
+    assert plain[0].evidence_image is None
+    assert not differences(_workbook_of(tmp_path / "plain"), _workbook_of(tmp_path / "ahead"))
+    assert not list((tmp_path / "ahead").glob(".register.*.tmp"))
+
+
+def test_workbook_ahead_is_used_only_for_the_same_rows(tmp_path):
+    from output.register import WorkbookAhead
+
+    rows = _rows(5)
+    ahead = WorkbookAhead(rows, tmp_path, RUN_INFO)
+    assert ahead.take([replace(rows[0], reason="別の理由"), *rows[1:]]) is None
+    assert not list(tmp_path.glob(".register.*.tmp"))  # the wrong workbook is removed
+    again = WorkbookAhead(rows, tmp_path, RUN_INFO)
+    path = again.take(list(rows))
+    assert path is not None and path.is_file()
+    assert again.take(rows) is None  # given once

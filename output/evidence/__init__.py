@@ -51,6 +51,21 @@ def settle_evidence(rows: list[RegisterRow], out_dir: Path, *, documents: Docume
     return [_with_image(row, name if name in made else None) for row, name in zip(rows, names, strict=True)]
 
 
+def expected_evidence(rows: list[RegisterRow], out_dir: Path, *, which: str | None = None) -> list[RegisterRow]:
+    """The rows as settle_evidence will return them if every picture wanted is there by then (made already, or
+    being made), except those LibreOffice could not make before and that are not there (unmade.py)."""
+    out_dir = Path(out_dir)
+    unmade = unmade_names(out_dir)
+    out = []
+    for row in rows:
+        item = pictured_item(row, which=which or mode())
+        name = image_name(row, item) if item is not None else None
+        if name is not None and name in unmade and not (out_dir / name).is_file():
+            name = None
+        out.append(_with_image(row, name))
+    return out
+
+
 def _work_dir(out_dir: Path) -> Path:
     work = out_dir / ".work"
     work.mkdir(parents=True, exist_ok=True)

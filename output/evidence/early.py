@@ -42,6 +42,7 @@ class EarlyPictures:
         self.jobs: queue.Queue = queue.Queue()
         self.drawn = 0
         self.lock = threading.Lock()
+        self.converting = 0  # jobs being converted now
         self.flushed: list[threading.Thread] = []  # flush()'s conversions, beside the loop's
         self.finished = False
         work = self.out_dir / ".work"
@@ -102,15 +103,26 @@ class EarlyPictures:
             thread.start()
             self.flushed.append(thread)
 
+    def busy(self) -> bool:
+        """Whether pictures are still pending, queued or being made (finish() would wait)."""
+        with self.lock:
+            converting = self.converting
+        return converting > 0 or bool(self.pending) or not self.jobs.empty() or any(
+            thread.is_alive() for thread in self.flushed)
+
     def _loop(self) -> None:
         while (jobs := self.jobs.get()) is not None:
             self._convert(jobs, False)
 
     def _convert(self, jobs: dict[str, tuple[RegisterRow, dict]], spread: bool) -> None:
+        with self.lock:
+            self.converting += 1
+        drawn = 0
         try:
             drawn = make_pictures(jobs, self.out_dir, self.work, self.documents, nice=NICE, spread=spread)
         except Exception:  # noqa: BLE001 - a picture never stops a run (settle_evidence tries again)
             log.warning("証拠画像を先に作れませんでした / early evidence pictures failed", exc_info=True)
-            return
-        with self.lock:
-            self.drawn += drawn
+        finally:
+            with self.lock:
+                self.drawn += drawn
+                self.converting -= 1
