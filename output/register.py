@@ -187,12 +187,12 @@ def _write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: 
                 "changes": run_info.get("changes")}
     run_info["history"] = [this_run, *earlier]
     ahead = None
-    if pictures is not None:
-        if pictures_busy is not None and pictures_busy():  # the workbook is written while LibreOffice works
-            ahead = WorkbookAhead([replace(row, run_id=run_info["run_id"]) for row in expected_evidence(rows, out_dir)],
-                                  out_dir, run_info)
-        pictures()  # the pictures still being made: settle_evidence then finds them
     try:
+        if pictures is not None:
+            if pictures_busy is not None and pictures_busy():  # the workbook is written while LibreOffice works
+                expected = [replace(row, run_id=run_info["run_id"]) for row in expected_evidence(rows, out_dir)]
+                ahead = WorkbookAhead(expected, out_dir, run_info)
+            pictures()  # the pictures still being made: settle_evidence then finds them
         rows = settle_evidence(rows, out_dir, documents=documents)
         rows = [replace(row, run_id=run_info["run_id"]) for row in rows]
         workbook = ahead.take(rows) if ahead is not None else None
