@@ -79,7 +79,7 @@ def _with_image(row: RegisterRow, name: str | None) -> RegisterRow:
 def make_pictures(jobs: dict[str, tuple[RegisterRow, dict]], out_dir: Path, work: Path,
                   documents: DocumentLookup | None, *, nice: int = 0, spread: bool = False) -> int:
     """Draw every job's picture; returns how many were drawn. `nice`: LibreOffice's niceness increment.
-    `spread`: nothing else needs the cores, so LibreOffice's batches are split to give each core one."""
+    `spread`: nothing else needs the cores, so LibreOffice's batches are split into even shares per core."""
     from output.evidence.office_pdf import to_pdfs
 
     pdf_jobs = {n: j for n, j in jobs.items() if j[0].format == "pdf"}

@@ -52,8 +52,9 @@ def to_pdfs(files: list[Path], work_dir: Path, *, nice: int = 0,
     `unsettled`: gets the files of batches LibreOffice did not finish normally (out of time, crashed, killed):
     a file there may have failed for its batch-mate or a busy machine, so it is worth another try later.
     `profiles`: the folder keeping the profile copied for each start between calls (default: work_dir).
-    `spread`: nothing else needs the cores (a scan's last pictures, its files all read): fewer batches than
-    cores are split (`spread_batches`), so that one large batch does not keep one core busy and the others idle."""
+    `spread`: nothing else needs the cores (a scan's last pictures, its files all read): the batches are split
+    into even shares per core (`spread_batches`), so that one large batch does not keep one core busy while the
+    others idle."""
     binary = soffice()
     if binary is None or not files:
         return {}
