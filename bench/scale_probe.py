@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import errno
 import os
 import platform
 import re
@@ -152,13 +151,9 @@ def reap_orphans(timeout: float = 15.0) -> int:
     reaped, deadline = 0, time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, _ = os.waitpid(-1, os.WNOHANG)  # retried on EINTR by Python itself (PEP 475)
         except ChildProcessError:
             return reaped
-        except OSError as exc:
-            if exc.errno != errno.EINTR:
-                raise
-            continue
         if pid:
             reaped += 1
         else:

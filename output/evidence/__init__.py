@@ -33,11 +33,10 @@ def settle_evidence(rows: list[RegisterRow], out_dir: Path, *, documents: Docume
     out_dir = Path(out_dir)
     wanted: dict[str, tuple[RegisterRow, dict]] = {}
     names: list[str | None] = []
-    for row in rows:
-        item = pictured_item(row, which=which or mode())
-        names.append(image_name(row, item) if item is not None else None)
-        if item is not None:
-            wanted.setdefault(names[-1], (row, item))
+    for row, (name, item) in zip(rows, _pictured(rows, which), strict=True):
+        names.append(name)
+        if name is not None:
+            wanted.setdefault(name, (row, item))
     missing = {name: job for name, job in wanted.items() if not (out_dir / name).is_file()}
     if missing:
         work = Path(tempfile.mkdtemp(prefix="evidence-", dir=_work_dir(out_dir)))
@@ -56,13 +55,17 @@ def expected_evidence(rows: list[RegisterRow], out_dir: Path, *, which: str | No
     being made), except those LibreOffice could not make before and that are not there (unmade.py)."""
     out_dir = Path(out_dir)
     unmade = unmade_names(out_dir)
-    out = []
+    return [_with_image(row, None if name in unmade and not (out_dir / name).is_file() else name)
+            for row, (name, _item) in zip(rows, _pictured(rows, which), strict=True)]
+
+
+def _pictured(rows: list[RegisterRow], which: str | None) -> list[tuple[str | None, dict | None]]:
+    """Each row's (picture name, pictured item), or (None, None) for a row without a picture."""
+    which = which or mode()
+    out: list[tuple[str | None, dict | None]] = []
     for row in rows:
-        item = pictured_item(row, which=which or mode())
-        name = image_name(row, item) if item is not None else None
-        if name is not None and name in unmade and not (out_dir / name).is_file():
-            name = None
-        out.append(_with_image(row, name))
+        item = pictured_item(row, which=which)
+        out.append((image_name(row, item), item) if item is not None else (None, None))
     return out
 
 
