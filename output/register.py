@@ -142,7 +142,7 @@ def write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: d
     they are. Returns (rows shown, paths)."""
     out_dir = Path(out_dir)
     remove_stale_temporaries(out_dir)
-    if not side_worth_it(len(rows)):
+    if not side_worth_it(len(rows)) or (pictures_busy is not None and pictures_busy()):  # busy: written ahead
         return _write_run(rows, out_dir, run_info=run_info, args=args, documents=documents, side=None,
                           pictures=pictures, pictures_busy=pictures_busy)
     with SideWriter() as side:  # its process starts now, while the drafts, pictures and e-forms settle
