@@ -18,7 +18,10 @@ import pytest
 pytestmark = [pytest.mark.ginza]
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL_LOAD_CPU_S = 2.0  # loading ja_ginza takes 3–4 CPU-s; a forked worker's start-up well under it
+# A spawned worker loads ja_ginza itself (1.7 CPU-s on a 2-core Xeon, 3–4 on an EPYC); a forked worker's
+# start-up is a small part of that (0.08 CPU-s on the Xeon). Compared within the run, not against a fixed
+# number of seconds: a fixed 2 CPU-s failed on the faster machine (the spawned worker took 1.98).
+FORKED_SHARE = 0.25
 
 
 def worker_facts() -> dict:
@@ -68,13 +71,14 @@ def test_forked_workers_do_not_load_the_model_again(tmp_path) -> None:
     for worker in forked:
         assert worker["parent"] == server != worker["pid"]  # all children of the one forkserver
         assert worker["loaded_in"] == server and worker["same_detector"]  # the model the forkserver loaded
-        assert worker["cpu_s"] < MODEL_LOAD_CPU_S, worker
         assert worker["parent_threads"] == 1  # the forkserver forks from its only thread
     assert facts["ended"] == "処理が制限時間（2秒）を超えたため中断しました（読み取りの段階）"
     assert facts["replacement"]["pid"] != facts["first"]["pid"]
     assert facts["own_setting"]["evidence"] == "all"
     spawned = facts["other_setting"]
-    assert spawned["loaded_in"] == 0 and spawned["cpu_s"] > MODEL_LOAD_CPU_S and spawned["tz"] == "Asia/Tokyo"
+    assert spawned["loaded_in"] == 0 and spawned["tz"] == "Asia/Tokyo"
+    for worker in forked:  # the spawned worker paid for the model; a forked one did not
+        assert worker["cpu_s"] < FORKED_SHARE * spawned["cpu_s"], (worker, spawned)
 
 
 def a_worker_then_sigkill() -> None:
