@@ -16,12 +16,18 @@ From the progress lines it also gives the steady state (files/s between the firs
 the fixed start-up + register writing around it, and the peak RSS per worker process.
 Prints a table and writes bench/results/scale-<date>.md (date, machine, load average). --naive-sample 0 skips 3.
 `--reaudit-only K` runs only K unchanged re-audits of the scan output left by an earlier run (phases, CPU, load).
+
+The output of an earlier run (`--out`, about 28,000 files for 4,508 forms) is renamed aside and deleted after the
+measurements, not before the scan: on an ext4 without a journal (this machine's), a new file costs several times
+more CPU for minutes after many were deleted (bench/file_create_cost.py), and that deletion is no part of a scan.
+`--delete-before` deletes it before the scan instead, as this benchmark did until 2026-12-02, to compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import subprocess
 import sys
@@ -34,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import scale_probe as probe  # noqa: E402
+from file_create_cost import filesystem, has_journal  # noqa: E402
 
 SEALREVIEW = ROOT / ".venv" / "bin" / "sealreview"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -57,6 +64,30 @@ def ensure_corpus(corpus: Path, n: int, seed: int, jobs: int) -> Path:
     subprocess.run([str(PYTHON), str(HERE / "gen_kawasaki.py"), "--out", str(corpus), "--n", str(n),
                     "--seed", str(seed), "--jobs", str(jobs)], check=True)
     return forms
+
+
+def set_aside(out: Path) -> Path | None:
+    """Rename an earlier run's output out of the way (one rename, nothing deleted); None when there is none."""
+    if not out.exists():
+        return None
+    aside = out.with_name(f".{out.name}-old-{os.getpid()}-{time.time_ns()}")
+    os.rename(out, aside)
+    return aside
+
+
+def delete_aside(out: Path) -> float:
+    """Delete what set_aside kept of this and of interrupted runs; returns the seconds it took."""
+    started = time.perf_counter()
+    for old in out.parent.glob(f".{out.name}-old-*"):
+        subprocess.run(["rm", "-rf", str(old)], check=True)
+    return time.perf_counter() - started
+
+
+def fs_line(path: Path) -> str:
+    kind, device = filesystem(path)
+    journal = has_journal(device) if kind == "ext4" else None
+    told = {True: "with a journal", False: "without a journal", None: ""}[journal]
+    return f"{kind} {told}".strip()
 
 
 def measure_scan(forms: Path, out: Path, workers: int, command: str = "scan") -> dict:
@@ -234,7 +265,7 @@ def table(n: int, workers: int, scan: dict, floor: dict, fast: dict, naive: dict
 
 
 def write_report(lines: list[str], args: argparse.Namespace, load_before: str, load_after: str,
-                 scan: dict, naive: dict, counts: dict) -> Path:
+                 scan: dict, naive: dict, counts: dict, aside: Path | None = None, out: Path | None = None) -> Path:
     info = probe.machine()
     today = datetime.now().astimezone()
     head = [f"# Scale benchmark {today:%Y-%m-%d %H:%M %Z}", "",
@@ -244,7 +275,10 @@ def write_report(lines: list[str], args: argparse.Namespace, load_before: str, l
             f"- load average (1/5/15 min) before: {load_before}; after: {load_after} (shared machine)",
             *([f"- naive model pipes: {', '.join(naive['pipes'])}; {naive['tok_s']:,.0f} tokens/s in one process"]
               if naive else []),
-            f"- decisions: {counts}", ""]
+            f"- decisions: {counts}",
+            f"- output folder: {fs_line(out or HERE)}; an earlier output "
+            + ("deleted right before the scan (--delete-before)" if args.delete_before else
+               "renamed aside and deleted after the measurements" if aside is not None else "not there"), ""]
     body = [*head, *lines, "", "Command: `.venv/bin/python bench/bench_scale.py "
             f"--n {args.n} --workers {args.workers}`", "", "Scan output (tail):", "", "```",
             *scan["output"].strip().splitlines()[-3:], "```", ""]
@@ -289,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, help="corpus folder (default bench/out/kawasaki-N)")
     ap.add_argument("--out", type=Path, help="scan output folder (default bench/out/scale-N)")
     ap.add_argument("--naive-sample", type=int, default=120, help="0: skip the naive baseline")
+    ap.add_argument("--delete-before", action="store_true",
+                    help="delete the earlier output before the scan (the old way) instead of after the measurements")
     ap.add_argument("--reaudit-only", type=int, metavar="K", default=0,
                     help="only K unchanged re-audits of the existing scan output (--out), nothing else")
     args = ap.parse_args(argv)
@@ -298,8 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         return reaudits_only(out, args)
     forms = ensure_corpus(corpus, args.n, args.seed, args.workers)
     files = corpus_files(forms)
-    if out.exists():
+    if args.delete_before and out.exists():
         subprocess.run(["rm", "-rf", str(out)], check=True)
+    aside = set_aside(out)
     load_before = probe.load_average()
     print(f"scan: {len(files)} files, {args.workers} workers (load {load_before}) …", flush=True)
     scan = measure_scan(forms, out, args.workers)
@@ -318,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     load_after = probe.load_average()
     print("\n".join(lines))
     print(f"load average before {load_before}, after {load_after}")
-    print(f"written {write_report(lines, args, load_before, load_after, scan, naive, counts)}")
+    print(f"written {write_report(lines, args, load_before, load_after, scan, naive, counts, aside, out)}")
+    if aside is not None or args.delete_before:
+        print(f"the earlier output deleted {'before the scan' if args.delete_before else f'after the measurements ({delete_aside(out):.1f} s)'}")
     return 0
 
 
