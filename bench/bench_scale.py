@@ -356,8 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines))
     print(f"load average before {load_before}, after {load_after}")
     print(f"written {write_report(lines, args, load_before, load_after, scan, naive, counts, aside, out)}")
-    if aside is not None or args.delete_before:
-        print(f"the earlier output deleted {'before the scan' if args.delete_before else f'after the measurements ({delete_aside(out):.1f} s)'}")
+    seconds = delete_aside(out)  # this run's earlier output, and any an interrupted run left
+    if args.delete_before:
+        print("the earlier output was deleted before the scan (--delete-before)")
+    elif aside is not None:
+        print(f"the earlier output deleted after the measurements ({seconds:.1f} s)")
     return 0
 
 
