@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import scale_probe as probe  # noqa: E402
-from file_create_cost import filesystem, has_journal  # noqa: E402
+from file_create_cost import describe  # noqa: E402
 
 SEALREVIEW = ROOT / ".venv" / "bin" / "sealreview"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -81,13 +81,6 @@ def delete_aside(out: Path) -> float:
     for old in out.parent.glob(f".{out.name}-old-*"):
         subprocess.run(["rm", "-rf", str(old)], check=True)
     return time.perf_counter() - started
-
-
-def fs_line(path: Path) -> str:
-    kind, device = filesystem(path)
-    journal = has_journal(device) if kind == "ext4" else None
-    told = {True: "with a journal", False: "without a journal", None: ""}[journal]
-    return f"{kind} {told}".strip()
 
 
 def measure_scan(forms: Path, out: Path, workers: int, command: str = "scan") -> dict:
@@ -276,7 +269,7 @@ def write_report(lines: list[str], args: argparse.Namespace, load_before: str, l
             *([f"- naive model pipes: {', '.join(naive['pipes'])}; {naive['tok_s']:,.0f} tokens/s in one process"]
               if naive else []),
             f"- decisions: {counts}",
-            f"- output folder: {fs_line(out or HERE)}; an earlier output "
+            f"- output folder: {describe(out or HERE)}; an earlier output "
             + ("deleted right before the scan (--delete-before)" if args.delete_before else
                "renamed aside and deleted after the measurements" if aside is not None else "not there"), ""]
     body = [*head, *lines, "", "Command: `.venv/bin/python bench/bench_scale.py "

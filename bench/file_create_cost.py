@@ -67,6 +67,14 @@ def has_journal(device: str) -> bool | None:
     return any(entry.name.startswith(name) for entry in jbd2.iterdir())
 
 
+def describe(path: Path) -> str:
+    """"ext4 (/dev/vda) without a journal": the filesystem holding `path`, and for ext4 whether it journals."""
+    kind, device = filesystem(path)
+    journal = has_journal(device) if kind == "ext4" else None
+    told = {True: " with a journal", False: " without a journal", None: ""}[journal]
+    return f"{kind} ({device}){told}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dir", type=Path, default=ROOT / "bench" / "out")
@@ -75,10 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--waits", default="0,30,70", help="seconds after the deletion at which to measure again")
     args = ap.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    kind, device = filesystem(args.dir)
-    journal = has_journal(device) if kind == "ext4" else None
-    told = {True: "yes", False: "no", None: "not told"}[journal]
-    print(f"filesystem: {kind} ({device}), journal: {told}; {args.files} files of {len(PAYLOAD)} bytes a measurement")
+    print(f"filesystem: {describe(args.dir)}; {args.files} files of {len(PAYLOAD)} bytes a measurement")
     work = Path(tempfile.mkdtemp(prefix="file-create-", dir=args.dir))
     try:
         print(f"now:                         {create(work / 'now', args.files):6.0f} CPU µs a file", flush=True)

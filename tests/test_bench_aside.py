@@ -47,3 +47,5 @@ def test_the_filesystem_of_a_path_is_its_longest_mount_point() -> None:
     assert file_create_cost.filesystem(Path("/proc/self"))[0] == "proc"
     kind, _device = file_create_cost.filesystem(ROOT)
     assert kind not in {"?", "proc"}
+    assert file_create_cost.describe(Path("/proc/self")) == "proc (proc)"  # no journal said: not an ext4
+    assert file_create_cost.describe(ROOT).startswith(f"{kind} (")
