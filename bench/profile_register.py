@@ -39,6 +39,7 @@ STEPS = [
     ("flows.reaudit", "prepare"), ("flows.reaudit", "previous_run"), ("flows.reaudit", "discover_known"),
     ("flows.reaudit", "make_options"), ("flows.reaudit", "rule_context"),
     ("output.store.analysis", "AnalysisCache.preload"), ("flows.scan", "prepare_scan"),
+    ("output.pipeline.workers", "prestart"),
     ("flows.scan", "run_batches"), ("flows.reaudit", "run_batches"), ("flows.reaudit", "shown_rows"),
     ("output.decided_rows", "DecidedRows.__init__"), ("output.decided_rows", "DecidedRows.look_ahead"),
     ("output.decided_rows", "DecidedRows.rows"),

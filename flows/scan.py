@@ -44,6 +44,7 @@ from output.pipeline.workers import (
     forget_kept,
     kept_document,
     prestart,
+    prestart_soon,
     process_batch_limited,
     release_spares,
     stop_all,
@@ -364,13 +365,14 @@ def run_scan(
 
     def get_ready(_server_ready) -> None:
         """While the server boots: start the worker processes (they load GiNZA) and hash the files, so the first
-        batch starts at once. A first scan starts the workers before hashing; otherwise only when a file needs
-        analysing (an unchanged re-scan starts none)."""
+        batch starts at once. A first scan starts the workers in a thread while the files are hashed (starting the
+        first one waits for the forkserver's GiNZA); otherwise only once a file is known to need analysing (an
+        unchanged re-scan starts none)."""
         out_dir = token_path(out_token)
-        early = local and nothing_cached(out_dir)
-        if early:
-            prestart(max(1, workers))
+        starting = prestart_soon(max(1, workers)) if local and nothing_cached(out_dir) else None
         ready = _PREPARED[key] = prepare_scan(tokens, out_dir, as_of=as_of, policy=policy, manifest=manifest)
+        if starting is not None:
+            starting.join()  # the first worker's start waited for GiNZA in the forkserver while the files were hashed
         if local and ready.fresh:
             prestart(min(max(1, workers), len(make_batches([None] * ready.fresh, workers))))
             warm_spares(ready.options)  # their first file then finds the rules loaded

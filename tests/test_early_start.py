@@ -21,6 +21,7 @@ from output.pipeline.workers import (
     kept_document,
     limited_worker,
     prestart,
+    prestart_soon,
     process_batch_limited,
     release_spares,
     warm_spares,
@@ -51,6 +52,44 @@ def test_a_prestarted_worker_is_taken_by_the_first_batch(tmp_path) -> None:
     assert row.decision != "error" and row.path == KEIYAKU
     assert prestart(0) == 0  # the batch's thread took the waiting worker instead of spawning one
     assert prestart(1) == 1 and release_spares() == 1 and release_spares() == 0
+
+
+def test_workers_start_in_a_thread_while_the_caller_goes_on(monkeypatch) -> None:
+    """A first scan hashes its files while the first worker's start waits for the forkserver's GiNZA (2.5–4 s on 2
+    cores): `prestart_soon` returns before the starts are done, and they are done once it is joined."""
+    from output.pipeline import workers
+
+    caller_went_on = threading.Event()
+    seen: dict = {}
+    real = workers.prestart
+
+    def slow_start(count: int) -> int:  # the real start, once the caller has shown that it was not held up
+        seen["caller_went_on"] = caller_went_on.wait(timeout=10)
+        return real(count)
+
+    monkeypatch.setattr(workers, "prestart", slow_start)
+    assert release_spares() == 0
+    try:
+        thread = prestart_soon(2)
+        caller_went_on.set()  # reached only if prestart_soon did not wait for the starts
+        thread.join(timeout=120)
+        assert not thread.is_alive() and seen == {"caller_went_on": True}
+        monkeypatch.setattr(workers, "prestart", real)
+        assert prestart(2) == 2  # both waiting already: none more
+    finally:
+        assert release_spares() == 2
+
+
+def test_a_failed_start_ahead_is_logged_and_leaves_no_worker(monkeypatch, caplog) -> None:
+    from output.pipeline import workers
+
+    def broken(count: int) -> int:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(workers, "prestart", broken)
+    with caplog.at_level("WARNING"):
+        prestart_soon(1).join(timeout=30)
+    assert "作業プロセスを先に起動できませんでした" in caplog.text and release_spares() == 0
 
 
 def rules_loaded() -> int:
