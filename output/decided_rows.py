@@ -53,6 +53,16 @@ def shown_name(root: str, rel_path: str) -> tuple[str, str]:
     return root, rel.with_suffix("").as_posix().casefold()
 
 
+def spelled_alike(options: PipelineOptions) -> PipelineOptions:
+    """`options` with the output, work and cache folders as absolute paths, for the key of the kept rows only: a
+    row holds its e-form and draft paths relative to the output folder, so `--out out` and `--out /abs/out` (a
+    reviewer by hand, cron with a full path) give the same rows. Measured: an unchanged re-audit spelled the other
+    way decided all 4,508 rows again (21 s against 9–12 s, 2 cores, 2026-12-03)."""
+    folders = {name: os.path.abspath(value) for name in ("work_dir", "out_dir", "cache_dir")
+               if isinstance(value := getattr(options, name), str) and value}
+    return replace(options, **folders)
+
+
 class DecidedRows:
     """One run's rows of cached files. `rows(sources)` gives them in order."""
 
@@ -77,7 +87,8 @@ class DecidedRows:
     def _context(self) -> str:
         ctx = rule_context(self.options)
         files = (*ctx.catalogue.files, ctx.policy.path, self.options.manifest)
-        context = context_digest(options=astuple(self.options), rule_files=files, as_of=ctx.as_of.isoformat())
+        context = context_digest(options=astuple(spelled_alike(self.options)), rule_files=files,
+                                 as_of=ctx.as_of.isoformat())
         self.options = replace(self.options, as_of=ctx.as_of.isoformat())  # a child process decides as of the same day
         return context
 
