@@ -370,9 +370,11 @@ def run_scan(
         unchanged re-scan starts none)."""
         out_dir = token_path(out_token)
         starting = prestart_soon(max(1, workers)) if local and nothing_cached(out_dir) else None
-        ready = _PREPARED[key] = prepare_scan(tokens, out_dir, as_of=as_of, policy=policy, manifest=manifest)
-        if starting is not None:
-            starting.join()  # the first worker's start waited for GiNZA in the forkserver while the files were hashed
+        try:
+            ready = _PREPARED[key] = prepare_scan(tokens, out_dir, as_of=as_of, policy=policy, manifest=manifest)
+        finally:  # also when hashing failed: run_scan's release_spares then finds every worker started
+            if starting is not None:
+                starting.join()  # the first start waited for GiNZA in the forkserver while the files were hashed
         if local and ready.fresh:
             prestart(min(max(1, workers), len(make_batches([None] * ready.fresh, workers))))
             warm_spares(ready.options)  # their first file then finds the rules loaded

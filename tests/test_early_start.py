@@ -92,6 +92,37 @@ def test_a_failed_start_ahead_is_logged_and_leaves_no_worker(monkeypatch, caplog
     assert "作業プロセスを先に起動できませんでした" in caplog.text and release_spares() == 0
 
 
+def test_a_scan_whose_hashing_fails_leaves_no_worker_started_ahead(tmp_path, monkeypatch) -> None:
+    """Hashing fails while the workers are still starting (a slow start, as with the forkserver loading GiNZA):
+    run_scan waits for the starts before it closes the workers no batch took, so none is left running."""
+    import time
+
+    import flows.scan as scan
+    from output.pipeline import workers
+
+    real = workers.prestart
+
+    def slow_start(count: int) -> int:
+        time.sleep(2)
+        return real(count)
+
+    def failing_hash(*args, **kwargs):
+        raise RuntimeError("入力フォルダを読めません")
+
+    monkeypatch.setattr(workers, "prestart", slow_start)
+    monkeypatch.setattr(scan, "prepare_scan", failing_hash)
+    forms = tmp_path / "forms"
+    shutil.copytree(EXAMPLES, forms)
+    assert release_spares() == 0
+    with pytest.raises(RuntimeError, match="入力フォルダ"):
+        scan.run_scan(inputs=[str(forms)], out=str(tmp_path / "out"), as_of=None, policy="default", manifest=None,
+                      workers=2)
+    for thread in threading.enumerate():  # a start still under way would leave its workers behind
+        if thread.name == "sealreview-prestart":
+            thread.join(timeout=120)
+    assert release_spares() == 0  # both started ahead were closed by run_scan, not left waiting
+
+
 def rules_loaded() -> int:
     """In a worker process: how many option sets' rules it has loaded (rule_context's cache)."""
     return rule_context.cache_info().currsize
