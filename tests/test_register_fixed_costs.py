@@ -222,3 +222,75 @@ def test_workbook_ahead_is_used_only_for_the_same_rows(tmp_path):
     path = again.take(list(rows))
     assert path is not None and path.is_file()
     assert again.take(rows) is None  # given once
+
+
+# register.xlsx started in the side process before the rows settle (an unchanged re-audit) ---------------------
+def test_side_ahead_is_used_only_for_the_same_rows_and_is_the_same_workbook(tmp_path):
+    from output.register import SideAhead
+
+    rows = [replace(r, run_id=RUN_INFO["run_id"]) for r in _rows(30)]
+    inline = write_register(rows, tmp_path / "inline", run_info=RUN_INFO)
+    out = tmp_path / "out"
+    out.mkdir()
+    with SideWriter() as side:
+        wrong = SideAhead(side, rows, out, {**RUN_INFO, "history": []})
+        assert wrong.take([replace(rows[0], reason="別の理由"), *rows[1:]]) is None
+        assert not list(out.glob(".register.*.tmp"))  # the side process was waited for, then its file removed
+        ahead = SideAhead(side, rows, out, {**RUN_INFO, "history": []})
+        path = ahead.take(list(rows))
+        assert path is not None and ahead.take(rows) is None  # given once
+        ahead.ready()
+        ahead.ready()  # waits once
+    shown = tmp_path / "ahead.xlsx"
+    path.rename(shown)
+    assert not differences(describe(inline["xlsx"]), describe(shown))
+
+
+def _settled(out: Path) -> list:
+    """Rows whose e-forms are in place (as a re-audit's kept rows), 1,000 of them: the side process is used."""
+    staged = [stage_eform(_row(i), FIELDS, out) for i in range(1, 1001)]
+    return settle_eforms(staged, out)
+
+
+def test_an_unchanged_rerun_writes_the_workbook_beside_the_settling(tmp_path, monkeypatch):
+    import output.register as register
+
+    taken: list = []
+    real_take = register.SideAhead.take
+    monkeypatch.setattr(register, "side_worth_it", lambda rows: True)  # whatever the machine's load
+    monkeypatch.setattr(register.SideAhead, "take", lambda self, rows: taken.append(real_take(self, rows)) or taken[-1])
+    out = tmp_path / "out"
+    rows = _settled(out)
+    assert register.settled_already(rows)
+    assert not register.settled_already([stage_eform(_row(1), FIELDS, tmp_path / "fresh")])  # read in this run
+    shutil.copytree(out, tmp_path / "inline-out")  # the same e-forms and state, written the usual way below
+    shown, _ = write_run(rows, out, run_info=RUN_INFO, args={"command": "reaudit"})
+    assert len(taken) == 1 and taken[0] is not None  # written beside the settling, and used
+    monkeypatch.setattr(register, "side_worth_it", lambda rows: False)
+    inline, _ = write_run(rows, tmp_path / "inline-out", run_info=RUN_INFO, args={"command": "reaudit"})
+    assert len(taken) == 1  # no side process: nothing started ahead
+    assert [r.eform_path for r in shown] == [r.eform_path for r in rows] == [r.eform_path for r in inline]
+    assert not differences(_workbook_of(out), _workbook_of(tmp_path / "inline-out"))
+    assert not list(out.glob(".register.*.tmp"))
+
+
+def test_a_rerun_whose_rows_change_as_they_settle_writes_the_workbook_again(tmp_path, monkeypatch):
+    """An e-form deleted since the last run: settling gives its row the 見つかりません note, so the workbook
+    started for the rows as they came is not used; the register shows the note."""
+    import output.register as register
+
+    taken: list = []
+    real_take = register.SideAhead.take
+    monkeypatch.setattr(register, "side_worth_it", lambda rows: True)
+    monkeypatch.setattr(register.SideAhead, "take", lambda self, rows: taken.append(real_take(self, rows)) or taken[-1])
+    out = tmp_path / "out"
+    rows = _settled(out)
+    (out / rows[7].eform_path).unlink()
+    shown, _ = write_run(rows, out, run_info=RUN_INFO, args={"command": "reaudit"})
+    assert taken == [None]
+    assert shown[7].eform_note == NOTE_MISSING and shown[7].eform_path is None
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "register.xlsx", read_only=True).worksheets[0]
+    assert any(NOTE_MISSING in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+    assert not list(out.glob(".register.*.tmp"))
