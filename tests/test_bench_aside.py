@@ -49,3 +49,14 @@ def test_the_filesystem_of_a_path_is_its_longest_mount_point() -> None:
     assert kind not in {"?", "proc"}
     assert file_create_cost.describe(Path("/proc/self")) == "proc (proc)"  # no journal said: not an ext4
     assert file_create_cost.describe(ROOT).startswith(f"{kind} (")
+
+
+def test_the_scan_is_judged_against_the_mean_of_the_floors_before_and_after_it() -> None:
+    before = {"wall": 80.0, "cpu": 150.0, "files_s": 56.4}
+    after = {"wall": 60.0, "cpu": 110.0, "files_s": 75.1}
+    floor = bench_scale.around(before, after)
+    assert (floor["wall"], floor["cpu"]) == (70.0, 130.0)
+    text = bench_scale.floor_text(floor)
+    assert text.startswith("70.0 s (130 CPU-s)") and "80.0 s (150 CPU-s) before" in text and "60.0 s (110 CPU-s) after" in text
+    once = bench_scale.around(None, after)  # --floor-once
+    assert (once["wall"], once["cpu"]) == (60.0, 110.0) and bench_scale.floor_text(once) == "60.0 s (110 CPU-s)"
