@@ -89,91 +89,82 @@ def write_register(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, si
     return targets
 
 
+def temporary_workbook(out_dir: Path) -> Path:
+    """An empty temporary register.xlsx in `out_dir`, named as `remove_stale_temporaries` finds it after a crash."""
+    fd, name = tempfile.mkstemp(prefix=f".{REGISTER_FILES['xlsx']}.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    return Path(name)
+
+
 class WorkbookAhead:
     """register.xlsx written while a scan's last evidence pictures are still being made (LibreOffice, in other
     processes), for the rows as they will be if every picture being made is made (`expected_evidence`).
     `take(rows)` gives the written file when the final rows are exactly those, else None (a picture failed:
-    the workbook is written again, as before). Measured, 4,508 forms on 2 cores: the workbook (≈1.6 s) was
-    written after a wait of ≈2.5 s for LibreOffice, with this process idle."""
+    the workbook is written again, as before); `discard()` (always called at the end) removes the file unless
+    it was moved into place. Measured, 4,508 forms on 2 cores: the workbook (≈1.6 s) was written after a wait of
+    ≈2.5 s for LibreOffice, with this process idle."""
 
     def __init__(self, rows: list[RegisterRow], out_dir: Path, run_info: dict) -> None:
         self.rows = rows
-        self.path: Path | None = None
-        fd, name = tempfile.mkstemp(prefix=f".{REGISTER_FILES['xlsx']}.", suffix=".tmp", dir=out_dir)
-        os.close(fd)
+        self.path: Path | None = temporary_workbook(out_dir)  # until given by `take` or discarded
+        self.given: Path | None = None  # given by `take`: write_register moves it into place
         try:
-            write_xlsx(rows, Path(name), run_info=shown_run_info(run_info, run_info["run_id"]), atomic=False)
+            self.write(self.path, shown_run_info(run_info, run_info["run_id"]))
         except BaseException:
-            Path(name).unlink(missing_ok=True)
+            self.discard()
             raise
-        self.path = Path(name)
 
-    def take(self, rows: list[RegisterRow]) -> Path | None:
-        if self.path is None:
-            return None
-        path, self.path = self.path, None
-        if rows == self.rows:
-            return path
-        path.unlink(missing_ok=True)
-        return None
+    def write(self, path: Path, shown_info: dict) -> None:
+        write_xlsx(self.rows, path, run_info=shown_info, atomic=False)  # in this process: complete on return
 
     def ready(self) -> None:
-        """The file `take` gave is complete (written in this process): nothing to wait for."""
+        """Wait until the file `take` gave is complete: written in this process, it already is."""
+
+    def take(self, rows: list[RegisterRow]) -> Path | None:
+        """The file, when `rows` are the ones it is written for (once); else None, the file removed."""
+        if self.path is None:
+            return None
+        if rows == self.rows:
+            self.given, self.path = self.path, None
+            return self.given
+        self.discard()
+        return None
 
     def discard(self) -> None:
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
-            self.path = None
+        """Wait for the file's writer (it must not write it after it is removed), then remove the file: the one
+        not given, or the one given if a failed run did not move it into place."""
+        files = [path for path in (self.path, self.given) if path is not None]
+        self.path = self.given = None
+        if files:
+            with suppress(Exception):
+                self.ready()
+        for path in files:
+            path.unlink(missing_ok=True)
 
 
-class SideAhead:
+class SideAhead(WorkbookAhead):
     """register.xlsx started in the side process (output/side_writer.py) before the drafts, e-forms and pictures
     settle, for the rows as they will be (`expected_evidence`: the pictures already made): a re-audit's kept rows
     already name their settled e-form and draft (`settled_already`), so settling changes none of them and the
     workbook is written beside it instead of after it. `take(rows)` gives the file when the settled rows are exactly
     those (write_register moves it into place once `ready()`, after writing the other two files), else None (written
-    again, as before). Measured, an unchanged re-audit of 4,508 forms on 2 cores: the settling (0.6–1.0 s) and
-    register.jsonl / .csv and the state store (0.3–0.6 s) used to come before the workbook (2–3 s), one after the
-    other."""
+    again, as before, once the side process is done with it). Measured, an unchanged re-audit of 4,508 forms on 2
+    cores: the settling (0.6–1.0 s) and register.jsonl / .csv and the state store (0.3–0.6 s) used to come before
+    the workbook (2–3 s), one after the other."""
 
     def __init__(self, side: SideWriter, rows: list[RegisterRow], out_dir: Path, run_info: dict) -> None:
-        self.rows = rows
-        self.done = False
-        self.wait: Callable[[], None] = lambda: None
-        fd, name = tempfile.mkstemp(prefix=f".{REGISTER_FILES['xlsx']}.", suffix=".tmp", dir=out_dir)
-        os.close(fd)
-        self.path: Path | None = Path(name)
-        try:
-            self.wait = side.xlsx(rows, self.path, run_info=shown_run_info(run_info, run_info["run_id"]))
-        except BaseException:
-            self.discard()
-            raise
+        self.side = side
+        self.wait: Callable[[], None] | None = None
+        super().__init__(rows, out_dir, run_info)
 
-    def take(self, rows: list[RegisterRow]) -> Path | None:
-        """The file being written, when the settled rows are the ones it is written for (`ready()` waits until it
-        is complete); else None, once the side process is done with it (it is then free for the new workbook)."""
-        if self.path is None:
-            return None
-        if rows == self.rows:
-            path, self.path = self.path, None
-            return path
-        self.discard()
-        return None
+    def write(self, path: Path, shown_info: dict) -> None:
+        self.wait = self.side.xlsx(self.rows, path, run_info=shown_info)  # returns at once
 
     def ready(self) -> None:
-        """Wait until the side process has written the file (or this process, if that process died)."""
-        if not self.done:
-            self.done = True
-            self.wait()
-
-    def discard(self) -> None:
-        """The run failed before `take`: wait for the side process (it must not write the file after it is
-        removed), then remove the file."""
-        if self.path is not None:
-            path, self.path = self.path, None
-            with suppress(Exception):
-                self.ready()
-            path.unlink(missing_ok=True)
+        """Wait until the side process has written the file (or this process, if that process died); once."""
+        wait, self.wait = self.wait, None
+        if wait is not None:
+            wait()
 
 
 def settled_already(rows: list[RegisterRow]) -> bool:
@@ -247,7 +238,7 @@ def _write_run(rows: list[RegisterRow], out_dir: Path, *, run_info: dict, args: 
                 "command": (args or {}).get("command"), "run_key": run_info["run_id"],
                 "changes": run_info.get("changes")}
     run_info["history"] = [this_run, *earlier]
-    ahead: WorkbookAhead | SideAhead | None = None
+    ahead: WorkbookAhead | None = None  # or a SideAhead
     if side is not None and settled_already(rows):  # the drafts, e-forms and pictures settle meanwhile
         expected = [replace(row, run_id=run_info["run_id"]) for row in expected_evidence(rows, out_dir)]
         ahead = SideAhead(side, expected, out_dir, run_info)

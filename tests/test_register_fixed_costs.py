@@ -222,6 +222,8 @@ def test_workbook_ahead_is_used_only_for_the_same_rows(tmp_path):
     path = again.take(list(rows))
     assert path is not None and path.is_file()
     assert again.take(rows) is None  # given once
+    again.discard()  # a run that failed before moving it into place
+    assert not path.exists()
 
 
 # register.xlsx started in the side process before the rows settle (an unchanged re-audit) ---------------------
@@ -252,13 +254,21 @@ def _settled(out: Path) -> list:
     return settle_eforms(staged, out)
 
 
-def test_an_unchanged_rerun_writes_the_workbook_beside_the_settling(tmp_path, monkeypatch):
+def side_takes(monkeypatch) -> list:
+    """The side process is used whatever the machine's load; the list gets what each `SideAhead.take` gave."""
     import output.register as register
 
     taken: list = []
     real_take = register.SideAhead.take
-    monkeypatch.setattr(register, "side_worth_it", lambda rows: True)  # whatever the machine's load
+    monkeypatch.setattr(register, "side_worth_it", lambda rows: True)
     monkeypatch.setattr(register.SideAhead, "take", lambda self, rows: taken.append(real_take(self, rows)) or taken[-1])
+    return taken
+
+
+def test_an_unchanged_rerun_writes_the_workbook_beside_the_settling(tmp_path, monkeypatch):
+    import output.register as register
+
+    taken = side_takes(monkeypatch)
     out = tmp_path / "out"
     rows = _settled(out)
     assert register.settled_already(rows)
@@ -277,12 +287,7 @@ def test_an_unchanged_rerun_writes_the_workbook_beside_the_settling(tmp_path, mo
 def test_a_rerun_whose_rows_change_as_they_settle_writes_the_workbook_again(tmp_path, monkeypatch):
     """An e-form deleted since the last run: settling gives its row the 見つかりません note, so the workbook
     started for the rows as they came is not used; the register shows the note."""
-    import output.register as register
-
-    taken: list = []
-    real_take = register.SideAhead.take
-    monkeypatch.setattr(register, "side_worth_it", lambda rows: True)
-    monkeypatch.setattr(register.SideAhead, "take", lambda self, rows: taken.append(real_take(self, rows)) or taken[-1])
+    taken = side_takes(monkeypatch)
     out = tmp_path / "out"
     rows = _settled(out)
     (out / rows[7].eform_path).unlink()
